@@ -1,0 +1,71 @@
+using System.Numerics;
+
+namespace Attend.Tensors;
+
+/// <summary>
+/// A thread-safe pool of float arrays in size classes of four per octave (at most ~19% slack), so
+/// batches of varying length still hit the pool. Unlike ArrayPool it has no size cap: activations of a
+/// big model are tens of megabytes and are exactly what must be reused.
+/// </summary>
+public sealed class BufferPool
+{
+    /// <summary>The pool scoped tensors use.</summary>
+    public static BufferPool Shared { get; } = new();
+
+    private const int SubBuckets = 4;
+    private readonly Stack<float[]>[] _buckets = new Stack<float[]>[32 * SubBuckets];
+    private readonly object _lock = new();
+    private long _rented, _allocated;
+
+    public BufferPool()
+    {
+        for (int i = 0; i < _buckets.Length; i++) _buckets[i] = new Stack<float[]>();
+    }
+
+    /// <summary>Buffers handed out over the pool's life.</summary>
+    public long Rents => Interlocked.Read(ref _rented);
+
+    /// <summary>Buffers that had to be newly allocated (misses).</summary>
+    public long Allocations => Interlocked.Read(ref _allocated);
+
+    /// <summary>An array of at least <paramref name="length"/> floats, contents unspecified.</summary>
+    public float[] Rent(int length)
+    {
+        if (length == 0) return [];
+        int b = Bucket(length, out int capacity);
+        Interlocked.Increment(ref _rented);
+        lock (_lock)
+        {
+            if (_buckets[b].TryPop(out var a)) return a;
+        }
+        Interlocked.Increment(ref _allocated);
+        return GC.AllocateUninitializedArray<float>(capacity);
+    }
+
+    /// <summary>Gives a rented array back.</summary>
+    public void Return(float[] array)
+    {
+        if (array.Length == 0) return;
+        int b = Bucket(array.Length, out int capacity);
+        if (capacity != array.Length) return; // not one of ours
+        lock (_lock) _buckets[b].Push(array);
+    }
+
+    /// <summary>Drops every pooled array (memory goes back to the GC).</summary>
+    public void Trim()
+    {
+        lock (_lock) foreach (var s in _buckets) s.Clear();
+    }
+
+    /// <summary>The size class of a length, and that class's capacity.</summary>
+    internal static int Bucket(int length, out int capacity)
+    {
+        if (length <= 16) { capacity = 16; return 0; }
+        int octave = 31 - BitOperations.LeadingZeroCount((uint)(length - 1)); // 2^octave < length <= 2^(octave+1)
+        long lo = 1L << octave;
+        long step = lo / SubBuckets;
+        long sub = (length - lo + step - 1) / step; // 1..SubBuckets
+        capacity = (int)Math.Min(int.MaxValue, lo + sub * step);
+        return octave * SubBuckets + (int)sub - 1;
+    }
+}

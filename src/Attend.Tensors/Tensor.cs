@@ -1,0 +1,193 @@
+namespace Attend.Tensors;
+
+/// <summary>
+/// A dense float32 tensor: contiguous, row-major, with an optional gradient and the closure that
+/// carries its gradient back to the tensors it was computed from.
+/// </summary>
+/// <remarks>
+/// Buffers of tensors made inside a <see cref="TensorScope"/> are rented from <see cref="BufferPool"/>
+/// and go back to it when the scope ends, so a training step reuses the memory of the previous one
+/// instead of allocating in proportion to the number of ops. A tensor made outside any scope (a
+/// parameter, a result the caller keeps) owns a plain array.
+/// </remarks>
+public sealed class Tensor
+{
+    private float[]? _data;
+    private float[]? _grad;
+    private readonly TensorScope? _scope;
+
+    /// <summary>Dimensions, outermost first.</summary>
+    public int[] Shape { get; }
+
+    /// <summary>Number of elements (product of <see cref="Shape"/>).</summary>
+    public int Length { get; }
+
+    /// <summary>Whether gradients flow into this tensor during <see cref="Backward"/>.</summary>
+    public bool RequiresGrad { get; set; }
+
+    /// <summary>Optional name, used in error messages and by checkpoints.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The inputs this tensor was computed from (empty for leaves).</summary>
+    internal Tensor[] Parents { get; private set; } = [];
+
+    /// <summary>Accumulates this tensor's gradient into its parents' gradients.</summary>
+    internal Action? BackwardFn { get; private set; }
+
+    private Tensor(int[] shape, float[] data, TensorScope? scope)
+    {
+        Shape = shape;
+        Length = ShapeOf.Count(shape);
+        _data = data;
+        _scope = scope;
+    }
+
+    /// <summary>A tensor with uninitialised contents (pooled inside a scope). Callers must write every element.</summary>
+    public static Tensor Empty(params int[] shape)
+    {
+        ShapeOf.Validate(shape);
+        var scope = TensorScope.Current;
+        int n = ShapeOf.Count(shape);
+        if (scope is null) return new Tensor((int[])shape.Clone(), new float[n], null);
+        var t = new Tensor((int[])shape.Clone(), BufferPool.Shared.Rent(n), scope);
+        scope.Track(t);
+        return t;
+    }
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(params int[] shape)
+    {
+        var t = Empty(shape);
+        if (t._scope is not null) t.Data.Clear();
+        return t;
+    }
+
+    /// <summary>A tensor filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(float value, params int[] shape)
+    {
+        var t = Empty(shape);
+        t.Data.Fill(value);
+        return t;
+    }
+
+    /// <summary>A tensor holding a copy of <paramref name="values"/>, shaped <paramref name="shape"/>.</summary>
+    public static Tensor FromArray(ReadOnlySpan<float> values, params int[] shape)
+    {
+        var t = Empty(shape);
+        if (values.Length != t.Length)
+            throw new ArgumentException($"{values.Length} values do not fill shape {ShapeOf.Format(shape)} ({t.Length} elements)");
+        values.CopyTo(t.Data);
+        return t;
+    }
+
+    /// <summary>A scalar (0-d) tensor.</summary>
+    public static Tensor Scalar(float value) => FromArray([value]);
+
+    /// <summary>A trainable leaf: owns its memory whatever scope is active, and requires grad.</summary>
+    public static Tensor Parameter(string name, params int[] shape)
+    {
+        ShapeOf.Validate(shape);
+        return new Tensor((int[])shape.Clone(), new float[ShapeOf.Count(shape)], null) { Name = name, RequiresGrad = true };
+    }
+
+    /// <summary>The values, row-major.</summary>
+    public Span<float> Data => Live().AsSpan(0, Length);
+
+    /// <summary>Whether a gradient has been allocated.</summary>
+    public bool HasGrad => _grad is not null;
+
+    /// <summary>The gradient, allocated (as zeros) on first access.</summary>
+    public Span<float> Grad
+    {
+        get
+        {
+            Live();
+            if (_grad is null)
+            {
+                if (_scope is null) _grad = new float[Length];
+                else
+                {
+                    _grad = BufferPool.Shared.Rent(Length);
+                    _grad.AsSpan(0, Length).Clear();
+                }
+            }
+            return _grad.AsSpan(0, Length);
+        }
+    }
+
+    /// <summary>Forgets the gradient of a leaf (parameters keep their buffer, zeroed).</summary>
+    public void ZeroGrad()
+    {
+        if (_grad is not null) _grad.AsSpan(0, Length).Clear();
+    }
+
+    /// <summary>Size of dimension <paramref name="dim"/>; negative counts from the end.</summary>
+    public int Dim(int dim) => Shape[dim < 0 ? Shape.Length + dim : dim];
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => Shape.Length;
+
+    /// <summary>The single value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Length != 1) throw new InvalidOperationException($"Item() needs one element, tensor has shape {ShapeOf.Format(Shape)}");
+        return Data[0];
+    }
+
+    /// <summary>A copy of the values in a new array.</summary>
+    public float[] ToArray() => Data.ToArray();
+
+    /// <summary>
+    /// Records that this tensor was computed from <paramref name="parents"/>; <paramref name="backward"/>
+    /// must add this tensor's gradient contribution into those parents that require grad.
+    /// Does nothing under <see cref="GradMode.Off"/> or when no parent requires grad.
+    /// </summary>
+    internal Tensor Attach(Action backward, params Tensor[] parents)
+    {
+        if (!GradMode.IsEnabled) return this;
+        bool any = false;
+        foreach (var p in parents) any |= p.RequiresGrad;
+        if (!any) return this;
+        RequiresGrad = true;
+        Parents = parents;
+        BackwardFn = backward;
+        return this;
+    }
+
+    /// <summary>Whether this tensor takes part in a graph (it needs a gradient).</summary>
+    internal bool IsTracked => RequiresGrad;
+
+    /// <summary>
+    /// Back-propagates from this tensor. For a scalar the seed gradient is 1; otherwise pass
+    /// <paramref name="seed"/> of the same shape. Gradients accumulate into every tensor that requires grad.
+    /// </summary>
+    public void Backward(Tensor? seed = null) => Autograd.Backward(this, seed);
+
+    /// <summary>Cuts this tensor from its graph (keeps values, drops the backward closure).</summary>
+    public Tensor Detach()
+    {
+        Parents = [];
+        BackwardFn = null;
+        return this;
+    }
+
+    /// <summary>Called by the owning scope: the buffers go back to the pool and the tensor is dead.</summary>
+    internal void Release()
+    {
+        if (_data is not null) BufferPool.Shared.Return(_data);
+        if (_grad is not null) BufferPool.Shared.Return(_grad);
+        _data = null;
+        _grad = null;
+        Parents = [];
+        BackwardFn = null;
+    }
+
+    private float[] Live() =>
+        _data ?? throw new ObjectDisposedException(Name ?? "tensor",
+            $"tensor {ShapeOf.Format(Shape)} was used after its TensorScope ended; keep it with TensorScope.Keep or copy it out");
+
+    /// <summary>Moves a scoped tensor out of its scope so it survives the scope's end (e.g. a decoding result).</summary>
+    internal void Untrack() => _scope?.Untrack(this);
+
+    public override string ToString() => $"Tensor{ShapeOf.Format(Shape)}{(Name is null ? "" : " " + Name)}";
+}

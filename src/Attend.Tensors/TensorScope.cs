@@ -1,0 +1,77 @@
+namespace Attend.Tensors;
+
+/// <summary>
+/// The lifetime of the tensors of one unit of work (a training step, a decoding batch). Tensors
+/// created while a scope is current rent their buffers from <see cref="BufferPool"/>; disposing the
+/// scope gives every buffer back, so the next step reuses them. Scopes nest per thread.
+/// </summary>
+/// <example>
+/// <code>
+/// using (var step = TensorScope.Begin())
+/// {
+///     var loss = model.Loss(batch);
+///     loss.Backward();
+///     optimizer.Step();          // parameters live outside the scope
+/// }                               // activations and their gradients go back to the pool
+/// </code>
+/// </example>
+public sealed class TensorScope : IDisposable
+{
+    [ThreadStatic] private static TensorScope? _current;
+
+    private readonly TensorScope? _outer;
+    private readonly List<Tensor> _tensors = new(1024);
+    private bool _disposed;
+
+    private TensorScope(TensorScope? outer) => _outer = outer;
+
+    /// <summary>The innermost scope of this thread, or null.</summary>
+    public static TensorScope? Current => _current;
+
+    /// <summary>Opens a scope that becomes current on this thread.</summary>
+    public static TensorScope Begin()
+    {
+        var s = new TensorScope(_current);
+        _current = s;
+        return s;
+    }
+
+    /// <summary>Number of tensors owned by this scope.</summary>
+    public int Count => _tensors.Count;
+
+    internal void Track(Tensor t) => _tensors.Add(t);
+
+    internal void Untrack(Tensor t)
+    {
+        int i = _tensors.LastIndexOf(t);
+        if (i >= 0)
+        {
+            _tensors[i] = _tensors[^1];
+            _tensors.RemoveAt(_tensors.Count - 1);
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="t"/> into a tensor that outlives every scope (no graph), for results the
+    /// caller keeps after the scope ends.
+    /// </summary>
+    public static Tensor Keep(Tensor t)
+    {
+        var saved = _current;
+        _current = null;
+        try { return Tensor.FromArray(t.Data, t.Shape); }
+        finally { _current = saved; }
+    }
+
+    /// <summary>Returns every buffer of this scope's tensors to the pool and makes the outer scope current.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_current != this)
+            throw new InvalidOperationException("TensorScope disposed out of order (an inner scope is still open)");
+        foreach (var t in _tensors) t.Release();
+        _tensors.Clear();
+        _current = _outer;
+    }
+}
