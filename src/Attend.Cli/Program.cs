@@ -1,0 +1,9 @@
+// attend: the command-line face of Attend. One class per verb under Commands/; this file is the table of contents.
+using System.CommandLine;
+using Attend.Cli.Commands;
+
+var root = new RootCommand("Attend: neural machine translation with attention, in C#.")
+{
+    VersionCommand.Build(),
+};
+return root.Parse(args).Invoke();
