@@ -10,6 +10,8 @@ namespace Attend.Tensors.Kernels;
 /// </summary>
 internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
 {
+    // Kernels are fully optimised from the first call: tiering would run the first products at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB,
         float* c, nint ldc, int m, int n, int k, bool accumulate)
     {

@@ -79,6 +79,7 @@ internal static unsafe class GemmDirect
         if (j < j1) AxpyRowsScalar(a, b, c, n, k, j, j1, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AxpyRowsScalar(float* a, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
     {
         for (int j = j0; j < j1; j++)
@@ -119,6 +120,7 @@ internal static unsafe class GemmDirect
         if (j < j1) DotRowsScalar(a, b, c, k, j, j1, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRowsScalar(float* a, float* b, float* c, int k, int j0, int j1, bool accumulate)
     {
         for (int j = j0; j < j1; j++)

@@ -15,6 +15,7 @@ internal static unsafe class GemmPack
     /// op(A)[i0.., p0..] block [mc, kc] → panels of [kc, mr], panel q at dst + q·kc·mr.
     /// op(A)[i, p] = transA ? a[p·lda + i] : a[i·lda + p].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A(float* a, nint lda, bool transA, int mc, int kc, int mr, float* dst)
     {
         for (int i0 = 0; i0 < mc; i0 += mr)
@@ -52,6 +53,7 @@ internal static unsafe class GemmPack
     /// op(B)[p0.., j0..] block [kc, nc] → panels of [kc, nr], panel q at dst + q·kc·nr.
     /// op(B)[p, j] = transB ? b[j·ldb + p] : b[p·ldb + j].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void B(float* b, nint ldb, bool transB, int kc, int nc, int nr, float* dst)
     {
         for (int j0 = 0; j0 < nc; j0 += nr)
@@ -64,6 +66,7 @@ internal static unsafe class GemmPack
     }
 
     // Stored B [k, n]: each p contributes `cols` contiguous values.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PanelRows(float* b, nint ldb, int kc, int cols, int nr, float* panel)
     {
         if (cols == nr && nr % 8 == 0 && Vector256.IsHardwareAccelerated)
@@ -88,6 +91,7 @@ internal static unsafe class GemmPack
 
     // Stored B [n, k] (e.g. a weight W in x·Wᵀ): column j of op(B) is row j of b, so the panel is a
     // transpose; 8×8 register transposes keep it from costing as much as the arithmetic on small m.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PanelTransposed(float* b, nint ldb, int kc, int cols, int nr, float* panel)
     {
         int p0 = 0;
