@@ -5,5 +5,7 @@ using Attend.Cli.Commands;
 var root = new RootCommand("Attend: neural machine translation with attention, in C#.")
 {
     VersionCommand.Build(),
+    EvaluateCommand.Build(),
+    PlotCommand.Build(),
 };
 return root.Parse(args).Invoke();
