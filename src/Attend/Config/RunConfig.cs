@@ -154,6 +154,8 @@ public sealed record TrainingConfig
     public int Patience { get; init; } = 5;
     [Doc("Translations printed at each validation."), NonNegative]
     public int PrintSamples { get; init; } = 3;
+    [Doc("Step checkpoints kept besides `best` (the newest ones; `attend average` reads them)."), Positive]
+    public int KeepLast { get; init; } = 3;
     [Doc("Run directory (default runs/NAME).")]
     public string RunDir { get; init; } = "";
     [Doc("Overwrite an existing run directory that was not resumed.")]
