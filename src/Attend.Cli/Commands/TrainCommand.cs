@@ -35,28 +35,22 @@ internal static class TrainCommand
     public static TrainResult Train(RunConfig cfg, bool resume, ITrainingObserver? observer)
     {
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        // Ctrl-C (SIGINT, also outside a terminal) and SIGTERM finish the current step and write a checkpoint.
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
-        try
-        {
-            if (observer is not null)
-                return TrainingRun.Start(cfg, resume, observer).Run(cts.Token);
-            TrainResult? result = null;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("starting", maxValue: 1000);
-                    var trainer = TrainingRun.Start(cfg, resume, new ProgressObserver(task, AnsiConsole.Console));
-                    result = trainer.Run(cts.Token);
-                    task.Value = task.MaxValue;
-                });
-            return result!;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+
+        if (observer is not null)
+            return TrainingRun.Start(cfg, resume, observer).Run(cts.Token);
+        TrainResult? result = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: 1000);
+                var trainer = TrainingRun.Start(cfg, resume, new ProgressObserver(task, AnsiConsole.Console));
+                result = trainer.Run(cts.Token);
+                task.Value = task.MaxValue;
+            });
+        return result!;
     }
 }
