@@ -8,5 +8,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     EvaluateCommand.Build(),
     PlotCommand.Build(),
     TrainCommand.Build(),
+    DemoCommand.Build(),
 };
 return root.Parse(args).Invoke();
