@@ -9,5 +9,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     PlotCommand.Build(),
     TrainCommand.Build(),
     DemoCommand.Build(),
+    TranslateCommand.Build(),
 };
 return root.Parse(args).Invoke();
