@@ -10,5 +10,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     TrainCommand.Build(),
     DemoCommand.Build(),
     TranslateCommand.Build(),
+    AverageCommand.Build(),
 };
 return root.Parse(args).Invoke();
