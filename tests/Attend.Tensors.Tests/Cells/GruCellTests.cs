@@ -21,6 +21,8 @@ public class GruCellTests
     }
 
     [Theory]
+    [InlineData(0, 4, true)]
+    [InlineData(2, 0, true)]
     [InlineData(1, 1, true)]
     [InlineData(1, 8, true)]
     [InlineData(2, 3, true)]

@@ -35,6 +35,8 @@ public class LstmCellTests
         (uses == Uses.COnly ? 0 : CellReference.Dot(y.H, k.Gh)) + (uses == Uses.HOnly ? 0 : CellReference.Dot(y.C, k.Gc));
 
     [Theory]
+    [InlineData(0, 4, true, Uses.Both)]
+    [InlineData(2, 0, true, Uses.Both)]
     [InlineData(1, 1, true, Uses.Both)]
     [InlineData(1, 8, true, Uses.Both)]
     [InlineData(2, 3, true, Uses.HOnly)]
