@@ -5,5 +5,7 @@ using Attend.Cli.Commands;
 var root = new RootCommand("Attend: neural machine translation with attention, in C#.")
 {
     VersionCommand.Build(),
+    VocabCommand.Build(),
+    BpeCommand.Build(),
 };
 return root.Parse(args).Invoke();
