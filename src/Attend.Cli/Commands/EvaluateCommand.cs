@@ -99,7 +99,7 @@ internal static class EvaluateCommand
     private static string ToJson(List<(string Name, BleuScore? Bleu, List<ChrfScore> Chrf)> results)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
         {
             w.WriteStartObject();
             foreach (var r in results)
