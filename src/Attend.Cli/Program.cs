@@ -7,5 +7,7 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     VersionCommand.Build(),
     VocabCommand.Build(),
     BpeCommand.Build(),
+    EvaluateCommand.Build(),
+    PlotCommand.Build(),
 };
 return root.Parse(args).Invoke();
