@@ -5,5 +5,9 @@ using Attend.Cli.Commands;
 var root = new RootCommand("Attend: neural machine translation with attention, in C#.")
 {
     VersionCommand.Build(),
+    VocabCommand.Build(),
+    BpeCommand.Build(),
+    EvaluateCommand.Build(),
+    PlotCommand.Build(),
 };
 return root.Parse(args).Invoke();

@@ -30,7 +30,11 @@ internal static class Autograd
         {
             var t = order[i];
             // A node none of whose consumers produced a gradient has nothing to pass on.
-            if (t.BackwardFn is not null && t.HasGrad) t.BackwardFn();
+            if (t.BackwardFn is null || !t.HasGrad) continue;
+            t.BackwardFn();
+            // An interior gradient is consumed once passed on (as PyTorch keeps none for non-leaves):
+            // otherwise a second Backward through a shared subgraph would pass it on again.
+            t.ZeroGrad();
         }
     }
 
