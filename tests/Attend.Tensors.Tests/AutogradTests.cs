@@ -2,6 +2,8 @@ using Attend.Tensors;
 
 namespace Attend.Tensors.Tests;
 
+// Scoped_buffers_are_reused_by_the_next_scope counts pool misses: see BufferPoolCounting.
+[Collection(nameof(BufferPoolCounting))]
 public class AutogradTests
 {
     [Fact]
