@@ -2,10 +2,6 @@ using static Attend.Tensors.Tests.Cells.CellTestKit;
 
 namespace Attend.Tensors.Tests.Cells;
 
-/// <summary>Counts pool misses, so it must not run beside tests that allocate from the shared pool.</summary>
-[CollectionDefinition(nameof(BufferPoolCounting), DisableParallelization = true)]
-public sealed class BufferPoolCounting;
-
 [Collection(nameof(BufferPoolCounting))]
 public class CellPoolTests
 {
