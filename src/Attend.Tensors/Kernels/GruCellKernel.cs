@@ -17,6 +17,7 @@ internal static class GruCellKernel
     public static void Forward(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> h,
         Span<float> gates, Span<float> hNext, int batch, int hidden)
     {
+        if (hidden == 0) return; // TensorPrimitives.Sigmoid rejects empty spans
         int h3 = 3 * hidden;
         for (int b = 0; b < batch; b++)
         {

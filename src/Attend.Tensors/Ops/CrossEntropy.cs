@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Attend.Tensors.Kernels;
 
 namespace Attend.Tensors;
@@ -39,12 +38,7 @@ public static partial class Ops
         for (int i = 0; i < n; i++)
         {
             if (ids[i] == ignoreIndex) { lse.Data[i] = 0f; continue; }
-            var row = logits.Data.Slice(i * v, v);
-            float l = LogSumExp(row);
-            lse.Data[i] = l;
-            double nll = (double)l - row[ids[i]];
-            double smooth = eps == 0f ? 0 : (double)l - (double)TensorPrimitives.Sum(row) / v;
-            total += (1 - eps) * nll + eps * smooth;
+            total += SoftmaxRow.CrossEntropy(logits.Data.Slice(i * v, v), ids[i], eps, out lse.Data[i]);
         }
         var y = Tensor.Empty();
         y.Data[0] = count == 0 ? 0f : (float)(total / count);
@@ -52,14 +46,9 @@ public static partial class Ops
         {
             if (count == 0) return;
             float scale = y.Grad[0] / count;
-            var dx = logits.Grad;
             for (int i = 0; i < n; i++)
-            {
-                if (ids[i] == ignoreIndex) continue;
-                var dxr = dx.Slice(i * v, v);
-                Elementwise.Accumulate(logits.Data.Slice(i * v, v), dxr, new CrossEntropyGrad(lse.Data[i], scale, scale * eps / v));
-                dxr[ids[i]] -= scale * (1f - eps);
-            }
+                if (ids[i] != ignoreIndex)
+                    SoftmaxRow.CrossEntropyBackward(logits.Data.Slice(i * v, v), ids[i], eps, lse.Data[i], scale, logits.Grad.Slice(i * v, v));
         }, logits);
     }
 }

@@ -17,12 +17,12 @@ public static class TerminalHeatmap
         table.AddColumn(new TableColumn("").RightAligned().NoWrap().PadLeft(0).PadRight(1));
         for (int s = 0; s < m.S; s++) table.AddColumn(new TableColumn("").Centered().NoWrap().PadLeft(0).PadRight(1));
 
-        var header = new List<IRenderable> { new Text("") };
-        header.AddRange(m.Source.Select(tok => new Text(Truncate(tok), new Style(decoration: Decoration.Bold))));
+        var header = new List<IRenderable> { new Spectre.Console.Text("") };
+        header.AddRange(m.Source.Select(tok => new Spectre.Console.Text(Truncate(tok), new Style(decoration: Decoration.Bold))));
         table.AddRow(header);
         for (int t = 0; t < m.T; t++)
         {
-            var row = new List<IRenderable> { new Text(m.Target[t], new Style(decoration: Decoration.Bold)) };
+            var row = new List<IRenderable> { new Spectre.Console.Text(m.Target[t], new Style(decoration: Decoration.Bold)) };
             for (int s = 0; s < m.S; s++) row.Add(Cell(m.Weights[t][s]));
             table.AddRow(row);
         }
@@ -38,11 +38,11 @@ public static class TerminalHeatmap
         return pct == 0 ? " ·· " : pct >= 100 ? "100 " : $" {pct.ToString("00", CultureInfo.InvariantCulture)} ";
     }
 
-    private static Text Cell(float w)
+    private static Spectre.Console.Text Cell(float w)
     {
         var (r, g, b) = ColorScale.Rgb(w);
         var fg = ColorScale.Luminance(r, g, b) < 0.35 ? Color.White : Color.Black;
-        return new Text(CellText(w), new Style(fg, new Color(r, g, b)));
+        return new Spectre.Console.Text(CellText(w), new Style(fg, new Color(r, g, b)));
     }
 
     private static string Truncate(string tok) => tok.Length <= 10 ? tok : tok[..9] + "…";

@@ -1,0 +1,122 @@
+using System.Text;
+using Attend.Tensors;
+
+namespace Attend.Text;
+
+/// <summary>
+/// Applies BPE merges to tokenized text as subword-nmt's apply-bpe does: each word starts as characters (the
+/// last one with <c>&lt;/w&gt;</c>), and the adjacent pair with the best (lowest) merge rank is merged everywhere
+/// until no listed pair remains. Every subword but the last of a word gets the continuation marker "@@", so
+/// <c>lower</c> might become <c>low@@ er</c>. Segmentations are cached per word (not thread-safe). BPE-dropout
+/// (Provilkov et al. 2020) skips each candidate merge with probability p at every step; it is for training only
+/// and bypasses the cache.
+/// </summary>
+public sealed class BpeSegmenter
+{
+    public const string Marker = "@@";
+
+    private readonly BpeCodes _codes;
+    private readonly Dictionary<string, string[]> _cache = new(StringComparer.Ordinal);
+    private readonly int _cacheCapacity;
+
+    public BpeSegmenter(BpeCodes codes, int cacheCapacity = 1 << 20)
+    {
+        _codes = codes;
+        _cacheCapacity = cacheCapacity;
+    }
+
+    /// <summary>Segments one space-separated line of tokens.</summary>
+    public string SegmentLine(string line, double dropout = 0, Rng? rng = null) =>
+        string.Join(' ', Segment(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), dropout, rng));
+
+    /// <summary>Segments tokens into subwords (with "@@" on non-final pieces).</summary>
+    public List<string> Segment(IEnumerable<string> tokens, double dropout = 0, Rng? rng = null)
+    {
+        var output = new List<string>();
+        foreach (var token in tokens) output.AddRange(SegmentWord(token, dropout, rng));
+        return output;
+    }
+
+    public string[] SegmentWord(string word, double dropout = 0, Rng? rng = null)
+    {
+        if (dropout > 0)
+        {
+            if (rng is null) throw new ArgumentException("BPE-dropout needs an Rng");
+            return Encode(word, dropout, rng);
+        }
+        if (_cache.TryGetValue(word, out var cached)) return cached;
+        var result = Encode(word, 0, null);
+        if (_cache.Count >= _cacheCapacity) _cache.Clear(); // bounded memory on huge streams
+        _cache[word] = result;
+        return result;
+    }
+
+    private string[] Encode(string word, double dropout, Rng? rng)
+    {
+        var symbols = new List<string>(word.Length);
+        foreach (var rune in word.EnumerateRunes()) symbols.Add(rune.ToString());
+        if (symbols.Count == 0) return [];
+        symbols[^1] += BpeCodes.EndOfWord;
+        var ranks = new List<int>(symbols.Count); // rank of the pair starting at i, or -1 (absent or dropped)
+        while (symbols.Count > 1)
+        {
+            ranks.Clear();
+            int bestRank = int.MaxValue;
+            for (int i = 0; i + 1 < symbols.Count; i++)
+            {
+                int r = _codes.Rank(symbols[i], symbols[i + 1]);
+                if (r >= 0 && dropout > 0 && rng!.NextDouble() < dropout) r = -1;
+                ranks.Add(r);
+                if (r >= 0 && r < bestRank) bestRank = r;
+            }
+            if (bestRank == int.MaxValue) break;
+            // Merge the surviving occurrences of the best pair, left to right without overlap.
+            int write = 0;
+            for (int read = 0; read < symbols.Count; read++)
+            {
+                if (read < ranks.Count && ranks[read] == bestRank)
+                { symbols[write++] = symbols[read] + symbols[read + 1]; read++; }
+                else symbols[write++] = symbols[read];
+            }
+            symbols.RemoveRange(write, symbols.Count - write);
+        }
+        var pieces = new string[symbols.Count];
+        for (int i = 0; i < symbols.Count; i++)
+        {
+            string s = symbols[i];
+            pieces[i] = i + 1 < symbols.Count ? s + Marker : s[..^BpeCodes.EndOfWord.Length];
+        }
+        return pieces;
+    }
+
+    /// <summary>Joins subwords back into tokens: removes "@@ " and a final "@@" (exact for word-tokenized text,
+    /// whose tokens never end in "@@").</summary>
+    public static string DesegmentLine(string line)
+    {
+        var sb = new StringBuilder(line.Length);
+        string[] tokens = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            string t = tokens[i];
+            if (t.EndsWith(Marker, StringComparison.Ordinal)) sb.Append(t, 0, t.Length - Marker.Length);
+            else { sb.Append(t); if (i + 1 < tokens.Length) sb.Append(' '); }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Joins subword tokens back into tokens.</summary>
+    public static List<string> Desegment(IEnumerable<string> subwords)
+    {
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        foreach (var s in subwords)
+        {
+            if (s.EndsWith(Marker, StringComparison.Ordinal)) { current.Append(s, 0, s.Length - Marker.Length); continue; }
+            current.Append(s);
+            tokens.Add(current.ToString());
+            current.Clear();
+        }
+        if (current.Length > 0) tokens.Add(current.ToString());
+        return tokens;
+    }
+}

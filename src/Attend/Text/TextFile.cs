@@ -1,0 +1,82 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace Attend.Text;
+
+/// <summary>One line of a text file: its text without the line break, and its 1-based number.</summary>
+public readonly record struct TextLine(string Text, long Number);
+
+/// <summary>
+/// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name), one
+/// buffer at a time. Lines are split on bytes and decoded one by one with a strict decoder, so invalid UTF-8 is
+/// reported with its exact line; a trailing CR and a leading BOM are dropped. Every failure becomes a
+/// <see cref="TextDataException"/> naming the path and the reason.
+/// </summary>
+public static class TextFile
+{
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Opens a file for reading, transparently decompressing gzip.</summary>
+    public static Stream OpenRead(string path)
+    {
+        FileStream file;
+        try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
+        catch (FileNotFoundException) { throw new TextDataException("file not found", path); }
+        catch (DirectoryNotFoundException) { throw new TextDataException("directory not found", path); }
+        catch (UnauthorizedAccessException e) { throw new TextDataException($"cannot open ({e.Message})", path); }
+        catch (IOException e) { throw new TextDataException($"cannot open ({e.Message})", path); }
+        Span<byte> magic = stackalloc byte[2];
+        int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B) return new GZipStream(file, CompressionMode.Decompress);
+        return file;
+    }
+
+    /// <summary>Streams the lines of a file. A final line break does not produce an extra empty line.</summary>
+    public static IEnumerable<TextLine> ReadLines(string path)
+    {
+        using var stream = OpenRead(path);
+        byte[] buffer = new byte[1 << 16];
+        int start = 0, end = 0;
+        long number = 0;
+        bool eof = false;
+        while (true)
+        {
+            int nl = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+            if (nl < 0 && !eof)
+            {
+                // Move the partial line to the front (growing the buffer for very long lines) and read more.
+                if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
+                if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                int read = Fill(stream, buffer, end, path);
+                if (read == 0) eof = true;
+                end += read;
+                continue;
+            }
+            if (nl < 0 && start == end) yield break;
+            int lineEnd = nl < 0 ? end : nl;
+            number++;
+            yield return new TextLine(Decode(buffer, start, lineEnd, path, number), number);
+            start = nl < 0 ? end : nl + 1;
+        }
+    }
+
+    private static int Fill(Stream stream, byte[] buffer, int offset, string path)
+    {
+        try { return stream.Read(buffer, offset, buffer.Length - offset); }
+        catch (InvalidDataException e) { throw new TextDataException($"unreadable gzip data ({e.Message})", path, inner: e); }
+        catch (IOException e) { throw new TextDataException($"read error ({e.Message})", path, inner: e); }
+    }
+
+    private static string Decode(byte[] buffer, int start, int end, string path, long number)
+    {
+        if (end > start && buffer[end - 1] == '\r') end--;
+        if (number == 1 && end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF) start += 3;
+        try { return Strict.GetString(buffer, start, end - start); }
+        catch (DecoderFallbackException e)
+        {
+            string where = e.Index >= 0 ? $" at byte {e.Index + 1} of the line" : "";
+            throw new TextDataException($"invalid UTF-8{where}", path, number);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace Attend.Text;
+
+/// <summary>Which tokenizer splits normalized text into tokens.</summary>
+public enum TokenizerKind
+{
+    /// <summary>Words and punctuation, with joiner marks so detokenization is exact (<see cref="WordTokenizer"/>).</summary>
+    Word,
+    /// <summary>One token per character (with its combining marks); spaces become ▁ (<see cref="CharTokenizer"/>).</summary>
+    Char,
+    /// <summary>Pre-tokenized input: split on spaces, join with spaces (<see cref="WhitespaceTokenizer"/>).</summary>
+    Whitespace,
+}
+
+/// <summary>Splits normalized text into tokens and joins tokens back into text.</summary>
+public interface ITokenizer
+{
+    string[] Tokenize(string text);
+    string Detokenize(IEnumerable<string> tokens);
+}
+
+public static class Tokenizers
+{
+    public static ITokenizer Create(TokenizerKind kind) => kind switch
+    {
+        TokenizerKind.Word => new WordTokenizer(),
+        TokenizerKind.Char => new CharTokenizer(),
+        TokenizerKind.Whitespace => new WhitespaceTokenizer(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown tokenizer"),
+    };
+}
+
+/// <summary>Pre-tokenized text: tokens are the space-separated fields.</summary>
+public sealed class WhitespaceTokenizer : ITokenizer
+{
+    public string[] Tokenize(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    public string Detokenize(IEnumerable<string> tokens) => string.Join(' ', tokens);
+}
+
+/// <summary>
+/// One token per user-perceived character: a code point with the combining marks that follow it. A space is the
+/// token ▁ (U+2581) so that tokens never contain spaces; text that itself contains ▁ will detokenize it as a space.
+/// </summary>
+public sealed class CharTokenizer : ITokenizer
+{
+    public const string Space = "\u2581";
+
+    public string[] Tokenize(string text)
+    {
+        var tokens = new List<string>(text.Length);
+        int i = 0;
+        while (i < text.Length)
+        {
+            int start = i;
+            i += char.IsSurrogatePair(text, i) ? 2 : 1;
+            while (i < text.Length && WordTokenizer.IsMark(text, i)) i += char.IsSurrogatePair(text, i) ? 2 : 1;
+            tokens.Add(text[start] == ' ' && i == start + 1 ? Space : text[start..i]);
+        }
+        return tokens.ToArray();
+    }
+
+    public string Detokenize(IEnumerable<string> tokens) => string.Concat(tokens.Select(t => t == Space ? " " : t));
+}
