@@ -23,7 +23,7 @@ internal static class CellsBench
         var rng = new Random(1);
         float[] R(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1); return a; }
         int s = batch * hidden;
-        float[] gx3 = R(3 * s), gh3 = R(3 * s), g3 = new float[3 * s], d3a = new float[3 * s], d3b = new float[3 * s];
+        float[] gx3 = R(3 * s), gh3 = R(3 * s), g3 = new float[4 * s], d3a = new float[3 * s], d3b = new float[3 * s];
         float[] gates4 = R(4 * s), pre4 = R(4 * s), d4 = new float[4 * s];
         float[] h = R(s), c = R(s), y = new float[s], c2 = new float[s], tc = new float[s], dy = R(s), dc = new float[s], dh = new float[s];
 
@@ -35,8 +35,8 @@ internal static class CellsBench
             Console.WriteLine($"{name,-16} {t.Best,10:F2} {t.Median,10:F2} {bytes / (t.Best * 1e3),10:F1}");
             rows.Add($"{{\"kernel\":\"{name}\",\"batch\":{batch},\"hidden\":{hidden},\"best_us\":{t.Best:F3},\"median_us\":{t.Median:F3}}}");
         }
-        Report("gru.forward", Time(() => GruCellKernel.Forward(gx3, gh3, h, g3, y, batch, hidden)), 4L * (9 * s + 2 * s));
-        Report("gru.backward", Time(() => GruCellKernel.Backward(dy, g3, gh3, h, d3a, d3b, dh, batch, hidden)), 4L * (4 * s + 2 * s + 6 * s + s));
+        Report("gru.forward", Time(() => GruCellKernel.Forward(gx3, gh3, h, g3, y, batch, hidden)), 4L * (10 * s + 2 * s));
+        Report("gru.backward", Time(() => GruCellKernel.Backward(dy, g3, h, d3a, d3b, dh, batch, hidden)), 4L * (4 * s + 2 * s + 6 * s + s));
         Report("lstm.forward", Time(() =>
         {
             pre4.CopyTo(gates4, 0); // the kernel activates in place

@@ -27,27 +27,29 @@ public class CellKernelTests
         var rng = new Random(hidden);
         int h3 = 3 * hidden;
         float[] gx = Uniform(rng, B * h3, 2), gh = Uniform(rng, B * h3, 2), h = Uniform(rng, B * hidden, 1), dy = Uniform(rng, B * hidden, 1);
-        float[] gates = new float[B * h3], y = new float[B * hidden], dgx = new float[B * h3], dgh = new float[B * h3];
+        int h4 = 4 * hidden;
+        float[] saved = new float[B * h4], y = new float[B * hidden], dgx = new float[B * h3], dgh = new float[B * h3];
         float[] dh = Uniform(rng, B * hidden, 1);
         var dh0 = (float[])dh.Clone();
-        GruCellKernel.Forward(gx, gh, h, gates, y, B, hidden);
-        GruCellKernel.Backward(dy, gates, gh, h, dgx, dgh, dh, B, hidden);
+        GruCellKernel.Forward(gx, gh, h, saved, y, B, hidden);
+        GruCellKernel.Backward(dy, saved, h, dgx, dgh, dh, B, hidden);
 
-        double[] eGates = new double[B * h3], eY = new double[B * hidden], eDgx = new double[B * h3], eDgh = new double[B * h3], eDh = new double[B * hidden];
+        double[] eSaved = new double[B * h4], eY = new double[B * hidden], eDgx = new double[B * h3], eDgh = new double[B * h3], eDh = new double[B * hidden];
         for (int b = 0; b < B; b++)
             for (int j = 0; j < hidden; j++)
             {
                 int g = b * h3 + j, s = b * hidden + j;
                 double r = Sig((double)gx[g] + gh[g]), z = Sig((double)gx[g + hidden] + gh[g + hidden]);
                 double n = Math.Tanh(gx[g + 2 * hidden] + r * gh[g + 2 * hidden]);
-                (eGates[g], eGates[g + hidden], eGates[g + 2 * hidden]) = (r, z, n);
+                int k = b * h4 + j;
+                (eSaved[k], eSaved[k + hidden], eSaved[k + 2 * hidden], eSaved[k + 3 * hidden]) = (r, z, n, gh[g + 2 * hidden]);
                 eY[s] = (1 - z) * n + z * h[s];
                 double dan = dy[s] * (1 - z) * (1 - n * n), daz = dy[s] * (h[s] - n) * z * (1 - z), dar = dan * gh[g + 2 * hidden] * r * (1 - r);
                 (eDgx[g], eDgx[g + hidden], eDgx[g + 2 * hidden]) = (dar, daz, dan);
                 (eDgh[g], eDgh[g + hidden], eDgh[g + 2 * hidden]) = (dar, daz, dan * r);
                 eDh[s] = dh0[s] + dy[s] * z;
             }
-        Golden.AssertClose("gates", eGates, gates, 1e-6, 1e-7);
+        Golden.AssertClose("saved r, z, n, gh_n", eSaved, saved, 1e-6, 1e-7);
         Golden.AssertClose("h'", eY, y, 1e-6, 1e-7);
         Golden.AssertClose("dgx", eDgx, dgx, 1e-6, 1e-7);
         Golden.AssertClose("dgh", eDgh, dgh, 1e-6, 1e-7);

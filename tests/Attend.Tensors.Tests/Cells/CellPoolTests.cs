@@ -2,11 +2,7 @@ using static Attend.Tensors.Tests.Cells.CellTestKit;
 
 namespace Attend.Tensors.Tests.Cells;
 
-/// <summary>Counts pool misses, so it must not run beside tests that allocate from the shared pool.</summary>
-[CollectionDefinition(nameof(BufferPoolCounting), DisableParallelization = true)]
-public sealed class BufferPoolCounting;
-
-[Collection(nameof(BufferPoolCounting))]
+[Collection(BufferPoolCollection.Name)]
 public class CellPoolTests
 {
     private const int B = 4, H = 12;
