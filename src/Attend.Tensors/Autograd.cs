@@ -32,10 +32,12 @@ internal static class Autograd
             // A node none of whose consumers produced a gradient has nothing to pass on.
             if (t.BackwardFn is null || !t.HasGrad) continue;
             t.BackwardFn();
-            // An interior gradient is consumed once passed on (as PyTorch keeps none for non-leaves):
-            // otherwise a second Backward through a shared subgraph would pass it on again.
-            t.ZeroGrad();
         }
+        // Interior gradients are consumed by the pass (PyTorch keeps none for non-leaves): otherwise a
+        // second Backward through a shared subgraph would pass them on again. They are cleared only
+        // after the whole pass, because a multi-output op (the LSTM cell) reads its outputs' gradients
+        // from a joint node that runs after those outputs' own closures.
+        foreach (var t in order) t.ZeroGrad();
     }
 
     /// <summary>Post-order of the nodes that have a backward closure: every node after all its inputs.</summary>

@@ -2,7 +2,6 @@ using Attend.Tensors;
 
 namespace Attend.Tensors.Tests;
 
-// Scoped_buffers_are_reused_by_the_next_scope counts pool misses: it runs alone (both collections disable parallelization).
 [Collection(GlobalStateCollection.Name)]
 public class AutogradTests
 {

@@ -139,4 +139,24 @@ public sealed class CliEvaluateTests : IDisposable
         Assert.Equal(2, bad.Code);
         Assert.Contains("row 0 has 2 weights but source has 1", bad.Err);
     }
+
+    [Fact]
+    public void Attention_matrices_become_hard_alignments_and_are_scored()
+    {
+        // Sentence 0: argmax gives 0-0 1-1 and the <eos> row is dropped; sentence 1: 0-0 1-0 (threshold adds 1-1).
+        string att = Write("att.json", """
+            [{"source":["a","b","<eos>"],"target":["x","y","<eos>"],"attention":[[0.8,0.1,0.1],[0.2,0.7,0.1],[0,0,1]]},
+             {"source":["c","d"],"target":["z","w"],"attention":[[0.9,0.1],[0.55,0.45]]}]
+            """);
+        string gold = Write("gold.pharaoh", "0-0 1-1\n0-0 1-1\n");
+        string outPath = Path.Combine(_dir, "hyp.pharaoh");
+        var (code, o, err) = Run("evaluate", "--attention", att, "--gold", gold, "--gold-format", "pharaoh", "--write-alignments", outPath, "--json");
+        Assert.True(code == 0, err);
+        Assert.Equal(["0-0 1-1", "0-0 0-1"], File.ReadAllLines(outPath));
+        using (var doc = JsonDocument.Parse(o))
+            Assert.Equal(1 - 6.0 / 8, doc.RootElement.GetProperty("aer").GetDouble(), 12); // |A|=4 |S|=4 |A∩S|=|A∩P|=3
+        (code, o, _) = Run("evaluate", "--attention", att, "--align-threshold", "0.4", "--gold", gold, "--gold-format", "pharaoh", "--json");
+        using (var doc = JsonDocument.Parse(o))
+            Assert.Equal(1 - 8.0 / 9, doc.RootElement.GetProperty("aer").GetDouble(), 12); // |A|=5 |S|=4 |A∩S|=|A∩P|=4
+    }
 }
