@@ -161,7 +161,7 @@ internal unsafe struct Kernel4x4 : IGemmMicroKernel
     public static int NR => 4;
     public static int KC => 256;
     public static int MC => 64;
-    public static int NC => 1024;
+    public static int NC => 3072;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
