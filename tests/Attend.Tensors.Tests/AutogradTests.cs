@@ -2,7 +2,7 @@ using Attend.Tensors;
 
 namespace Attend.Tensors.Tests;
 
-[Collection(BufferPoolCollection.Name)]
+[Collection(GlobalStateCollection.Name)]
 public class AutogradTests
 {
     [Fact]

@@ -2,14 +2,17 @@ using Attend.Tensors;
 
 namespace Attend.Tensors.Tests;
 
-/// <summary>Tests that rent from or count the shared pool run alone, so no other test moves its counters.</summary>
+/// <summary>
+/// Tests that count the shared pool's allocations or change process-wide settings (Parallelism.MaxThreads)
+/// run alone, so no concurrent test moves their counters or sees their settings.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class BufferPoolCollection
+public sealed class GlobalStateCollection
 {
-    public const string Name = "BufferPool";
+    public const string Name = "Global state";
 }
 
-[Collection(BufferPoolCollection.Name)]
+[Collection(GlobalStateCollection.Name)]
 public class PooledBuffersTests
 {
     /// <summary>Fills pooled buffers of every small size class with NaN, so an op that skips an output element shows it.</summary>
