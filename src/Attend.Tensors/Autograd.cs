@@ -30,13 +30,11 @@ internal static class Autograd
         {
             var t = order[i];
             // A node none of whose consumers produced a gradient has nothing to pass on.
-            if (t.BackwardFn is null || !t.HasGrad) continue;
-            t.BackwardFn();
+            if (t.BackwardFn is not null && t.HasGrad) t.BackwardFn();
         }
-        // Interior gradients are consumed by the pass (PyTorch keeps none for non-leaves): otherwise a
-        // second Backward through a shared subgraph would pass them on again. They are cleared only
-        // after the whole pass, because a multi-output op (the LSTM cell) reads its outputs' gradients
-        // from a joint node that runs after those outputs' own closures.
+        // Interior gradients are consumed once the pass is over (PyTorch keeps none for non-leaves):
+        // otherwise a second Backward through a shared subgraph would pass them on again. Not earlier:
+        // a fused multi-output op (LstmCell) reads its outputs' gradients after their own closures ran.
         foreach (var t in order) t.ZeroGrad();
     }
 
