@@ -8,6 +8,8 @@ public static class BenchMain
 
         suites:
           gemm   matrix-product GFLOP/s at the issue's shapes, 1 and 2 threads [--threads N] [--reps R]
+          cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
+          ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
         """;
 
     public static int Run(string[] args)
@@ -21,6 +23,8 @@ public static class BenchMain
         switch (args[0])
         {
             case "gemm": return GemmBench.Run(rest);
+            case "cells": return CellsBench.Run(args);
+            case "ops": return OpsBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
                 return 2;

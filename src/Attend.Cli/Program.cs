@@ -5,6 +5,8 @@ using Attend.Cli.Commands;
 var root = new RootCommand("Attend: neural machine translation with attention, in C#.")
 {
     VersionCommand.Build(),
+    VocabCommand.Build(),
+    BpeCommand.Build(),
     EvaluateCommand.Build(),
     PlotCommand.Build(),
     TrainCommand.Build(),

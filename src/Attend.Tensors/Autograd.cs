@@ -32,6 +32,10 @@ internal static class Autograd
             // A node none of whose consumers produced a gradient has nothing to pass on.
             if (t.BackwardFn is not null && t.HasGrad) t.BackwardFn();
         }
+        // Interior gradients are consumed once the pass is over (PyTorch keeps none for non-leaves):
+        // otherwise a second Backward through a shared subgraph would pass them on again. Not earlier:
+        // a fused multi-output op (LstmCell) reads its outputs' gradients after their own closures ran.
+        foreach (var t in order) t.ZeroGrad();
     }
 
     /// <summary>Post-order of the nodes that have a backward closure: every node after all its inputs.</summary>

@@ -93,3 +93,36 @@ public class CrossEntropyTests
         Assert.Contains("V = 3", e.Message);
     }
 }
+
+[Collection(GlobalStateCollection.Name)]
+public class CrossEntropyThreadingTests
+{
+    [Fact]
+    public void Loss_and_gradient_are_bit_identical_with_one_or_two_threads()
+    {
+        // 300 × 1000 is above the parallel threshold, so two threads really split the rows.
+        var rng = new Rng(31);
+        var logits = Tensor.Parameter("logits", 300, 1000);
+        rng.FillNormal(logits.Data, 0f, 2f);
+        var targets = new int[300];
+        for (int i = 0; i < targets.Length; i++) targets[i] = rng.NextInt(1000);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            (float, float[]) Run(int threads)
+            {
+                Parallelism.MaxThreads = threads;
+                logits.ZeroGrad();
+                var loss = Ops.CrossEntropy(logits, targets, labelSmoothing: 0.1f);
+                loss.Backward();
+                return (loss.Item(), logits.Grad.ToArray());
+            }
+            var (l1, g1) = Run(1);
+            var (l2, g2) = Run(2);
+            Assert.Equal(l1, l2);
+            Assert.True(g1.AsSpan().SequenceEqual(g2), "gradients differ between 1 and 2 threads");
+            Assert.Contains(g1, g => g != 0f);
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+}

@@ -22,7 +22,7 @@ public class GatherAndDropoutTests
         var w = Tensor.Parameter("emb", 4, 2);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Embedding(w, [1, 9], [2]));
         Assert.Contains("id 9", e.Message);
-        Assert.Contains("V 4", e.Message);
+        Assert.Contains("V = 4", e.Message);
     }
 
     [Fact]
@@ -34,6 +34,14 @@ public class GatherAndDropoutTests
         Assert.Equal([5f, 6f, 5f, 6f, 1f, 2f], y.ToArray());
         y.Backward(Tensor.FromArray([1f, 1f, 2f, 2f, 3f, 3f], 3, 2));
         Assert.Equal([3f, 3f, 0f, 0f, 3f, 3f], x.Grad.ToArray());
+    }
+
+    [Fact]
+    public void IndexSelect_of_a_missing_row_names_it_and_the_size()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.IndexSelect(Tensor.Zeros(3, 2), [0, 3]));
+        Assert.Contains("id 3", e.Message);
+        Assert.Contains("[3, 2], size = 3", e.Message);
     }
 
     [Fact]

@@ -50,13 +50,15 @@ internal static class EvalInputs
 
     public static IAnsiConsole Console(TextWriter writer)
     {
+        // Colours only on a real terminal: a file or pipe gets plain text (and a wide table instead of wrapping).
+        bool terminal = ReferenceEquals(writer, System.Console.Out) && !System.Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.Detect,
-            ColorSystem = ColorSystemSupport.Detect,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        if (!ReferenceEquals(writer, System.Console.Out) || System.Console.IsOutputRedirected) console.Profile.Width = 200;
+        if (!terminal) console.Profile.Width = 200;
         return console;
     }
 

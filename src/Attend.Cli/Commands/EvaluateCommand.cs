@@ -35,13 +35,23 @@ internal static class EvaluateCommand
         var goldFormat = new Option<string>("--gold-format") { Description = "naacl (WPT03), alibi, pharaoh or auto", DefaultValueFactory = _ => "auto" };
         var goldOrder = new Option<string>("--gold-order") { Description = "Which side the gold lists first: source-first or target-first", DefaultValueFactory = _ => "source-first" };
         var sentences = new Option<int?>("--sentences") { Description = "Number of sentences (default: the hypothesis line count)" };
-        foreach (var o in new Option[] { hyp, refs, metrics, tokenize, lowercase, smooth, smoothValue, width, json, byLength, source, buckets, csv, alignments, gold, goldFormat, goldOrder, sentences })
+        var attention = new Option<string?>("--attention") { Description = "Attention JSON (one matrix per sentence) to align instead of --alignments" };
+        var threshold = new Option<float?>("--align-threshold") { Description = "With --attention: keep links with weight >= this (default: argmax per target word)" };
+        var writeAlignments = new Option<string?>("--write-alignments") { Description = "With --attention: also write the hard alignments (Pharaoh) here" };
+        foreach (var o in new Option[] { hyp, refs, metrics, tokenize, lowercase, smooth, smoothValue, width, json, byLength, source, buckets, csv, alignments, gold, goldFormat, goldOrder, sentences, attention, threshold, writeAlignments })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => EvalInputs.Guard(pr, "evaluate", output =>
         {
             if (pr.GetValue(alignments) is string ali)
-                return Alignments(output, ali, pr.GetValue(gold), pr.GetValue(goldFormat)!, pr.GetValue(goldOrder)!, pr.GetValue(sentences), pr.GetValue(json));
+                return Alignments(output, Pharaoh.Read(ali), pr.GetValue(gold), pr.GetValue(goldFormat)!, pr.GetValue(goldOrder)!, pr.GetValue(sentences), pr.GetValue(json));
+            if (pr.GetValue(attention) is string att)
+            {
+                var hard = AttentionAlignments(att, pr.GetValue(threshold));
+                if (pr.GetValue(writeAlignments) is string w)
+                    File.WriteAllText(w, string.Concat(hard.Select(l => Pharaoh.Format(l) + "\n")));
+                return Alignments(output, hard, pr.GetValue(gold), pr.GetValue(goldFormat)!, pr.GetValue(goldOrder)!, pr.GetValue(sentences), pr.GetValue(json));
+            }
 
             var bleuConfig = new BleuConfig(BleuTokenizers.Parse(pr.GetValue(tokenize)!), pr.GetValue(lowercase),
                 BleuConfig.ParseSmooth(pr.GetValue(smooth)!), pr.GetValue(smoothValue));
@@ -99,7 +109,7 @@ internal static class EvaluateCommand
     private static string ToJson(List<(string Name, BleuScore? Bleu, List<ChrfScore> Chrf)> results)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
         {
             w.WriteStartObject();
             foreach (var r in results)
@@ -148,10 +158,19 @@ internal static class EvaluateCommand
         w.WriteEndArray();
     }
 
-    private static int Alignments(TextWriter output, string hypPath, string? goldPath, string format, string order, int? sentences, bool json)
+    // End-of-sentence markers are model bookkeeping, not words of the gold sentence, so their links are dropped.
+    private static readonly HashSet<string> EndMarkers = ["<eos>", "</s>", "<EOS>"];
+
+    private static List<List<AlignmentLink>> AttentionAlignments(string path, float? threshold) =>
+        Attend.Plots.AttentionMatrix.LoadAll(path).Select(m =>
+        {
+            var links = threshold is float t ? HardAlignment.Threshold(m.Weights, t) : HardAlignment.Argmax(m.Weights);
+            return links.Where(l => !EndMarkers.Contains(m.Source[l.Source]) && !EndMarkers.Contains(m.Target[l.Target])).ToList();
+        }).ToList();
+
+    private static int Alignments(TextWriter output, List<List<AlignmentLink>> hyp, string? goldPath, string format, string order, int? sentences, bool json)
     {
-        if (goldPath is null) throw new EvaluationInputException("--alignments needs --gold FILE");
-        var hyp = Pharaoh.Read(hypPath);
+        if (goldPath is null) throw new EvaluationInputException("alignment scoring needs --gold FILE");
         var fmt = format.Equals("auto", StringComparison.OrdinalIgnoreCase) ? DetectFormat(goldPath) : GoldReader.ParseFormat(format);
         var gold = GoldReader.Read(goldPath, fmt, GoldReader.ParseOrder(order), sentences ?? hyp.Count);
         var score = AlignmentMetrics.Score(hyp.Select(h => (IReadOnlyCollection<AlignmentLink>)h).ToList(), gold.Sentences);

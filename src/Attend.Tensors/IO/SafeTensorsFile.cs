@@ -14,10 +14,15 @@ public sealed record SafeTensorInfo(string Name, SafeDType DType, int[] Shape, l
     /// <summary>Number of elements (1 for a 0-d scalar).</summary>
     public long Count => ShapeCount(Shape);
 
+    /// <summary>The element count, saturating at long.MaxValue so a corrupted shape cannot wrap around.</summary>
     internal static long ShapeCount(int[] shape)
     {
         long n = 1;
-        foreach (var d in shape) n *= d;
+        foreach (var d in shape)
+        {
+            if (d != 0 && n > long.MaxValue / d) return long.MaxValue;
+            n *= d;
+        }
         return n;
     }
 }
@@ -206,8 +211,10 @@ public sealed partial class SafeTensorsFile
         if (end < begin)
             throw new InvalidDataException($"{where}: data_offsets [{begin}, {end}] end before they begin");
         long count = SafeTensorInfo.ShapeCount(shape);
+        if (count > Array.MaxLength)
+            throw new InvalidDataException($"{where}: shape {ShapeOf.Format(shape)} has more elements than an array can hold");
         long expected = count * (dtype == SafeDType.F32 ? 4 : 8);
-        if (count > Array.MaxLength || expected != end - begin)
+        if (expected != end - begin)
             throw new InvalidDataException($"{where}: shape {ShapeOf.Format(shape)} of {dtype} needs {expected} bytes but data_offsets [{begin}, {end}] hold {end - begin}");
         return new SafeTensorInfo(name, dtype, shape, begin, end);
     }

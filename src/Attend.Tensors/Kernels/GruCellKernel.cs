@@ -12,25 +12,29 @@ namespace Attend.Tensors.Kernels;
 internal static class GruCellKernel
 {
     /// <summary>
-    /// gx, gh [B, 3H]; h [B, H] → gates [B, 3H] (r, z, n, kept for the backward) and hNext [B, H].
+    /// gx, gh [B, 3H]; h [B, H] → saved [B, 4H] (r, z, n, gh_n: all the backward needs, so the full
+    /// gh need not outlive the forward) and hNext [B, H].
     /// </summary>
     public static void Forward(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> h,
-        Span<float> gates, Span<float> hNext, int batch, int hidden)
+        Span<float> saved, Span<float> hNext, int batch, int hidden)
     {
-        int h3 = 3 * hidden;
+        if (hidden == 0) return; // TensorPrimitives.Sigmoid rejects empty spans
+        int h3 = 3 * hidden, h4 = 4 * hidden;
         for (int b = 0; b < batch; b++)
         {
             var x = gx.Slice(b * h3, h3);
             var hh = gh.Slice(b * h3, h3);
-            var g = gates.Slice(b * h3, h3);
-            var rz = g[..(2 * hidden)];
+            var s = saved.Slice(b * h4, h4);
+            var rz = s[..(2 * hidden)];
             // r and z are adjacent, so one add and one sigmoid cover both.
             TensorPrimitives.Add(x[..(2 * hidden)], hh[..(2 * hidden)], rz);
             TensorPrimitives.Sigmoid(rz, rz);
-            var r = g[..hidden];
-            var z = g.Slice(hidden, hidden);
-            var n = g.Slice(2 * hidden, hidden);
-            TensorPrimitives.MultiplyAdd(r, hh.Slice(2 * hidden, hidden), x.Slice(2 * hidden, hidden), n);
+            var r = s[..hidden];
+            var z = s.Slice(hidden, hidden);
+            var n = s.Slice(2 * hidden, hidden);
+            var ghn = hh.Slice(2 * hidden, hidden);
+            ghn.CopyTo(s.Slice(3 * hidden, hidden));
+            TensorPrimitives.MultiplyAdd(r, ghn, x.Slice(2 * hidden, hidden), n);
             TensorPrimitives.Tanh(n, n);
             // h' = n + z ⊙ (h − n): one fewer multiply than (1 − z) ⊙ n + z ⊙ h.
             var y = hNext.Slice(b * hidden, hidden);
@@ -40,24 +44,24 @@ internal static class GruCellKernel
     }
 
     /// <summary>
-    /// dhNext [B, H], the saved gates and gh [B, 3H], h [B, H] → dgx [B, 3H] (gradient of the input
+    /// dhNext [B, H], saved [B, 4H] (r, z, n, gh_n from the forward), h [B, H] → dgx [B, 3H] (gradient of the input
     /// projection: da_r, da_z, da_n), dgh [B, 3H] (gradient of the hidden projection: da_r, da_z,
     /// r ⊙ da_n), both overwritten; dh [B, H] accumulates the direct path z ⊙ dh' (skipped when empty).
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> dhNext, ReadOnlySpan<float> gates, ReadOnlySpan<float> gh,
-        ReadOnlySpan<float> h, Span<float> dgx, Span<float> dgh, Span<float> dh, int batch, int hidden)
+    public static void Backward(ReadOnlySpan<float> dhNext, ReadOnlySpan<float> saved, ReadOnlySpan<float> h,
+        Span<float> dgx, Span<float> dgh, Span<float> dh, int batch, int hidden)
     {
-        int h3 = 3 * hidden;
+        int h3 = 3 * hidden, h4 = 4 * hidden;
         bool wantDh = !dh.IsEmpty;
         for (int b = 0; b < batch; b++)
         {
             var dy = dhNext.Slice(b * hidden, hidden);
             var hp = h.Slice(b * hidden, hidden);
-            var g = gates.Slice(b * h3, h3);
-            var r = g[..hidden];
-            var z = g.Slice(hidden, hidden);
-            var n = g.Slice(2 * hidden, hidden);
-            var ghn = gh.Slice(b * h3 + 2 * hidden, hidden);
+            var s = saved.Slice(b * h4, h4);
+            var r = s[..hidden];
+            var z = s.Slice(hidden, hidden);
+            var n = s.Slice(2 * hidden, hidden);
+            var ghn = s.Slice(3 * hidden, hidden);
             var ax = dgx.Slice(b * h3, h3);
             var ah = dgh.Slice(b * h3, h3);
             var dhr = wantDh ? dh.Slice(b * hidden, hidden) : default;

@@ -17,6 +17,7 @@ internal static class LstmCellKernel
     public static void Forward(Span<float> gates, ReadOnlySpan<float> c, Span<float> cNext, Span<float> tanhC,
         Span<float> hNext, int batch, int hidden)
     {
+        if (hidden == 0) return; // TensorPrimitives.Sigmoid rejects empty spans
         int h4 = 4 * hidden;
         for (int b = 0; b < batch; b++)
         {

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Attend.Tensors.Kernels;
 
 namespace Attend.Tensors;
@@ -35,31 +34,36 @@ public static partial class Ops
         float eps = labelSmoothing;
         int[] ids = targets.ToArray();
         var lse = Tensor.Empty(n); // per-row log-sum-exp, kept for the backward
-        double total = 0;
-        for (int i = 0; i < n; i++)
+        // Rows are independent; per-chunk sums added in chunk order keep the loss bit-identical for any thread count.
+        var partial = new double[RowParallel.Chunks(n, ChunkRows)];
+        RowParallel.For(n, v, ChunkRows, (c, start, end) =>
         {
-            if (ids[i] == ignoreIndex) { lse.Data[i] = 0f; continue; }
-            var row = logits.Data.Slice(i * v, v);
-            float l = LogSumExp(row);
-            lse.Data[i] = l;
-            double nll = (double)l - row[ids[i]];
-            double smooth = eps == 0f ? 0 : (double)l - (double)TensorPrimitives.Sum(row) / v;
-            total += (1 - eps) * nll + eps * smooth;
-        }
+            double sum = 0;
+            for (int i = start; i < end; i++)
+            {
+                if (ids[i] == ignoreIndex) { lse.Data[i] = 0f; continue; }
+                sum += SoftmaxRow.CrossEntropy(logits.Data.Slice(i * v, v), ids[i], eps, out lse.Data[i]);
+            }
+            partial[c] = sum;
+        });
+        double total = 0;
+        foreach (var p in partial) total += p;
         var y = Tensor.Empty();
         y.Data[0] = count == 0 ? 0f : (float)(total / count);
         return y.Attach(() =>
         {
             if (count == 0) return;
             float scale = y.Grad[0] / count;
-            var dx = logits.Grad;
-            for (int i = 0; i < n; i++)
+            _ = logits.Grad.Length; // allocate the lazy gradient here, not racily inside the threads
+            RowParallel.For(n, v, ChunkRows, (_, start, end) =>
             {
-                if (ids[i] == ignoreIndex) continue;
-                var dxr = dx.Slice(i * v, v);
-                Elementwise.Accumulate(logits.Data.Slice(i * v, v), dxr, new CrossEntropyGrad(lse.Data[i], scale, scale * eps / v));
-                dxr[ids[i]] -= scale * (1f - eps);
-            }
+                for (int i = start; i < end; i++)
+                    if (ids[i] != ignoreIndex)
+                        SoftmaxRow.CrossEntropyBackward(logits.Data.Slice(i * v, v), ids[i], eps, lse.Data[i], scale, logits.Grad.Slice(i * v, v));
+            });
         }, logits);
     }
+
+    /// <summary>Rows per parallel chunk of the cross-entropy (a chunk of 8000-word rows is ~1 MB of logits).</summary>
+    private const int ChunkRows = 32;
 }

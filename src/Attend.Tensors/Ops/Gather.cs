@@ -16,7 +16,7 @@ public static partial class Ops
         if (ShapeOf.Count(idsShape) != ids.Length)
             throw new ArgumentException($"Embedding: {ids.Length} ids do not fill ids shape {ShapeOf.Format(idsShape)}");
         int v = weight.Shape[0], e = weight.Shape[1];
-        int[] rows = CheckedRows(nameof(Embedding), ids, v, "vocabulary of V");
+        int[] rows = CheckedRows(nameof(Embedding), ids, v, "the vocabulary, V");
         var y = Tensor.Empty([.. idsShape, e]);
         for (int i = 0; i < rows.Length; i++)
             weight.Data.Slice(rows[i] * e, e).CopyTo(y.Data.Slice(i * e, e));
@@ -64,7 +64,7 @@ public static partial class Ops
     {
         for (int i = 0; i < ids.Length; i++)
             if ((uint)ids[i] >= (uint)n)
-                throw new ArgumentOutOfRangeException(nameof(ids), ids[i], $"{op}: id {ids[i]} at position {i} is outside the {what} {n}");
+                throw new ArgumentOutOfRangeException(nameof(ids), ids[i], $"{op}: id {ids[i]} at position {i} is outside {what} = {n}");
         return ids.ToArray();
     }
 }

@@ -17,29 +17,31 @@ public static partial class Ops
         var (batch, hidden) = CheckCell(nameof(GruCell), 3, gx, h, null, weightHh, biasHh);
         int size = batch * 3 * hidden;
         var y = Tensor.Empty(batch, hidden);
-        if (!Records(gx, h, weightHh, biasHh))
+        bool records = Records(gx, h, weightHh, biasHh);
+        // gh is only needed during the forward; what the backward needs (r, z, n, gh_n) goes to `saved`.
+        float[] gh = BufferPool.Shared.Rent(size);
+        HiddenProjection(h.Data, weightHh, biasHh, gh.AsSpan(0, size), batch, hidden, 3);
+        if (!records)
         {
             // Inference: nothing is kept for a backward, so the scratch goes straight back to the pool.
-            float[] gh = BufferPool.Shared.Rent(size), gates = BufferPool.Shared.Rent(size);
-            HiddenProjection(h.Data, weightHh, biasHh, gh.AsSpan(0, size), batch, hidden, 3);
-            GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, gates.AsSpan(0, size), y.Data, batch, hidden);
+            float[] scratch = BufferPool.Shared.Rent(4 * batch * hidden);
+            GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, scratch.AsSpan(0, 4 * batch * hidden), y.Data, batch, hidden);
+            BufferPool.Shared.Return(scratch);
             BufferPool.Shared.Return(gh);
-            BufferPool.Shared.Return(gates);
             return y;
         }
 
-        // Saved for the backward; scoped, so they return to the pool with the step's other activations.
-        var ghT = Tensor.Empty(batch, 3 * hidden);
-        var gatesT = Tensor.Empty(batch, 3 * hidden);
-        HiddenProjection(h.Data, weightHh, biasHh, ghT.Data, batch, hidden, 3);
-        GruCellKernel.Forward(gx.Data, ghT.Data, h.Data, gatesT.Data, y.Data, batch, hidden);
+        // Scoped, so it returns to the pool with the step's other activations.
+        var saved = Tensor.Empty(batch, 4 * hidden);
+        GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, saved.Data, y.Data, batch, hidden);
+        BufferPool.Shared.Return(gh);
         var parents = biasHh is null ? new[] { gx, h, weightHh } : new[] { gx, h, weightHh, biasHh };
         return y.Attach(() =>
         {
             float[] dgx = BufferPool.Shared.Rent(size), dgh = BufferPool.Shared.Rent(size);
             var dA = dgx.AsSpan(0, size);
             var dG = dgh.AsSpan(0, size);
-            GruCellKernel.Backward(y.Grad, gatesT.Data, ghT.Data, h.Data, dA, dG, h.RequiresGrad ? h.Grad : default, batch, hidden);
+            GruCellKernel.Backward(y.Grad, saved.Data, h.Data, dA, dG, h.RequiresGrad ? h.Grad : default, batch, hidden);
             if (gx.RequiresGrad) TensorPrimitives.Add(gx.Grad, dA, gx.Grad);
             HiddenProjectionBackward(dG, h, weightHh, biasHh, batch, hidden, 3);
             BufferPool.Shared.Return(dgx);

@@ -1,35 +1,21 @@
-using System.Numerics.Tensors;
 using Attend.Tensors.Kernels;
 
 namespace Attend.Tensors;
 
-/// <summary>Softmax, masked softmax and log-softmax over the last dimension.</summary>
+/// <summary>Softmax, masked softmax and log-softmax over the last dimension (row kernels in Kernels/Softmax.cs).</summary>
 public static partial class Ops
 {
-    /// <summary>exp(x) / Σ exp(x) along the last dimension, any rank ≥ 1.</summary>
+    /// <summary>exp(x) / Σ exp(x) along the last dimension, any rank ≥ 1, stable for large scores.</summary>
     public static Tensor Softmax(Tensor x)
     {
         RequireRank(nameof(Softmax), x, 1);
         int cols = x.Shape[^1], rows = RowsOf(x);
         var y = Tensor.Empty(x.Shape);
-        // TensorPrimitives.SoftMax does not subtract the maximum (exp(1000) overflows), so shift here.
-        if (cols > 0)
-            for (int r = 0; r < rows; r++)
-            {
-                var xr = x.Data.Slice(r * cols, cols);
-                var yr = y.Data.Slice(r * cols, cols);
-                Elementwise.Map(xr, yr, new ExpShift(TensorPrimitives.Max(xr)));
-                TensorPrimitives.Multiply(yr, 1f / TensorPrimitives.Sum(yr), yr);
-            }
+        for (int r = 0; r < rows; r++) SoftmaxRow.Forward(x.Data.Slice(r * cols, cols), y.Data.Slice(r * cols, cols));
         return y.Attach(() =>
         {
             for (int r = 0; r < rows; r++)
-            {
-                var yr = y.Data.Slice(r * cols, cols);
-                var dyr = y.Grad.Slice(r * cols, cols);
-                float dot = TensorPrimitives.Dot(yr, dyr);
-                Elementwise.Accumulate(yr, dyr, x.Grad.Slice(r * cols, cols), new SoftmaxGrad(dot));
-            }
+                SoftmaxRow.Backward(y.Data.Slice(r * cols, cols), y.Grad.Slice(r * cols, cols), x.Grad.Slice(r * cols, cols));
         }, x);
     }
 
@@ -52,27 +38,12 @@ public static partial class Ops
                                         "(mask must have the scores' shape, or be [B, S] for scores [B, T, S])");
         var y = Tensor.Empty(x.Shape);
         for (int r = 0; r < rows; r++)
-        {
-            var xr = x.Data.Slice(r * cols, cols);
-            var mr = mask.Data.Slice(r / share * cols, cols);
-            var yr = y.Data.Slice(r * cols, cols);
-            if (cols == 0) continue;
-            Elementwise.Map(xr, mr, yr, new MaskedFill());
-            float max = TensorPrimitives.Max(yr);
-            if (float.IsNegativeInfinity(max)) { yr.Clear(); continue; }
-            Elementwise.Map(xr, mr, yr, new MaskedExpShift(max));
-            TensorPrimitives.Multiply(yr, 1f / TensorPrimitives.Sum(yr), yr);
-        }
+            SoftmaxRow.MaskedForward(x.Data.Slice(r * cols, cols), mask.Data.Slice(r / share * cols, cols), y.Data.Slice(r * cols, cols));
         return y.Attach(() =>
         {
             for (int r = 0; r < rows; r++)
-            {
-                var yr = y.Data.Slice(r * cols, cols);
-                var dyr = y.Grad.Slice(r * cols, cols);
-                float dot = TensorPrimitives.Dot(yr, dyr);
-                Elementwise.Accumulate(yr, dyr, mask.Data.Slice(r / share * cols, cols), x.Grad.Slice(r * cols, cols),
-                    new MaskedSoftmaxGrad(dot));
-            }
+                SoftmaxRow.MaskedBackward(y.Data.Slice(r * cols, cols), y.Grad.Slice(r * cols, cols),
+                    mask.Data.Slice(r / share * cols, cols), x.Grad.Slice(r * cols, cols));
         }, x);
     }
 
@@ -82,28 +53,12 @@ public static partial class Ops
         RequireRank(nameof(LogSoftmax), x, 1);
         int cols = x.Shape[^1], rows = RowsOf(x);
         var y = Tensor.Empty(x.Shape);
-        if (cols > 0)
-            for (int r = 0; r < rows; r++)
-            {
-                var xr = x.Data.Slice(r * cols, cols);
-                TensorPrimitives.Subtract(xr, LogSumExp(xr), y.Data.Slice(r * cols, cols));
-            }
+        for (int r = 0; r < rows; r++) SoftmaxRow.LogForward(x.Data.Slice(r * cols, cols), y.Data.Slice(r * cols, cols));
         return y.Attach(() =>
         {
             for (int r = 0; r < rows; r++)
-            {
-                var dyr = y.Grad.Slice(r * cols, cols);
-                Elementwise.Accumulate(y.Data.Slice(r * cols, cols), dyr, x.Grad.Slice(r * cols, cols),
-                    new LogSoftmaxGrad(TensorPrimitives.Sum(dyr)));
-            }
+                SoftmaxRow.LogBackward(y.Data.Slice(r * cols, cols), y.Grad.Slice(r * cols, cols), x.Grad.Slice(r * cols, cols));
         }, x);
-    }
-
-    /// <summary>log Σ exp(x) of a non-empty row, shifted by its maximum.</summary>
-    internal static float LogSumExp(ReadOnlySpan<float> row)
-    {
-        float max = TensorPrimitives.Max(row);
-        return max + MathF.Log(Elementwise.SumOf(row, new ExpShift(max)));
     }
 
     /// <summary>Number of rows when viewed as [rows, last dimension].</summary>

@@ -27,9 +27,13 @@ public static class AttentionHeatmap
         double top = titleH + 10 + (rotate ? maxCol * Sin45 + fs : fs + 6);
         double left = 10 + maxRow + 10;
         double gridW = m.S * cell, gridH = m.T * cell;
-        double legendX = left + gridW + (rotate ? Math.Max(24, maxCol * Sin45 - cell / 2 + 8) : 24);
+        // Rotated labels sit above the grid, so the legend (beside the grid) never meets them; they only widen the canvas.
+        double legendX = left + gridW + 24;
         double legendH = Math.Max(Math.Min(gridH, 220), 80);
-        double width = legendX + 14 + 8 + fs * 2.5 + 10;
+        double labelRight = rotate
+            ? m.Source.Select((tok, s) => left + (s + 0.5) * cell + Svg.TextWidth(tok, fs) * Sin45 + fs).DefaultIfEmpty(0).Max()
+            : 0;
+        double width = Math.Max(legendX + 14 + 8 + fs * 2.5 + 10, labelRight + 10);
         double height = Math.Max(top + gridH, top + legendH + fs) + 14;
 
         var sb = new StringBuilder();

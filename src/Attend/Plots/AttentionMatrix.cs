@@ -51,6 +51,21 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
         }
     }
 
+    /// <summary>Every matrix in the file (one object counts as a list of one), e.g. one per test sentence.</summary>
+    public static List<AttentionMatrix> LoadAll(string path)
+    {
+        if (!File.Exists(path)) throw new PlotInputException($"file not found: {path}");
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
+        catch (JsonException e) { throw new PlotInputException($"{path}: invalid JSON ({e.Message})"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Array) return [FromJson(root, path).Validate(path)];
+            return root.EnumerateArray().Select((o, i) => FromJson(o, $"{path}[{i}]").Validate($"{path}[{i}]")).ToList();
+        }
+    }
+
     private static AttentionMatrix FromJson(JsonElement o, string where)
     {
         if (o.ValueKind != JsonValueKind.Object) throw new PlotInputException($"{where}: expected an object with source, target and attention");

@@ -14,8 +14,8 @@ public static class TerminalHeatmap
     public static IRenderable Build(AttentionMatrix m)
     {
         var table = new Table().Border(TableBorder.None).HideHeaders().Collapse();
-        table.AddColumn(new TableColumn("").RightAligned().NoWrap());
-        for (int s = 0; s < m.S; s++) table.AddColumn(new TableColumn("").Centered().NoWrap().PadLeft(0).PadRight(0));
+        table.AddColumn(new TableColumn("").RightAligned().NoWrap().PadLeft(0).PadRight(1));
+        for (int s = 0; s < m.S; s++) table.AddColumn(new TableColumn("").Centered().NoWrap().PadLeft(0).PadRight(1));
 
         var header = new List<IRenderable> { new Spectre.Console.Text("") };
         header.AddRange(m.Source.Select(tok => new Spectre.Console.Text(Truncate(tok), new Style(decoration: Decoration.Bold))));
@@ -45,5 +45,5 @@ public static class TerminalHeatmap
         return new Spectre.Console.Text(CellText(w), new Style(fg, new Color(r, g, b)));
     }
 
-    private static string Truncate(string tok) => tok.Length <= 12 ? tok : tok[..11] + "…";
+    private static string Truncate(string tok) => tok.Length <= 10 ? tok : tok[..9] + "…";
 }

@@ -32,6 +32,7 @@ public sealed class WordTokenizer : ITokenizer
         {
             pieces.Clear();
             Split(chunk, pieces);
+            if (pieces.Count == 1 && pieces[0].IsWord) { tokens.Add(chunk); continue; }
             for (int p = 0; p < pieces.Count; p++)
             {
                 var (start, end, isWord) = pieces[p];
@@ -99,6 +100,7 @@ public sealed class WordTokenizer : ITokenizer
 
     private static bool IsLetterAt(string s, int i)
     {
+        if (s[i] < 0x80) return char.IsAsciiLetter(s[i]);
         if (char.IsLowSurrogate(s[i]) && i > 0) i--;
         var cat = CharUnicodeInfo.GetUnicodeCategory(s, i);
         return cat <= UnicodeCategory.OtherLetter || IsMarkCategory(cat);
@@ -106,11 +108,13 @@ public sealed class WordTokenizer : ITokenizer
 
     private static bool IsWordChar(string s, int i)
     {
+        char c = s[i];
+        if (c < 0x80) return char.IsAsciiLetterOrDigit(c);
         var cat = CharUnicodeInfo.GetUnicodeCategory(s, i);
         return cat <= UnicodeCategory.OtherNumber; // letters, marks and numbers (the enum lists them first)
     }
 
-    internal static bool IsMark(string s, int i) => IsMarkCategory(CharUnicodeInfo.GetUnicodeCategory(s, i));
+    internal static bool IsMark(string s, int i) => s[i] >= 0x300 && IsMarkCategory(CharUnicodeInfo.GetUnicodeCategory(s, i));
 
     private static bool IsMarkCategory(UnicodeCategory cat) =>
         cat is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;

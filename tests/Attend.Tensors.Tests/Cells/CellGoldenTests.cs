@@ -60,12 +60,13 @@ public class CellGoldenTests
         var h0 = f.GetTensor("input.h0");
         var gx = Ops.Linear(x0, f.GetTensor("param.weight_ih"), f.GetTensor("param.bias_ih"));
         var gh = Ops.Linear(h0, f.GetTensor("param.weight_hh"), f.GetTensor("param.bias_hh"));
-        var gates = new float[B * 3 * H];
+        var saved = new float[B * 4 * H]; // r, z, n, gh_n
         var h1 = new float[B * H];
-        GruCellKernel.Forward(gx.Data, gh.Data, h0.Data, gates, h1, B, H);
+        GruCellKernel.Forward(gx.Data, gh.Data, h0.Data, saved, h1, B, H);
         string[] names = ["r", "z", "n"];
         for (int k = 0; k < 3; k++)
-            Golden.AssertClose("output.step0_" + names[k], F(f, "output.step0_" + names[k]), Block(gates, k, 3));
+            Golden.AssertClose("output.step0_" + names[k], F(f, "output.step0_" + names[k]), Block(saved, k, 4));
+        Golden.AssertClose("h_seq[:, 0]", TimeSlice(F(f, "output.h_seq"), B, T, H, 0), h1);
     }
 
     [Fact]

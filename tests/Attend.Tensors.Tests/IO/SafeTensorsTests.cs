@@ -158,6 +158,7 @@ public sealed class SafeTensorsTests : IDisposable
         { "gap", "{" + Entry("a", "F32", "[1]", 4, 8) + "}", 8, "unused bytes before tensor 'a'" },
         { "trailing", "{" + Entry("a", "F32", "[1]", 0, 4) + "}", 8, "data section has 8 bytes but the tensors cover 4" },
         { "reversed", "{" + Entry("a", "F32", "[1]", 4, 0) + "}", 4, "end before they begin" },
+        { "huge-shape", "{" + Entry("a", "F32", "[2147483647,2147483647,2147483647]", 0, 4) + "}", 4, "more elements than an array can hold" },
         { "negative-dim", "{" + Entry("a", "F32", "[-1]", 0, 0) + "}", 0, "not a non-negative 32-bit integer" },
         { "no-dtype", "{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "missing string field 'dtype'" },
         { "no-offsets", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4, "data_offsets" },

@@ -37,11 +37,10 @@ public class AlignmentTests
         var en = SegmentFile.Read(Wpt("test.e"));
         var fr = SegmentFile.Read(Wpt("test.f"));
         for (int i = 0; i < en.Count; i++)
-            foreach (var l in gold.Sentences[i].Possible)
-            {
-                Assert.InRange(l.Source, 0, PyText.Split(en[i]).Count - 1);
-                Assert.InRange(l.Target, 0, PyText.Split(fr[i]).Count - 1);
-            }
+        {
+            int enLen = PyText.Split(en[i]).Count, frLen = PyText.Split(fr[i]).Count;
+            Assert.True(gold.Sentences[i].Possible.All(l => l.Source < enLen && l.Target < frLen), $"sentence {i + 1}: link out of range");
+        }
     }
 
     [Fact]
@@ -67,11 +66,10 @@ public class AlignmentTests
             pairs += frLines.Count;
             // French comes first in the file, so with SourceFirst the source side is French.
             for (int i = 0; i < gold.Sentences.Count; i++)
-                foreach (var l in gold.Sentences[i].Possible)
-                {
-                    Assert.InRange(l.Source, 0, PyText.Split(frLines[i].Split('\t', 2)[1]).Count - 1);
-                    Assert.InRange(l.Target, 0, PyText.Split(enLines[i].Split('\t', 2)[1]).Count - 1);
-                }
+            {
+                int frLen = PyText.Split(frLines[i].Split('\t', 2)[1]).Count, enLen = PyText.Split(enLines[i].Split('\t', 2)[1]).Count;
+                Assert.True(gold.Sentences[i].Possible.All(l => l.Source < frLen && l.Target < enLen), $"{name} sentence {i}: link out of range");
+            }
         }
         Assert.Equal((522, 8452, 14147), (pairs, sure, possible));
     }

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text;
+using Attend.Text;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>What the text verbs (vocab, bpe) share: common options, line I/O with stdin/stdout, and the rule
+/// that bad input is one line on stderr and exit code 2, never a stack trace.</summary>
+internal static class TextCommandSupport
+{
+    public const int BadInput = 2;
+
+    public static Option<TokenizerKind> TokenizeOption(TokenizerKind defaultKind) => new("--tokenize")
+    {
+        Description = "How to split lines into tokens: Whitespace (input is already tokenized), Word (normalize, then " +
+                      "split punctuation with ￭ joiners), or Char.",
+        DefaultValueFactory = _ => defaultKind,
+    };
+
+    public static Option<bool> LowercaseOption() => new("--lowercase")
+    {
+        Description = "Lowercase with ToLowerInvariant (culture-invariant) when --tokenize is Word or Char.",
+    };
+
+    public static Option<UnicodeForm> FormOption() => new("--unicode")
+    {
+        Description = "Unicode normalization when --tokenize is Word or Char: Nfc or Nfkc.",
+        DefaultValueFactory = _ => UnicodeForm.Nfc,
+    };
+
+    /// <summary>Turns a raw line into tokens: pre-tokenized input is split as is; otherwise normalized first.</summary>
+    public static Func<string, string[]> Tokenizer(TokenizerKind kind, bool lowercase, UnicodeForm form)
+    {
+        var tokenizer = Tokenizers.Create(kind);
+        if (kind == TokenizerKind.Whitespace) return tokenizer.Tokenize;
+        var normalizer = new Normalizer(new NormalizerOptions(form, lowercase));
+        return line => tokenizer.Tokenize(normalizer.Normalize(line));
+    }
+
+    /// <summary>Lines of the given files in order (plain or gzip), or of stdin when the list is empty or "-".</summary>
+    public static IEnumerable<string> ReadLines(IReadOnlyList<string>? paths)
+    {
+        if (paths is null || paths.Count == 0 || (paths.Count == 1 && paths[0] == "-"))
+        {
+            using var reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, true));
+            long number = 0;
+            while (true)
+            {
+                string? line;
+                number++;
+                try { line = reader.ReadLine(); }
+                catch (DecoderFallbackException) { throw new TextDataException("invalid UTF-8", "<stdin>", number); }
+                if (line is null) yield break;
+                yield return line;
+            }
+        }
+        foreach (var path in paths)
+            foreach (var line in TextFile.ReadLines(path))
+                yield return line.Text;
+    }
+
+    /// <summary>A UTF-8 writer to the file, or to stdout when the path is null or "-".</summary>
+    public static TextWriter OpenOutput(string? path)
+    {
+        var stream = path is null or "-" ? Console.OpenStandardOutput() : OpenFile(path);
+        return new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+    }
+
+    private static Stream OpenFile(string path)
+    {
+        try { return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new TextDataException($"cannot write ({e.Message})", path); }
+    }
+
+    /// <summary>Runs a verb's body; bad input becomes "attend VERB: message" on stderr and exit code 2.</summary>
+    public static int Run(ParseResult parse, string verb, Func<TextWriter, int> body)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        try { return body(error); }
+        catch (Exception e) when (e is TextDataException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"attend {verb}: {e.Message.ReplaceLineEndings(" ")}");
+            return BadInput;
+        }
+    }
+}
