@@ -7,5 +7,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     VersionCommand.Build(),
     VocabCommand.Build(),
     BpeCommand.Build(),
+    TokenizeCommand.Build(),
 };
 return root.Parse(args).Invoke();
