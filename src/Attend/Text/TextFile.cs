@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace Attend.Text;
@@ -7,7 +6,8 @@ namespace Attend.Text;
 public readonly record struct TextLine(string Text, long Number);
 
 /// <summary>
-/// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name), one
+/// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name; a truncated
+/// gzip file is an error, see <see cref="GzipLengthCheckStream"/>), one
 /// buffer at a time. Lines are split on bytes and decoded one by one with a strict decoder, so invalid UTF-8 is
 /// reported with its exact line; a trailing CR and a leading BOM are dropped. Every failure becomes a
 /// <see cref="TextDataException"/> naming the path and the reason.
@@ -28,8 +28,9 @@ public static class TextFile
         Span<byte> magic = stackalloc byte[2];
         int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
-        if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B) return new GZipStream(file, CompressionMode.Decompress);
-        return file;
+        if (n < 2 || magic[0] != 0x1F || magic[1] != 0x8B) return file;
+        try { return GzipLengthCheckStream.Open(file); }
+        catch (InvalidDataException e) { file.Dispose(); throw new TextDataException($"unreadable gzip data ({e.Message})", path); }
     }
 
     /// <summary>Streams the lines of a file. A final line break does not produce an extra empty line.</summary>

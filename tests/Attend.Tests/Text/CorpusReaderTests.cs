@@ -69,9 +69,25 @@ public class CorpusReaderTests
         Assert.Equal($"{missing}: file not found", e1.Message);
 
         // A valid gzip header followed by garbage: the deflate stream cannot be decoded.
-        string corrupt = dir.Bytes("c.gz", [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0x12, 0x34, 0x56]);
+        string corrupt = dir.Bytes("c.gz", [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0]);
         var e2 = Assert.Throws<TextDataException>(() => TextFile.ReadLines(corrupt).ToList());
         Assert.StartsWith($"{corrupt}: unreadable gzip data", e2.Message);
+
+        string tiny = dir.Bytes("t.gz", [0x1F, 0x8B, 0x08]);
+        Assert.StartsWith($"{tiny}: unreadable gzip data (3 bytes is too short", Assert.Throws<TextDataException>(() => TextFile.ReadLines(tiny).ToList()).Message);
+    }
+
+    [Fact]
+    public void Truncated_gzip_is_an_error_not_a_shorter_corpus()
+    {
+        using var dir = new TempDir();
+        string whole = dir.Gzip("whole.gz", string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i} {i * 7919 % 1000}\n")));
+        Assert.Equal(5000, TextFile.ReadLines(whole).Count());
+        var bytes = File.ReadAllBytes(whole);
+        string cut = dir.Bytes("cut.gz", bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<TextDataException>(() => TextFile.ReadLines(cut).Count());
+        Assert.StartsWith($"{cut}: unreadable gzip data", e.Message);
+        Assert.Contains("truncated or corrupt", e.Message);
     }
 
     [Fact]
