@@ -36,7 +36,14 @@ public static class TextFile
     /// <summary>Streams the lines of a file. A final line break does not produce an extra empty line.</summary>
     public static IEnumerable<TextLine> ReadLines(string path)
     {
-        using var stream = OpenRead(path);
+        foreach (var line in ReadLines(OpenRead(path), path)) yield return line;
+    }
+
+    /// <summary>Streams the lines of an open stream (e.g. stdin), which it disposes; <paramref name="name"/> is used
+    /// in error messages.</summary>
+    public static IEnumerable<TextLine> ReadLines(Stream stream, string name)
+    {
+        using var _ = stream;
         byte[] buffer = new byte[1 << 16];
         int start = 0, end = 0;
         long number = 0;
@@ -49,7 +56,7 @@ public static class TextFile
                 // Move the partial line to the front (growing the buffer for very long lines) and read more.
                 if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
                 if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                int read = Fill(stream, buffer, end, path);
+                int read = Fill(stream, buffer, end, name);
                 if (read == 0) eof = true;
                 end += read;
                 continue;
@@ -57,7 +64,7 @@ public static class TextFile
             if (nl < 0 && start == end) yield break;
             int lineEnd = nl < 0 ? end : nl;
             number++;
-            yield return new TextLine(Decode(buffer, start, lineEnd, path, number), number);
+            yield return new TextLine(Decode(buffer, start, lineEnd, name, number), number);
             start = nl < 0 ? end : nl + 1;
         }
     }

@@ -52,3 +52,20 @@ public class TokenizerTests
         Assert.Equal("a b@@ c", w.Detokenize(["a", "b@@", "c"]));
     }
 }
+
+public class TextPipelineTests
+{
+    [Fact]
+    public void Raw_text_to_subwords_and_back_to_normalized_text()
+    {
+        var counts = BpeLearner.CountWords(["Hello ￭, world ￭.", "Hello there ￭.", "world peace"]);
+        var bpe = new BpeSegmenter(BpeLearner.Learn(counts, new BpeLearnOptions(Merges: 6, MinFrequency: 1)));
+        var pipeline = new TextPipeline(new Normalizer(), new WordTokenizer(), bpe);
+        string raw = "  Hello,\u00A0wonderful world.";
+        var subwords = pipeline.Encode(raw);
+        Assert.Contains(subwords, s => s.EndsWith("@@", StringComparison.Ordinal));
+        Assert.Equal("Hello, wonderful world.", pipeline.Decode(subwords));
+        var dropped = pipeline.Encode(raw, dropout: 0.5, rng: new Attend.Tensors.Rng(3));
+        Assert.Equal("Hello, wonderful world.", pipeline.Decode(dropped));
+    }
+}
