@@ -3,14 +3,29 @@ namespace Attend.Bench;
 /// <summary>Dispatches to a benchmark suite by name.</summary>
 public static class BenchMain
 {
+    private const string Help = """
+        usage: Attend.Bench <suite> [options]   (each suite takes --help)
+
+        suites:
+          gemm   matrix-product GFLOP/s at the issue's shapes, 1 and 2 threads [--threads N] [--reps R]
+          cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
+        """;
+
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            Console.WriteLine("usage: Attend.Bench <suite> [options]\n\nsuites:\n  (none yet)");
+            Console.WriteLine(Help);
             return args.Length == 0 ? 2 : 0;
         }
-        Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
-        return 2;
+        string[] rest = args[1..];
+        switch (args[0])
+        {
+            case "gemm": return GemmBench.Run(rest);
+            case "cells": return CellsBench.Run(args);
+            default:
+                Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
+                return 2;
+        }
     }
 }

@@ -8,5 +8,7 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     VocabCommand.Build(),
     BpeCommand.Build(),
     TokenizeCommand.Build(),
+    EvaluateCommand.Build(),
+    PlotCommand.Build(),
 };
 return root.Parse(args).Invoke();

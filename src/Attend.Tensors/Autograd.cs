@@ -30,8 +30,14 @@ internal static class Autograd
         {
             var t = order[i];
             // A node none of whose consumers produced a gradient has nothing to pass on.
-            if (t.BackwardFn is not null && t.HasGrad) t.BackwardFn();
+            if (t.BackwardFn is null || !t.HasGrad) continue;
+            t.BackwardFn();
         }
+        // Interior gradients are consumed by the pass (PyTorch keeps none for non-leaves): otherwise a
+        // second Backward through a shared subgraph would pass them on again. They are cleared only
+        // after the whole pass, because a multi-output op (the LSTM cell) reads its outputs' gradients
+        // from a joint node that runs after those outputs' own closures.
+        foreach (var t in order) t.ZeroGrad();
     }
 
     /// <summary>Post-order of the nodes that have a backward closure: every node after all its inputs.</summary>

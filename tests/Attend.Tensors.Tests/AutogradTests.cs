@@ -2,6 +2,7 @@ using Attend.Tensors;
 
 namespace Attend.Tensors.Tests;
 
+[Collection(BufferPoolCollection.Name)]
 public class AutogradTests
 {
     [Fact]

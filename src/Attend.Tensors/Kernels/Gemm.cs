@@ -1,20 +1,135 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Attend.Tensors.Kernels;
+
+/// <summary>Which micro-kernel the blocked GEMM runs; tests force each one, production uses <see cref="Auto"/>.</summary>
+internal enum GemmKernel { Auto, Scalar, Vector256, Vector512 }
+
+/// <summary>Which algorithm computes the product: packed and blocked, or streaming B for a few rows.</summary>
+internal enum GemmRoute { Auto, Packed, Direct }
 
 /// <summary>
 /// C = op(A)·op(B) (or C += … when <c>accumulate</c>), row-major, contiguous operands:
 /// op(A) is [m, k] (A stored [m, k], or [k, m] when <c>transA</c>), op(B) is [k, n] (B stored
-/// [k, n], or [n, k] when <c>transB</c>), C is [m, n]. Transposes are handled by packing, never by
-/// materialising the transposed matrix. <see cref="GemmReference"/> is the naive reference.
+/// [k, n], or [n, k] when <c>transB</c>), C is [m, n] and must not overlap A or B. Transposes are
+/// handled by packing, never by materialising the transposed matrix. <see cref="GemmReference"/> is
+/// the naive reference.
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
+    /// <summary>Below this many multiply-adds a second thread costs more to wake than it saves.</summary>
+    internal const long ParallelMinWork = 1L << 20;
+
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int n, int k, bool transA = false, bool transB = false, bool accumulate = false)
+        => Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmKernel.Auto, GemmRoute.Auto, Parallelism.MaxThreads);
+
+    /// <summary>The same product with the kernel, the route and the thread count forced (tests and benchmarks).</summary>
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmKernel kernel, GemmRoute route, int threads)
     {
         Check(a, b, c, m, n, k);
-        // Placeholder until the packed kernel lands: the reference is exact, just slow.
-        GemmReference.Multiply(a, b, c, m, n, k, transA, transB, accumulate);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
+        }
+        if (kernel == GemmKernel.Auto) kernel = BestKernel;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job { A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB,
+                Accumulate = accumulate, Kernel = kernel };
+            if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
+            if (route == GemmRoute.Direct && m > 1 && n == 1)
+            {
+                // A column of C is also a row of Cᵀ = op(B)ᵀ·op(A)ᵀ, which the direct path streams well.
+                job = job with { A = pb, B = pa, M = 1, N = m, TransA = false, TransB = !transA };
+            }
+            Plan(ref job, route, threads);
+            GemmThreads.Run(&RunPart, &job, job.Parts);
+        }
     }
+
+    internal static GemmKernel BestKernel { get; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmKernel.Vector512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmKernel.Vector256
+        : GemmKernel.Scalar;
+
+    private struct Job
+    {
+        public float* A, B, C;
+        public int M, N, K;
+        public bool TransA, TransB, Accumulate, Direct, SplitN;
+        public GemmKernel Kernel;
+        public int Parts, Chunk;
+    }
+
+    // Split C into `Parts` column or row blocks, one per thread. Each thread packs its own panels, so
+    // the redundant packing is op(A) when splitting columns and op(B) when splitting rows: split the
+    // dimension whose other operand is cheaper to pack again.
+    private static void Plan(ref Job job, GemmRoute route, int threads)
+    {
+        job.Direct = route == GemmRoute.Direct;
+        long work = (long)job.M * job.N * job.K;
+        int parts = work < ParallelMinWork ? 1 : Math.Max(1, threads);
+        var (mr, nr) = Tile(job.Kernel);
+        if (job.Direct) { job.SplitN = true; nr = 64; }
+        else job.SplitN = job.N >= job.M || job.M < 2 * mr;
+        int dim = job.SplitN ? job.N : job.M, align = job.SplitN ? nr : mr;
+        int chunk = (dim + parts - 1) / parts;
+        chunk = (chunk + align - 1) / align * align;
+        job.Parts = (dim + chunk - 1) / chunk;
+        job.Chunk = chunk;
+    }
+
+    private static void RunPart(void* state, int part)
+    {
+        ref Job job = ref *(Job*)state;
+        int lo = part * job.Chunk, hi = Math.Min(job.SplitN ? job.N : job.M, lo + job.Chunk);
+        if (lo >= hi) return;
+        if (job.Direct)
+        {
+            GemmDirect.Run(job.A, job.TransA, job.B, job.TransB, job.C, job.M, job.N, job.K, lo, hi,
+                job.Accumulate, job.Kernel != GemmKernel.Scalar);
+            return;
+        }
+        nint lda = job.TransA ? job.M : job.K, ldb = job.TransB ? job.K : job.N, ldc = job.N;
+        float* a = job.A, b = job.B, c = job.C;
+        int m = job.M, n = job.N;
+        if (job.SplitN)
+        {
+            b += job.TransB ? lo * ldb : lo;
+            c += lo;
+            n = hi - lo;
+        }
+        else
+        {
+            a += job.TransA ? lo : lo * lda;
+            c += lo * ldc;
+            m = hi - lo;
+        }
+        switch (job.Kernel)
+        {
+            case GemmKernel.Vector512:
+                GemmBlocked<Kernel8x32>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate);
+                break;
+            case GemmKernel.Vector256:
+                GemmBlocked<Kernel6x16>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate);
+                break;
+            default:
+                GemmBlocked<Kernel4x4>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate);
+                break;
+        }
+    }
+
+    private static (int Mr, int Nr) Tile(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Vector512 => (Kernel8x32.MR, Kernel8x32.NR),
+        GemmKernel.Vector256 => (Kernel6x16.MR, Kernel6x16.NR),
+        _ => (Kernel4x4.MR, Kernel4x4.NR),
+    };
 
     internal static void Check(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, int m, int n, int k)
     {

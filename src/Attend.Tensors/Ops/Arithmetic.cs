@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Attend.Tensors.Kernels;
 
 namespace Attend.Tensors;
 
@@ -62,6 +63,112 @@ public static partial class Ops
             if (a.RequiresGrad) TensorPrimitives.Add(a.Grad, y.Grad, a.Grad);
             if (b.RequiresGrad) AccumulateBroadcastGrad(kind, y.Grad, b.Grad, -1f);
         }, a, b);
+    }
+
+    /// <summary>a ⊙ b (element-wise product).</summary>
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        var kind = BroadcastOf(nameof(Mul), a, b);
+        var y = Tensor.Empty(a.Shape);
+        int cols = Math.Max(1, b.Length), rows = a.Length / cols;
+        switch (kind)
+        {
+            case Broadcast.Same: TensorPrimitives.Multiply(a.Data, b.Data, y.Data); break;
+            case Broadcast.Scalar: TensorPrimitives.Multiply(a.Data, b.Data[0], y.Data); break;
+            default:
+                for (int r = 0; r < rows; r++)
+                    TensorPrimitives.Multiply(a.Data.Slice(r * cols, cols), b.Data, y.Data.Slice(r * cols, cols));
+                break;
+        }
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            if (a.RequiresGrad)
+            {
+                var da = a.Grad;
+                switch (kind)
+                {
+                    case Broadcast.Same: TensorPrimitives.MultiplyAdd(dy, b.Data, da, da); break;
+                    case Broadcast.Scalar: TensorPrimitives.MultiplyAdd(dy, b.Data[0], da, da); break;
+                    default:
+                        for (int r = 0; r < rows; r++)
+                        {
+                            var dar = da.Slice(r * cols, cols);
+                            TensorPrimitives.MultiplyAdd(dy.Slice(r * cols, cols), b.Data, dar, dar);
+                        }
+                        break;
+                }
+            }
+            if (b.RequiresGrad)
+            {
+                var db = b.Grad;
+                switch (kind)
+                {
+                    case Broadcast.Same: TensorPrimitives.MultiplyAdd(dy, a.Data, db, db); break;
+                    case Broadcast.Scalar: db[0] += TensorPrimitives.Dot(dy, a.Data); break;
+                    default:
+                        for (int r = 0; r < rows; r++)
+                            TensorPrimitives.MultiplyAdd(dy.Slice(r * cols, cols), a.Data.Slice(r * cols, cols), db, db);
+                        break;
+                }
+            }
+        }, a, b);
+    }
+
+    /// <summary>a / b (element-wise quotient).</summary>
+    public static Tensor Div(Tensor a, Tensor b)
+    {
+        var kind = BroadcastOf(nameof(Div), a, b);
+        var y = Tensor.Empty(a.Shape);
+        int cols = Math.Max(1, b.Length), rows = a.Length / cols;
+        switch (kind)
+        {
+            case Broadcast.Same: TensorPrimitives.Divide(a.Data, b.Data, y.Data); break;
+            case Broadcast.Scalar: TensorPrimitives.Divide(a.Data, b.Data[0], y.Data); break;
+            default:
+                for (int r = 0; r < rows; r++)
+                    TensorPrimitives.Divide(a.Data.Slice(r * cols, cols), b.Data, y.Data.Slice(r * cols, cols));
+                break;
+        }
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            // ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b.
+            if (a.RequiresGrad)
+            {
+                var da = a.Grad;
+                switch (kind)
+                {
+                    case Broadcast.Same: Elementwise.Accumulate(dy, b.Data, da, new DivideGrad()); break;
+                    case Broadcast.Scalar: TensorPrimitives.MultiplyAdd(dy, 1f / b.Data[0], da, da); break;
+                    default:
+                        for (int r = 0; r < rows; r++)
+                            Elementwise.Accumulate(dy.Slice(r * cols, cols), b.Data, da.Slice(r * cols, cols), new DivideGrad());
+                        break;
+                }
+            }
+            if (b.RequiresGrad)
+            {
+                var db = b.Grad;
+                switch (kind)
+                {
+                    case Broadcast.Same: Elementwise.Accumulate(dy, y.Data, b.Data, db, new DivideGradRight()); break;
+                    case Broadcast.Scalar: db[0] -= TensorPrimitives.Dot(dy, y.Data) / b.Data[0]; break;
+                    default:
+                        for (int r = 0; r < rows; r++)
+                            Elementwise.Accumulate(dy.Slice(r * cols, cols), y.Data.Slice(r * cols, cols), b.Data, db, new DivideGradRight());
+                        break;
+                }
+            }
+        }, a, b);
+    }
+
+    /// <summary>s·x for a constant s.</summary>
+    public static Tensor Scale(Tensor x, float s)
+    {
+        var y = Tensor.Empty(x.Shape);
+        TensorPrimitives.Multiply(x.Data, s, y.Data);
+        return y.Attach(() => TensorPrimitives.MultiplyAdd(y.Grad, s, x.Grad, x.Grad), x);
     }
 
     /// <summary>Adds scale·dy into the gradient of a broadcast right operand (summing over the broadcast axes).</summary>

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Attend.Tensors;
+using Attend.Tensors.Kernels;
+
+namespace Attend.Bench;
+
+/// <summary>
+/// GEMM throughput: C[m, n] = A[m, k]·B[k, n] at the shapes the issue names (squares, and the
+/// decoder's 64-row and 1920-row products), with 1 and 2 threads. Prints a table, then one JSON line.
+/// </summary>
+public static class GemmBench
+{
+    /// <summary>(m, k, n): A is [m, k], B is [k, n].</summary>
+    public static readonly (int M, int K, int N)[] Shapes =
+    [
+        (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048),
+        (64, 512, 1536), (64, 1024, 8000), (1920, 512, 1536), (1920, 512, 8000),
+    ];
+
+    public static int Run(string[] args)
+    {
+        int[] threadCounts = [1, 2];
+        int reps = 7;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t >= 1:
+                    threadCounts = [t]; i++; break;
+                case "--reps" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r >= 1:
+                    reps = r; i++; break;
+                case "-h" or "--help":
+                    Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R]\n" +
+                        "  --threads N  measure with N threads only (default: 1 and 2)\n" +
+                        "  --reps R     timed repetitions per shape, median reported (default 7)");
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"gemm: unknown or invalid option '{args[i]}' (try --help)");
+                    return 2;
+            }
+        }
+
+        Console.WriteLine($"GEMM C[m,n] = A[m,k]·B[k,n], float32, kernel {Gemm.BestKernel}, median of {reps} after warm-up");
+        Console.WriteLine($"{"m",6} {"k",6} {"n",6} {"threads",8} {"ms",10} {"GFLOP/s",9}");
+        var json = new StringBuilder("{\"gemm\":[");
+        bool first = true;
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            foreach (var (m, k, n) in Shapes)
+            {
+                var rng = new Random(42);
+                float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
+                foreach (int threads in threadCounts)
+                {
+                    Parallelism.MaxThreads = threads;
+                    double seconds = MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k), reps);
+                    double gflops = 2.0 * m * n * k / seconds / 1e9;
+                    Console.WriteLine($"{m,6} {k,6} {n,6} {threads,8} {seconds * 1e3,10:F3} {gflops,9:F1}");
+                    json.Append(first ? "" : ",").Append(CultureInfo.InvariantCulture,
+                        $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"threads\":{threads},\"gflops\":{gflops:F1}}}");
+                    first = false;
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+        Console.WriteLine(json.Append("]}"));
+        return 0;
+    }
+
+    /// <summary>Median wall time of one call; each repetition times enough calls to last ~50 ms.</summary>
+    private static double MedianSeconds(Action op, int reps)
+    {
+        // Warm-up: at least two calls and ~0.1 s, so caches, pack buffers and the JIT have settled.
+        var sw = Stopwatch.StartNew();
+        int warm = 0;
+        do { op(); warm++; } while (warm < 2 || sw.Elapsed.TotalSeconds < 0.1);
+        int calls = Math.Max(1, (int)(0.05 / Math.Max(sw.Elapsed.TotalSeconds / warm, 1e-7)));
+        var times = new double[reps];
+        for (int r = 0; r < reps; r++)
+        {
+            sw.Restart();
+            for (int i = 0; i < calls; i++) op();
+            times[r] = sw.Elapsed.TotalSeconds / calls;
+        }
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    private static float[] Fill(Random rng, int length)
+    {
+        var x = new float[length];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+}

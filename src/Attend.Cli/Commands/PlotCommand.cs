@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Attend.Evaluation;
+using Attend.Evaluation.Tokenizers;
+using Attend.Plots;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>`attend plot`: SVG pictures (BLEU by sentence length, attention heatmaps), written by hand, no packages.</summary>
+internal static class PlotCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("plot", "Draw SVG charts: BLEU by sentence length, attention heatmaps.");
+        cmd.Subcommands.Add(BleuByLength());
+        cmd.Subcommands.Add(Attention());
+        return cmd;
+    }
+
+    private static Command BleuByLength()
+    {
+        var cmd = new Command("bleu-by-length", "Line chart of BLEU (or chrF) per source-length bucket, one line per system (Bahdanau et al. 2015, Fig. 2).");
+        var from = new Option<string?>("--from") { Description = "A JSON result of `attend evaluate --by-length --json`" };
+        var hyp = new Option<string[]>("--hyp") { Description = "name=FILE per system (instead of --from)" };
+        var refs = new Option<string[]>("--ref") { Description = "Reference file; repeatable" };
+        var source = new Option<string?>("--source") { Description = "Source file (lengths are counted here)" };
+        var buckets = new Option<string>("--buckets") { Description = "Upper bucket edges in source words", DefaultValueFactory = _ => "10,20,30,40,50" };
+        var tokenize = new Option<string>("--tokenize") { Description = "BLEU tokenizer", DefaultValueFactory = _ => "13a" };
+        var metric = new Option<string>("--metric") { Description = "bleu or chrf", DefaultValueFactory = _ => "bleu" };
+        var title = new Option<string?>("--title") { Description = "Chart title" };
+        var outPath = new Option<string>("--out") { Description = "SVG file to write", Required = true };
+        foreach (var o in new Option[] { from, hyp, refs, source, buckets, tokenize, metric, title, outPath }) cmd.Options.Add(o);
+
+        cmd.SetAction(pr => EvalInputs.Guard(pr, "plot bleu-by-length", output =>
+        {
+            var chartMetric = pr.GetValue(metric)!.ToLowerInvariant() switch
+            {
+                "bleu" => ChartMetric.Bleu,
+                "chrf" => ChartMetric.Chrf,
+                var m => throw new EvaluationInputException($"unknown --metric '{m}' (expected bleu or chrf)"),
+            };
+            ByLengthTable table;
+            if (pr.GetValue(from) is string fromPath)
+            {
+                if (!File.Exists(fromPath)) throw new EvaluationInputException($"file not found: {fromPath}");
+                table = ByLengthReport.FromJson(File.ReadAllText(fromPath), fromPath);
+            }
+            else
+            {
+                var (systems, refStreams) = EvalInputs.Load(EvalInputs.ParseSystems(pr.GetValue(hyp) ?? []), pr.GetValue(refs) ?? []);
+                var src = EvalInputs.LoadSource(pr.GetValue(source), systems[0].Lines.Count);
+                table = ByLength.Score(src, systems.Select(s => (s.Name, s.Lines)).ToList(), refStreams,
+                    LengthBuckets.Parse(pr.GetValue(buckets)!), new BleuConfig(BleuTokenizers.Parse(pr.GetValue(tokenize)!)));
+            }
+            string outFile = pr.GetValue(outPath)!;
+            File.WriteAllText(outFile, LineChart.Render(table, chartMetric, pr.GetValue(title)));
+            output.WriteLine($"wrote {outFile}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Attention()
+    {
+        var cmd = new Command("attention", "Heatmap of an attention matrix: columns source tokens, rows target tokens.");
+        // The matrix comes from a file today; a model run (--model RUN --text) is a second source of the same
+        // AttentionMatrix and will sit beside this option.
+        var attention = new Option<string>("--attention") { Description = "JSON {source, target, attention[T][S]} or a list of them", Required = true };
+        var index = new Option<int>("--index") { Description = "Which matrix, when the file holds a list", DefaultValueFactory = _ => 0 };
+        var outPath = new Option<string?>("--out") { Description = "SVG file to write" };
+        var terminal = new Option<bool>("--terminal") { Description = "Also draw the grid in the terminal" };
+        var cell = new Option<double>("--cell") { Description = "Cell size in pixels", DefaultValueFactory = _ => 30 };
+        var title = new Option<string?>("--title") { Description = "Title above the heatmap" };
+        foreach (var o in new Option[] { attention, index, outPath, terminal, cell, title }) cmd.Options.Add(o);
+
+        cmd.SetAction(pr => EvalInputs.Guard(pr, "plot attention", output =>
+        {
+            var m = AttentionMatrix.Load(pr.GetValue(attention)!, pr.GetValue(index));
+            string? outFile = pr.GetValue(outPath);
+            if (outFile is null && !pr.GetValue(terminal))
+                throw new PlotInputException("nothing to do: give --out FILE.svg and/or --terminal");
+            if (pr.GetValue(terminal)) TerminalHeatmap.Write(EvalInputs.Console(output), m);
+            if (outFile is not null)
+            {
+                File.WriteAllText(outFile, AttentionHeatmap.Render(m, new HeatmapOptions(Cell: pr.GetValue(cell), Title: pr.GetValue(title))));
+                output.WriteLine($"wrote {outFile}");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Attend.Tensors.IO;
+
+/// <summary>
+/// One tensor to write: a name, a dtype, a shape and its values. The values are referenced, not
+/// copied, until <see cref="SafeTensorsFile.Write"/> streams them out.
+/// </summary>
+public sealed class SafeTensorsEntry
+{
+    private readonly float[]? _floats;
+    private readonly long[]? _longs;
+    private readonly Tensor? _tensor;
+
+    public string Name { get; }
+    public SafeDType DType { get; }
+    public int[] Shape { get; }
+
+    private SafeTensorsEntry(string name, SafeDType dtype, int[] shape, long length, float[]? floats, long[]? longs, Tensor? tensor)
+    {
+        if (string.IsNullOrEmpty(name) || name == SafeTensorsFile.MetadataKey)
+            throw new ArgumentException($"safetensors: '{name}' cannot name a tensor");
+        foreach (var d in shape)
+            if (d < 0) throw new ArgumentException($"safetensors: tensor '{name}' has a negative dimension in {ShapeOf.Format(shape)}");
+        if (SafeTensorInfo.ShapeCount(shape) != length)
+            throw new ArgumentException($"safetensors: tensor '{name}' has {length} values but shape {ShapeOf.Format(shape)} needs {SafeTensorInfo.ShapeCount(shape)}");
+        Name = name;
+        DType = dtype;
+        Shape = (int[])shape.Clone();
+        _floats = floats;
+        _longs = longs;
+        _tensor = tensor;
+    }
+
+    /// <summary>An F32 tensor from an array (row-major).</summary>
+    public static SafeTensorsEntry Float(string name, float[] data, params int[] shape) =>
+        new(name, SafeDType.F32, shape, data.Length, data, null, null);
+
+    /// <summary>An I64 tensor from an array (row-major).</summary>
+    public static SafeTensorsEntry Int64(string name, long[] data, params int[] shape) =>
+        new(name, SafeDType.I64, shape, data.Length, null, data, null);
+
+    /// <summary>An F32 tensor holding a <see cref="Tensor"/>'s values (read when the file is written).</summary>
+    public static SafeTensorsEntry From(string name, Tensor t) =>
+        new(name, SafeDType.F32, t.Shape, t.Length, null, null, t);
+
+    internal long ByteLength => SafeTensorInfo.ShapeCount(Shape) * (DType == SafeDType.F32 ? 4 : 8);
+
+    internal ReadOnlySpan<byte> Bytes()
+    {
+        if (_longs is not null) return MemoryMarshal.AsBytes(_longs.AsSpan());
+        if (_floats is not null) return MemoryMarshal.AsBytes(_floats.AsSpan());
+        return MemoryMarshal.AsBytes((ReadOnlySpan<float>)_tensor!.Data);
+    }
+}
+
+public sealed partial class SafeTensorsFile
+{
+    /// <summary>Writes tensors (from <see cref="Tensor"/>s) and optional metadata; see the main overload.</summary>
+    public static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Write(path, tensors.Select(t => SafeTensorsEntry.From(t.Name, t.Tensor)), metadata);
+
+    /// <summary>
+    /// Writes a safetensors file atomically: the bytes go to a temporary file in the same directory,
+    /// are flushed to disk, and only then replace <paramref name="path"/>, so a crash mid-write leaves
+    /// the previous file intact (checkpoints rely on this). I64 tensors are laid out first so every
+    /// tensor starts 8-byte aligned; header keys follow the data order, <c>__metadata__</c> last.
+    /// </summary>
+    public static void Write(string path, IEnumerable<SafeTensorsEntry> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var all = tensors.ToList();
+        var entries = all.Where(e => e.DType == SafeDType.I64).Concat(all.Where(e => e.DType != SafeDType.I64)).ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in entries)
+            if (!names.Add(e.Name)) throw new ArgumentException($"{path}: tensor name '{e.Name}' given twice");
+        var header = BuildHeader(entries, metadata);
+
+        var full = System.IO.Path.GetFullPath(path);
+        var dir = System.IO.Path.GetDirectoryName(full)!;
+        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                Span<byte> len = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+                fs.Write(len);
+                fs.Write(header);
+                foreach (var e in entries) WriteLittleEndian(fs, e.Bytes(), e.DType == SafeDType.F32 ? 4 : 8);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    private static byte[] BuildHeader(List<SafeTensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata)
+    {
+        using var ms = new MemoryStream();
+        // Relaxed escaping keeps names such as "a+b" readable; the output is still valid JSON.
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            long offset = 0;
+            foreach (var e in entries)
+            {
+                w.WriteStartObject(e.Name);
+                w.WriteString("dtype", e.DType.ToString());
+                w.WriteStartArray("shape");
+                foreach (var d in e.Shape) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(offset);
+                w.WriteNumberValue(offset + e.ByteLength);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                offset += e.ByteLength;
+            }
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject(MetadataKey);
+                foreach (var kv in metadata) w.WriteString(kv.Key, kv.Value);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        // Pad with spaces so the data section starts 8-byte aligned.
+        int pad = (int)((8 - ms.Length % 8) % 8);
+        for (int i = 0; i < pad; i++) ms.WriteByte((byte)' ');
+        return ms.ToArray();
+    }
+
+    private static void WriteLittleEndian(Stream s, ReadOnlySpan<byte> bytes, int size)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            s.Write(bytes);
+            return;
+        }
+        var swapped = bytes.ToArray();
+        CopyLittleEndian(bytes, swapped, size);
+        s.Write(swapped);
+    }
+}

@@ -1,0 +1,54 @@
+using Attend.Tensors.Kernels;
+
+namespace Attend.Tensors;
+
+/// <summary>Fused log-softmax + negative log-likelihood with padding and label smoothing.</summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// Mean cross-entropy of logits [N, V] against N target ids, over the positions whose target is not
+    /// <paramref name="ignoreIndex"/>, as PyTorch's <c>F.cross_entropy(ignore_index, label_smoothing=ε)</c>:
+    /// per position (1 − ε)·(−log p_t) + ε·mean_v(−log p_v). Returns a scalar; 0 (with zero gradient)
+    /// when every target is ignored. Backward writes (p − q)·g/count straight into the logits' gradient,
+    /// q being the smoothed target distribution; ignored rows get none.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, ReadOnlySpan<int> targets, int ignoreIndex = 0, float labelSmoothing = 0f)
+    {
+        if (logits.Rank != 2)
+            throw new ArgumentException($"CrossEntropy: logits must be [N, V], got {ShapeOf.Format(logits.Shape)}");
+        int n = logits.Shape[0], v = logits.Shape[1];
+        if (targets.Length != n)
+            throw new ArgumentException($"CrossEntropy: {targets.Length} targets for logits {ShapeOf.Format(logits.Shape)} (need N = {n})");
+        if (labelSmoothing is < 0f or > 1f || float.IsNaN(labelSmoothing))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "CrossEntropy: label smoothing must be in [0, 1]");
+        int count = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int t = targets[i];
+            if (t == ignoreIndex) continue;
+            if ((uint)t >= (uint)v)
+                throw new ArgumentOutOfRangeException(nameof(targets), t, $"CrossEntropy: target {t} at position {i} is outside the vocabulary of V = {v}");
+            count++;
+        }
+
+        float eps = labelSmoothing;
+        int[] ids = targets.ToArray();
+        var lse = Tensor.Empty(n); // per-row log-sum-exp, kept for the backward
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (ids[i] == ignoreIndex) { lse.Data[i] = 0f; continue; }
+            total += SoftmaxRow.CrossEntropy(logits.Data.Slice(i * v, v), ids[i], eps, out lse.Data[i]);
+        }
+        var y = Tensor.Empty();
+        y.Data[0] = count == 0 ? 0f : (float)(total / count);
+        return y.Attach(() =>
+        {
+            if (count == 0) return;
+            float scale = y.Grad[0] / count;
+            for (int i = 0; i < n; i++)
+                if (ids[i] != ignoreIndex)
+                    SoftmaxRow.CrossEntropyBackward(logits.Data.Slice(i * v, v), ids[i], eps, lse.Data[i], scale, logits.Grad.Slice(i * v, v));
+        }, logits);
+    }
+}

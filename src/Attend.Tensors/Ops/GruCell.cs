@@ -1,0 +1,104 @@
+using System.Numerics.Tensors;
+using Attend.Tensors.Kernels;
+
+namespace Attend.Tensors;
+
+/// <summary>Fused GRU step: one GEMM for all three hidden projections, gate math in one kernel, hand-written backward.</summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// One GRU step in PyTorch's form. <paramref name="gx"/> [B, 3H] is the caller's input projection
+    /// x·W_ihᵀ + b_ih (so a whole sequence's can be one GEMM), <paramref name="h"/> [B, H] the previous
+    /// state, <paramref name="weightHh"/> [3H, H] and <paramref name="biasHh"/> [3H] (or null) the hidden
+    /// projection, gate blocks r, z, n → h' [B, H].
+    /// </summary>
+    public static Tensor GruCell(Tensor gx, Tensor h, Tensor weightHh, Tensor? biasHh)
+    {
+        var (batch, hidden) = CheckCell(nameof(GruCell), 3, gx, h, null, weightHh, biasHh);
+        int size = batch * 3 * hidden;
+        var y = Tensor.Empty(batch, hidden);
+        bool records = Records(gx, h, weightHh, biasHh);
+        // gh is only needed during the forward; what the backward needs (r, z, n, gh_n) goes to `saved`.
+        float[] gh = BufferPool.Shared.Rent(size);
+        HiddenProjection(h.Data, weightHh, biasHh, gh.AsSpan(0, size), batch, hidden, 3);
+        if (!records)
+        {
+            // Inference: nothing is kept for a backward, so the scratch goes straight back to the pool.
+            float[] scratch = BufferPool.Shared.Rent(4 * batch * hidden);
+            GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, scratch.AsSpan(0, 4 * batch * hidden), y.Data, batch, hidden);
+            BufferPool.Shared.Return(scratch);
+            BufferPool.Shared.Return(gh);
+            return y;
+        }
+
+        // Scoped, so it returns to the pool with the step's other activations.
+        var saved = Tensor.Empty(batch, 4 * hidden);
+        GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, saved.Data, y.Data, batch, hidden);
+        BufferPool.Shared.Return(gh);
+        var parents = biasHh is null ? new[] { gx, h, weightHh } : new[] { gx, h, weightHh, biasHh };
+        return y.Attach(() =>
+        {
+            float[] dgx = BufferPool.Shared.Rent(size), dgh = BufferPool.Shared.Rent(size);
+            var dA = dgx.AsSpan(0, size);
+            var dG = dgh.AsSpan(0, size);
+            GruCellKernel.Backward(y.Grad, saved.Data, h.Data, dA, dG, h.RequiresGrad ? h.Grad : default, batch, hidden);
+            if (gx.RequiresGrad) TensorPrimitives.Add(gx.Grad, dA, gx.Grad);
+            HiddenProjectionBackward(dG, h, weightHh, biasHh, batch, hidden, 3);
+            BufferPool.Shared.Return(dgx);
+            BufferPool.Shared.Return(dgh);
+        }, parents);
+    }
+
+    /// <summary>Whether an op on these inputs records a backward (grad mode on and some input requires grad).</summary>
+    private static bool Records(params ReadOnlySpan<Tensor?> inputs)
+    {
+        if (!GradMode.IsEnabled) return false;
+        foreach (var t in inputs)
+            if (t is not null && t.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>Checks a recurrent cell's operands, naming the ones that disagree; returns (B, H).</summary>
+    private static (int Batch, int Hidden) CheckCell(string op, int gates, Tensor gx, Tensor h, Tensor? c, Tensor weightHh, Tensor? biasHh)
+    {
+        string blocks = gates == 3 ? "3H (r, z, n)" : "4H (i, f, g, o)";
+        if (h.Rank != 2)
+            throw new ArgumentException($"{op}: hidden state h must be [B, H], got {ShapeOf.Format(h.Shape)}");
+        int batch = h.Shape[0], hidden = h.Shape[1];
+        if (gx.Rank != 2 || gx.Shape[0] != batch || gx.Shape[1] != gates * hidden)
+            throw new ArgumentException($"{op}: input projection gx {ShapeOf.Format(gx.Shape)} does not match h {ShapeOf.Format(h.Shape)}: it must be [B, {blocks}] = [{batch}, {gates * hidden}]");
+        if (c is not null && !ShapeOf.Same(c.Shape, h.Shape))
+            throw new ArgumentException($"{op}: cell state c {ShapeOf.Format(c.Shape)} does not match h {ShapeOf.Format(h.Shape)}");
+        if (weightHh.Rank != 2 || weightHh.Shape[0] != gates * hidden || weightHh.Shape[1] != hidden)
+            throw new ArgumentException($"{op}: weight_hh {ShapeOf.Format(weightHh.Shape)} does not match h {ShapeOf.Format(h.Shape)}: it must be [{blocks}, H] = [{gates * hidden}, {hidden}]");
+        if (biasHh is not null && (biasHh.Rank != 1 || biasHh.Shape[0] != gates * hidden))
+            throw new ArgumentException($"{op}: bias_hh {ShapeOf.Format(biasHh.Shape)} does not match weight_hh {ShapeOf.Format(weightHh.Shape)}: it must be [{gates * hidden}]");
+        return (batch, hidden);
+    }
+
+    /// <summary>gh = h·W_hhᵀ + b_hh, [B, G·H].</summary>
+    private static void HiddenProjection(ReadOnlySpan<float> h, Tensor weightHh, Tensor? biasHh, Span<float> gh, int batch, int hidden, int gates)
+    {
+        int width = gates * hidden;
+        if (biasHh is null)
+        {
+            Gemm.Multiply(h, weightHh.Data, gh, batch, width, hidden, transB: true);
+            return;
+        }
+        for (int b = 0; b < batch; b++) biasHh.Data.CopyTo(gh.Slice(b * width, width));
+        Gemm.Multiply(h, weightHh.Data, gh, batch, width, hidden, transB: true, accumulate: true);
+    }
+
+    /// <summary>Given dgh [B, G·H]: dh += dgh·W_hh, dW_hh += dghᵀ·h, db_hh += Σ_b dgh.</summary>
+    private static void HiddenProjectionBackward(ReadOnlySpan<float> dgh, Tensor h, Tensor weightHh, Tensor? biasHh, int batch, int hidden, int gates)
+    {
+        int width = gates * hidden;
+        if (h.RequiresGrad) Gemm.Multiply(dgh, weightHh.Data, h.Grad, batch, hidden, width, accumulate: true);
+        if (weightHh.RequiresGrad) Gemm.Multiply(dgh, h.Data, weightHh.Grad, width, hidden, batch, transA: true, accumulate: true);
+        if (biasHh is not null && biasHh.RequiresGrad)
+        {
+            var db = biasHh.Grad;
+            for (int b = 0; b < batch; b++) TensorPrimitives.Add(db, dgh.Slice(b * width, width), db);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Numerics.Tensors;
+using Attend.Tensors.Kernels;
+
+namespace Attend.Tensors;
+
+/// <summary>Fused LSTM step: one GEMM for all four hidden projections, gate math in one kernel, hand-written backward.</summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// One LSTM step in PyTorch's form. <paramref name="gx"/> [B, 4H] is the caller's input projection
+    /// x·W_ihᵀ + b_ih, <paramref name="h"/> and <paramref name="c"/> [B, H] the previous state,
+    /// <paramref name="weightHh"/> [4H, H] and <paramref name="biasHh"/> [4H] (or null) the hidden
+    /// projection, gate blocks i, f, g, o → (h', c'), each [B, H].
+    /// </summary>
+    /// <remarks>
+    /// Two outputs share one backward. Both hang off an internal one-element "joint" node whose
+    /// parents are the real inputs: the outputs' own closures only mark the joint as reached, and
+    /// since the topological order puts the joint before both outputs, its fused closure runs after
+    /// every consumer of h' and c' has delivered its gradient, reading whichever of the two exist.
+    /// </remarks>
+    public static (Tensor H, Tensor C) LstmCell(Tensor gx, Tensor h, Tensor c, Tensor weightHh, Tensor? biasHh)
+    {
+        var (batch, hidden) = CheckCell(nameof(LstmCell), 4, gx, h, c, weightHh, biasHh);
+        int size = batch * 4 * hidden, state = batch * hidden;
+        var hNext = Tensor.Empty(batch, hidden);
+        var cNext = Tensor.Empty(batch, hidden);
+        if (!Records(gx, h, c, weightHh, biasHh))
+        {
+            float[] gates = BufferPool.Shared.Rent(size), tanhC = BufferPool.Shared.Rent(state);
+            LstmPreActivations(gx.Data, h.Data, weightHh, biasHh, gates.AsSpan(0, size), batch, hidden);
+            LstmCellKernel.Forward(gates.AsSpan(0, size), c.Data, cNext.Data, tanhC.AsSpan(0, state), hNext.Data, batch, hidden);
+            BufferPool.Shared.Return(gates);
+            BufferPool.Shared.Return(tanhC);
+            return (hNext, cNext);
+        }
+
+        var gatesT = Tensor.Empty(batch, 4 * hidden);
+        var tanhCT = Tensor.Empty(batch, hidden);
+        LstmPreActivations(gx.Data, h.Data, weightHh, biasHh, gatesT.Data, batch, hidden);
+        LstmCellKernel.Forward(gatesT.Data, c.Data, cNext.Data, tanhCT.Data, hNext.Data, batch, hidden);
+
+        var joint = Tensor.Zeros(1);
+        var parents = biasHh is null ? new[] { gx, h, c, weightHh } : new[] { gx, h, c, weightHh, biasHh };
+        joint.Attach(() =>
+        {
+            float[] da = BufferPool.Shared.Rent(size);
+            float[]? zeros = null;
+            // An output no consumer used has no gradient: it contributes zeros.
+            if (!hNext.HasGrad || !cNext.HasGrad)
+            {
+                zeros = BufferPool.Shared.Rent(state);
+                zeros.AsSpan(0, state).Clear();
+            }
+            ReadOnlySpan<float> dh = hNext.HasGrad ? hNext.Grad : zeros.AsSpan(0, state);
+            ReadOnlySpan<float> dc = cNext.HasGrad ? cNext.Grad : zeros.AsSpan(0, state);
+            var dA = da.AsSpan(0, size);
+            LstmCellKernel.Backward(dh, dc, gatesT.Data, c.Data, tanhCT.Data, dA, c.RequiresGrad ? c.Grad : default, batch, hidden);
+            if (gx.RequiresGrad) TensorPrimitives.Add(gx.Grad, dA, gx.Grad);
+            HiddenProjectionBackward(dA, h, weightHh, biasHh, batch, hidden, 4);
+            BufferPool.Shared.Return(da);
+            if (zeros is not null) BufferPool.Shared.Return(zeros);
+        }, parents);
+        // Reaching an output allocates the joint's gradient, which is what lets its closure run.
+        hNext.Attach(() => joint.Grad[0] = 1f, joint);
+        cNext.Attach(() => joint.Grad[0] = 1f, joint);
+        return (hNext, cNext);
+    }
+
+    /// <summary>a = gx + b_hh + h·W_hhᵀ, [B, 4H]: the sum of both projections is all the gates need.</summary>
+    private static void LstmPreActivations(ReadOnlySpan<float> gx, ReadOnlySpan<float> h, Tensor weightHh, Tensor? biasHh,
+        Span<float> gates, int batch, int hidden)
+    {
+        int width = 4 * hidden;
+        if (biasHh is null) gx[..(batch * width)].CopyTo(gates);
+        else
+            for (int b = 0; b < batch; b++)
+                TensorPrimitives.Add(gx.Slice(b * width, width), biasHh.Data, gates.Slice(b * width, width));
+        Gemm.Multiply(h, weightHh.Data, gates, batch, width, hidden, transB: true, accumulate: true);
+    }
+}

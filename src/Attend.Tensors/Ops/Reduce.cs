@@ -1,0 +1,42 @@
+using System.Numerics.Tensors;
+
+namespace Attend.Tensors;
+
+/// <summary>Reductions: Sum and Mean to a scalar, SumLastDim.</summary>
+public static partial class Ops
+{
+    /// <summary>Σ x, a scalar.</summary>
+    public static Tensor Sum(Tensor x)
+    {
+        var y = Tensor.Empty();
+        y.Data[0] = TensorPrimitives.Sum(x.Data);
+        return y.Attach(() => TensorPrimitives.Add(x.Grad, y.Grad[0], x.Grad), x);
+    }
+
+    /// <summary>Σ x / count, a scalar (NaN for an empty tensor, as in PyTorch).</summary>
+    public static Tensor Mean(Tensor x)
+    {
+        var y = Tensor.Empty();
+        y.Data[0] = TensorPrimitives.Sum(x.Data) / x.Length;
+        return y.Attach(() => TensorPrimitives.Add(x.Grad, y.Grad[0] / x.Length, x.Grad), x);
+    }
+
+    /// <summary>Sum over the last dimension: [..., N] → [...].</summary>
+    public static Tensor SumLastDim(Tensor x)
+    {
+        RequireRank(nameof(SumLastDim), x, 1);
+        int cols = x.Shape[^1], rows = RowsOf(x);
+        var y = Tensor.Empty(x.Shape[..^1]);
+        for (int r = 0; r < rows; r++) y.Data[r] = TensorPrimitives.Sum(x.Data.Slice(r * cols, cols));
+        return y.Attach(() =>
+        {
+            var dx = x.Grad;
+            var dy = y.Grad;
+            for (int r = 0; r < rows; r++)
+            {
+                var dxr = dx.Slice(r * cols, cols);
+                TensorPrimitives.Add(dxr, dy[r], dxr);
+            }
+        }, x);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Numerics.Tensors;
+
+namespace Attend.Tensors;
+
+/// <summary>
+/// Ops that move values without arithmetic: Concat, Stack, Slice, Split, Reshape, Transpose. Each
+/// copies (tensors own contiguous buffers; a view would let two tensors return one pooled buffer).
+/// </summary>
+public static partial class Ops
+{
+    /// <summary>Joins tensors along <paramref name="dim"/> (negative counts from the end); other dims must match.</summary>
+    public static Tensor Concat(IReadOnlyList<Tensor> xs, int dim)
+    {
+        if (xs.Count == 0) throw new ArgumentException("Concat: needs at least one tensor");
+        var first = xs[0];
+        int d = NormalizeDim(nameof(Concat), dim, first.Rank, first);
+        var shape = (int[])first.Shape.Clone();
+        shape[d] = 0;
+        var chunks = new int[xs.Count];
+        int inner = ShapeOf.Count(first.Shape.AsSpan(d + 1));
+        for (int i = 0; i < xs.Count; i++)
+        {
+            var x = xs[i];
+            bool fits = x.Rank == first.Rank;
+            for (int j = 0; fits && j < x.Rank; j++) fits = j == d || x.Shape[j] == first.Shape[j];
+            if (!fits)
+                throw new ArgumentException($"Concat: tensor {i} {ShapeOf.Format(x.Shape)} does not match tensor 0 " +
+                                            $"{ShapeOf.Format(first.Shape)} outside dimension {d}");
+            shape[d] += x.Shape[d];
+            chunks[i] = x.Shape[d] * inner;
+        }
+        return Interleave(xs, shape, ShapeOf.Count(first.Shape.AsSpan(0, d)), chunks);
+    }
+
+    /// <summary>Stacks equally shaped tensors along a new dimension <paramref name="dim"/> (in [−rank−1, rank]).</summary>
+    public static Tensor Stack(IReadOnlyList<Tensor> xs, int dim)
+    {
+        if (xs.Count == 0) throw new ArgumentException("Stack: needs at least one tensor");
+        var first = xs[0];
+        int d = NormalizeDim(nameof(Stack), dim, first.Rank + 1, first);
+        for (int i = 1; i < xs.Count; i++)
+            if (!ShapeOf.Same(xs[i].Shape, first.Shape))
+                throw new ArgumentException($"Stack: tensor {i} {ShapeOf.Format(xs[i].Shape)} differs from tensor 0 {ShapeOf.Format(first.Shape)}");
+        int[] shape = [.. first.Shape[..d], xs.Count, .. first.Shape[d..]];
+        var chunks = new int[xs.Count];
+        Array.Fill(chunks, ShapeOf.Count(first.Shape.AsSpan(d)));
+        return Interleave(xs, shape, ShapeOf.Count(first.Shape.AsSpan(0, d)), chunks);
+    }
+
+    /// <summary>
+    /// Concat's and Stack's shared layout: for each of <paramref name="outer"/> slabs, the output holds
+    /// chunk[0] elements of xs[0], then chunk[1] of xs[1], and so on.
+    /// </summary>
+    private static Tensor Interleave(IReadOnlyList<Tensor> list, int[] shape, int outer, int[] chunks)
+    {
+        var xs = list.ToArray();
+        var y = Tensor.Empty(shape);
+        for (int o = 0, off = 0; o < outer; o++)
+            for (int i = 0; i < xs.Length; off += chunks[i], i++)
+                xs[i].Data.Slice(o * chunks[i], chunks[i]).CopyTo(y.Data.Slice(off, chunks[i]));
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            for (int o = 0, off = 0; o < outer; o++)
+                for (int i = 0; i < xs.Length; off += chunks[i], i++)
+                {
+                    if (!xs[i].RequiresGrad) continue;
+                    var dx = xs[i].Grad.Slice(o * chunks[i], chunks[i]);
+                    TensorPrimitives.Add(dx, dy.Slice(off, chunks[i]), dx);
+                }
+        }, xs);
+    }
+
+    /// <summary>Elements start .. start+length−1 of dimension <paramref name="dim"/>.</summary>
+    public static Tensor Slice(Tensor x, int dim, int start, int length)
+    {
+        int d = NormalizeDim(nameof(Slice), dim, x.Rank, x);
+        int size = x.Shape[d];
+        if (start < 0 || length < 0 || start + length > size)
+            throw new ArgumentOutOfRangeException(nameof(start), start,
+                $"Slice: [{start}, {start}+{length}) is outside dimension {d} of {ShapeOf.Format(x.Shape)} (size {size})");
+        int outer = ShapeOf.Count(x.Shape.AsSpan(0, d)), inner = ShapeOf.Count(x.Shape.AsSpan(d + 1));
+        int chunk = length * inner, from = start * inner, stride = size * inner;
+        var shape = (int[])x.Shape.Clone();
+        shape[d] = length;
+        var y = Tensor.Empty(shape);
+        for (int o = 0; o < outer; o++)
+            x.Data.Slice(o * stride + from, chunk).CopyTo(y.Data.Slice(o * chunk, chunk));
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            var dx = x.Grad;
+            for (int o = 0; o < outer; o++)
+            {
+                var dxs = dx.Slice(o * stride + from, chunk);
+                TensorPrimitives.Add(dxs, dy.Slice(o * chunk, chunk), dxs);
+            }
+        }, x);
+    }
+
+    /// <summary>Cuts dimension <paramref name="dim"/> into consecutive pieces of the given sizes (which must add up to it).</summary>
+    public static Tensor[] Split(Tensor x, int dim, params int[] sizes)
+    {
+        int d = NormalizeDim(nameof(Split), dim, x.Rank, x);
+        int total = 0;
+        foreach (var s in sizes) total += s;
+        if (total != x.Shape[d])
+            throw new ArgumentException($"Split: sizes [{string.Join(", ", sizes)}] add up to {total}, dimension {d} of {ShapeOf.Format(x.Shape)} is {x.Shape[d]}");
+        var parts = new Tensor[sizes.Length];
+        for (int i = 0, start = 0; i < sizes.Length; start += sizes[i], i++) parts[i] = Slice(x, d, start, sizes[i]);
+        return parts;
+    }
+
+    /// <summary>Same values, new shape (one dimension may be −1: inferred). Copies.</summary>
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        var s = (int[])shape.Clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] == -1)
+            {
+                if (infer >= 0) throw new ArgumentException($"Reshape: more than one −1 in {ShapeOf.Format(shape)}");
+                infer = i;
+            }
+            else if (s[i] < 0) throw new ArgumentException($"Reshape: negative dimension in {ShapeOf.Format(shape)}");
+            else known *= s[i];
+        }
+        if (infer >= 0 && known != 0 && x.Length % known == 0) s[infer] = (int)(x.Length / known);
+        if (infer >= 0 && s[infer] == -1 || ShapeOf.Count(s) != x.Length)
+            throw new ArgumentException($"Reshape: cannot view {ShapeOf.Format(x.Shape)} ({x.Length} elements) as {ShapeOf.Format(shape)}");
+        var y = Tensor.Empty(s);
+        x.Data.CopyTo(y.Data);
+        return y.Attach(() => TensorPrimitives.Add(x.Grad, y.Grad, x.Grad), x);
+    }
+
+    /// <summary>Swaps the last two dimensions: [..., R, C] → [..., C, R].</summary>
+    public static Tensor Transpose(Tensor x)
+    {
+        RequireRank(nameof(Transpose), x, 2);
+        int r = x.Shape[^2], c = x.Shape[^1], batch = ShapeOf.Count(x.Shape.AsSpan(0, x.Rank - 2));
+        var shape = (int[])x.Shape.Clone();
+        (shape[^2], shape[^1]) = (c, r);
+        var y = Tensor.Empty(shape);
+        for (int b = 0; b < batch; b++)
+            TransposeInto(x.Data.Slice(b * r * c, r * c), y.Data.Slice(b * r * c, r * c), r, c, accumulate: false);
+        return y.Attach(() =>
+        {
+            for (int b = 0; b < batch; b++)
+                TransposeInto(y.Grad.Slice(b * r * c, r * c), x.Grad.Slice(b * r * c, r * c), c, r, accumulate: true);
+        }, x);
+    }
+
+    /// <summary>dst [C, R] = (or +=) srcᵀ for src [R, C].</summary>
+    private static void TransposeInto(ReadOnlySpan<float> src, Span<float> dst, int rows, int cols, bool accumulate)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            var s = src.Slice(i * cols, cols);
+            if (accumulate) for (int j = 0; j < cols; j++) dst[j * rows + i] += s[j];
+            else for (int j = 0; j < cols; j++) dst[j * rows + i] = s[j];
+        }
+    }
+
+    /// <summary>A dimension index in [0, rank), from one that may count from the end.</summary>
+    internal static int NormalizeDim(string op, int dim, int rank, Tensor x)
+    {
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= rank)
+            throw new ArgumentOutOfRangeException(nameof(dim), dim, $"{op}: dimension {dim} does not exist for {ShapeOf.Format(x.Shape)}");
+        return d;
+    }
+}

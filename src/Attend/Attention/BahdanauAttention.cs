@@ -1,0 +1,29 @@
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Attention;
+
+/// <summary>
+/// Additive attention (Bahdanau et al. 2015): e_j = vᵀ tanh(W q + U m_j), no biases. The query is the
+/// previous decoder state; U m_j is computed once per sentence. Parameters <c>W</c> [A, Dq], <c>U</c> [A, Dm], <c>v</c> [1, A].
+/// </summary>
+public sealed class BahdanauAttention : Module, IAttention
+{
+    public AttentionKind Kind => AttentionKind.Bahdanau;
+    public Linear W { get; }
+    public Linear U { get; }
+    public Linear V { get; }
+
+    public BahdanauAttention(int queryDim, int memoryDim, int attentionDim)
+    {
+        W = Child("W", new Linear(queryDim, attentionDim, bias: false));
+        U = Child("U", new Linear(memoryDim, attentionDim, bias: false));
+        V = Child("v", new Linear(attentionDim, 1, bias: false));
+    }
+
+    public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, U.Forward(memory), mask);
+
+    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionMath.Additive(W.Forward(query), prepared.Keys, V.Weight);
+
+    protected override void InitializeSelf(Rng rng) { }
+}

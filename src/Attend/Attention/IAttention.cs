@@ -1,0 +1,38 @@
+using Attend.Tensors;
+
+namespace Attend.Attention;
+
+/// <summary>The attention families of the literature; <see cref="None"/> is the plain encoder–decoder.</summary>
+public enum AttentionKind { None, Bahdanau, LuongDot, LuongGeneral, LuongConcat }
+
+/// <summary>
+/// The memory of one batch of sentences with its keys projected once (U·m, W_a·m, …) so that every
+/// decoder step reuses them. Memory [B, S, Dm], Keys [B, S, K] (K depends on the kind), Mask [B, S] (1 = real token).
+/// </summary>
+public sealed record PreparedMemory(Tensor Memory, Tensor Keys, Tensor Mask)
+{
+    public int Batch => Memory.Shape[0];
+    public int SourceLength => Memory.Shape[1];
+}
+
+/// <summary>
+/// A score function over a padded memory. A query is [B, Dq] (one decoder step) or [B, T, Dq] (all steps
+/// of a teacher-forced Luong decoder at once); scores, weights and context follow with [B, S] / [B, T, S].
+/// </summary>
+public interface IAttention
+{
+    AttentionKind Kind { get; }
+
+    /// <summary>Projects the keys once per sentence: memory [B, S, Dm], mask [B, S].</summary>
+    PreparedMemory Prepare(Tensor memory, Tensor mask);
+
+    /// <summary>Raw scores e: [B, S] or [B, T, S], computed at every position (padding included).</summary>
+    Tensor Score(Tensor query, PreparedMemory prepared);
+
+    /// <summary>Weights = masked softmax of the scores (exactly 0 at padding); context = weights · memory.</summary>
+    (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared)
+    {
+        var weights = Ops.MaskedSoftmax(Score(query, prepared), prepared.Mask);
+        return (AttentionMath.Context(weights, prepared.Memory), weights);
+    }
+}

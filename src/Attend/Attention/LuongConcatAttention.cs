@@ -1,0 +1,31 @@
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Attention;
+
+/// <summary>
+/// Luong "concat": e_j = vᵀ tanh(W_a [h_t; m_j]). W_a is one [A, Dq + Dm] weight as in PyTorch; its memory
+/// columns W_a[:, Dq:] are applied to the memory once per sentence, its query columns at each step.
+/// </summary>
+public sealed class LuongConcatAttention : Module, IAttention
+{
+    public AttentionKind Kind => AttentionKind.LuongConcat;
+    public Linear Wa { get; }
+    public Linear V { get; }
+    private readonly int _queryDim, _memoryDim;
+
+    public LuongConcatAttention(int queryDim, int memoryDim, int attentionDim)
+    {
+        (_queryDim, _memoryDim) = (queryDim, memoryDim);
+        Wa = Child("W_a", new Linear(queryDim + memoryDim, attentionDim, bias: false));
+        V = Child("v", new Linear(attentionDim, 1, bias: false));
+    }
+
+    public PreparedMemory Prepare(Tensor memory, Tensor mask) =>
+        new(memory, Ops.Linear(memory, Ops.Slice(Wa.Weight, 1, _queryDim, _memoryDim)), mask);
+
+    public Tensor Score(Tensor query, PreparedMemory prepared) =>
+        AttentionMath.Additive(Ops.Linear(query, Ops.Slice(Wa.Weight, 1, 0, _queryDim)), prepared.Keys, V.Weight);
+
+    protected override void InitializeSelf(Rng rng) { }
+}

@@ -1,0 +1,16 @@
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Attention;
+
+/// <summary>Luong et al. 2015 "dot": e_j = h_t · m_j. No parameters; the memory must have the decoder's size.</summary>
+public sealed class LuongDotAttention : Module, IAttention
+{
+    public AttentionKind Kind => AttentionKind.LuongDot;
+
+    public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, memory, mask);
+
+    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionMath.Dot(query, prepared.Keys);
+
+    protected override void InitializeSelf(Rng rng) { }
+}

@@ -1,0 +1,22 @@
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Attention;
+
+/// <summary>
+/// Luong "general": e_j = h_tᵀ W_a m_j. W_a m_j is projected once per sentence.
+/// Parameter <c>W_a</c> [Dq, Dm] (PyTorch's nn.Linear(Dm, Dq) applied to the memory).
+/// </summary>
+public sealed class LuongGeneralAttention : Module, IAttention
+{
+    public AttentionKind Kind => AttentionKind.LuongGeneral;
+    public Linear Wa { get; }
+
+    public LuongGeneralAttention(int queryDim, int memoryDim) => Wa = Child("W_a", new Linear(memoryDim, queryDim, bias: false));
+
+    public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, Wa.Forward(memory), mask);
+
+    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionMath.Dot(query, prepared.Keys);
+
+    protected override void InitializeSelf(Rng rng) { }
+}

@@ -1,0 +1,48 @@
+using Attend.Model;
+using Attend.Tensors;
+
+namespace Attend.Decoding;
+
+/// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS.</summary>
+public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true);
+
+/// <summary>Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] and attention weights [B, steps, S] (null without attention).</summary>
+public sealed record GreedyResult(int[][] Tokens, Tensor Logits, Tensor? Weights);
+
+/// <summary>Greedy decoding: y_0 = BOS, then y_t = argmax of the logits of one decoder step on y_{t−1}.</summary>
+public static class Greedy
+{
+    public static GreedyResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, GreedyOptions options)
+    {
+        using var noGrad = GradMode.Off();
+        var dec = model.Decoder;
+        var (ctx, state) = model.Encode(src, batch, srcLengths);
+        var y = new int[batch];
+        Array.Fill(y, model.Config.BosId);
+        var finished = new bool[batch];
+        var tokens = new List<int>[batch];
+        for (int b = 0; b < batch; b++) tokens[b] = [];
+        var logits = new List<Tensor>();
+        var weights = new List<Tensor>();
+        for (int t = 0; t < options.MaxSteps; t++)
+        {
+            var step = dec.Step(dec.EmbedStep(y), state, ctx);
+            state = step.State;
+            var l = dec.Logits(step.Readout);
+            Decoder.ArgMaxRows(l, y);
+            logits.Add(l);
+            if (step.Weights is not null) weights.Add(step.Weights);
+            bool all = true;
+            for (int b = 0; b < batch; b++)
+            {
+                if (!finished[b]) tokens[b].Add(y[b]);
+                if (options.StopAtEos) finished[b] |= y[b] == model.Config.EosId;
+                all &= finished[b];
+            }
+            if (options.StopAtEos && all) break;
+        }
+        var allLogits = TensorScope.Keep(Ops.Stack(logits, 1));
+        var allWeights = weights.Count == 0 ? null : TensorScope.Keep(Ops.Stack(weights, 1));
+        return new GreedyResult(tokens.Select(x => x.ToArray()).ToArray(), allLogits, allWeights);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Attend.Evaluation.Alignment;
+
+/// <summary>Hard word alignments from a soft attention matrix <c>weights[t][s]</c> (T rows of S source weights).</summary>
+public static class HardAlignment
+{
+    /// <summary>Each target word links to its most-attended source word (the first on a tie).</summary>
+    public static List<AlignmentLink> Argmax(IReadOnlyList<IReadOnlyList<float>> weights)
+    {
+        var links = new List<AlignmentLink>(weights.Count);
+        for (int t = 0; t < weights.Count; t++)
+        {
+            var row = weights[t];
+            if (row.Count == 0) continue;
+            int best = 0;
+            for (int s = 1; s < row.Count; s++) if (row[s] > row[best]) best = s;
+            links.Add(new AlignmentLink(best, t));
+        }
+        return links;
+    }
+
+    /// <summary>Every (s, t) whose weight is at least <paramref name="threshold"/>; a target word may get 0..S links.</summary>
+    public static List<AlignmentLink> Threshold(IReadOnlyList<IReadOnlyList<float>> weights, float threshold)
+    {
+        var links = new List<AlignmentLink>();
+        for (int t = 0; t < weights.Count; t++)
+            for (int s = 0; s < weights[t].Count; s++)
+                if (weights[t][s] >= threshold) links.Add(new AlignmentLink(s, t));
+        return links;
+    }
+}

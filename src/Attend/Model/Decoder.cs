@@ -1,0 +1,217 @@
+using Attend.Attention;
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Model;
+
+/// <summary>
+/// The target side: embedding, initial-state bridge, recurrent stack, attention, Luong's attentional layer
+/// W_c and the output projection, with the peer's parameter names (<c>decoder.embed</c>, <c>decoder.bridge</c>,
+/// <c>decoder.rnn</c>, <c>decoder.W</c>/<c>U</c>/<c>v</c> or <c>decoder.W_a</c>, <c>decoder.W_c</c>, <c>decoder.out</c>).
+/// </summary>
+/// <remarks>
+/// None and Bahdanau feed the context into the RNN input [e; c] (Bahdanau scores with the previous state);
+/// Luong kinds score with the state after the RNN step and read out h̃ = tanh(W_c [c; h]).
+/// </remarks>
+public sealed class Decoder : Module
+{
+    public ModelConfig Config { get; }
+    public Embedding Embed { get; }
+    public Linear? Bridge { get; }
+    public Rnn Rnn { get; }
+    public IAttention? Attention { get; }
+    public Linear? Wc { get; }
+    private readonly Linear? _out;
+    private readonly Tensor? _tiedBias;
+    private readonly Dropout _dropout;
+
+    public Decoder(ModelConfig config)
+    {
+        Config = config;
+        int h = config.HiddenSize, e = config.EmbeddingSize;
+        Embed = Child("embed", new Embedding(config.TargetVocab, e, config.PadId));
+        if (config.Init == DecoderInit.Bridge)
+            Bridge = Child("bridge", new Linear(config.LastStateSize, h * config.DecoderLayers));
+        int rnnIn = e + (config.IsLuong ? (config.InputFeeding ? h : 0) : config.ContextSize);
+        Rnn = Child("rnn", new Rnn(config.Rnn, rnnIn, h, config.DecoderLayers, bidirectional: false, config.Dropout));
+        var attention = AttentionFactory.Create(config.Attention, h, config.MemorySize, config.AttentionSize > 0 ? config.AttentionSize : h);
+        if (attention is not null) Attention = (IAttention)Child("", attention);
+        if (config.IsLuong) Wc = Child("W_c", new Linear(config.MemorySize + h, h, bias: false));
+        if (config.TieEmbeddings) _tiedBias = Parameter("out.bias", config.TargetVocab);
+        else _out = Child("out", new Linear(config.ReadoutSize, config.TargetVocab));
+        _dropout = new Dropout(config.Dropout);
+    }
+
+    /// <summary>The output projection's weight [V, ReadoutSize] (the embedding matrix when tied).</summary>
+    public Tensor OutWeight => _out?.Weight ?? Embed.Weight;
+
+    protected override void InitializeSelf(Rng rng)
+    {
+        if (_tiedBias is not null) UniformFanIn(_tiedBias, Config.ReadoutSize, rng);
+    }
+
+    /// <summary>
+    /// The memory side (memory of directions concatenated or summed, keys projected once, mask from
+    /// <paramref name="srcLengths"/>) and the initial state.
+    /// </summary>
+    public (DecoderContext Context, DecoderState State) Prepare(EncoderOutput enc, ReadOnlySpan<int> srcLengths)
+    {
+        var outputs = enc.Outputs;
+        int b = outputs.Shape[0], s = outputs.Shape[1], h = Config.HiddenSize;
+        PreparedMemory? prepared = null;
+        if (Attention is not null)
+        {
+            var memory = Config.ResolvedMemory == MemoryKind.Sum
+                ? Ops.Add(Ops.Slice(outputs, 2, 0, h), Ops.Slice(outputs, 2, h, h))
+                : outputs;
+            prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s));
+        }
+        return (new DecoderContext(prepared, enc.Last), InitialState(enc, b));
+    }
+
+    /// <summary>[B, S] float mask: 1 where j &lt; length[b], else 0.</summary>
+    public static Tensor LengthMask(ReadOnlySpan<int> lengths, int batch, int s)
+    {
+        var mask = Tensor.Zeros(batch, s);
+        for (int i = 0; i < batch; i++) mask.Data.Slice(i * s, Math.Min(lengths[i], s)).Fill(1f);
+        return mask;
+    }
+
+    private DecoderState InitialState(EncoderOutput enc, int b)
+    {
+        int layers = Config.DecoderLayers, h = Config.HiddenSize;
+        var hs = new Tensor[layers];
+        Tensor[]? cs = Config.Rnn == RnnKind.Lstm ? new Tensor[layers] : null;
+        var encD = Config.EncoderDirections;
+        for (int l = 0; l < layers; l++)
+        {
+            hs[l] = Config.Init switch
+            {
+                DecoderInit.Zero => Tensor.Zeros(b, h),
+                DecoderInit.Last => SumDirections(enc.Final.H, l, encD),
+                _ => Tensor.Zeros(b, h), // replaced below
+            };
+            if (cs is not null)
+                cs[l] = Config.Init == DecoderInit.Last ? SumDirections(enc.Final.C!, l, encD) : Tensor.Zeros(b, h);
+        }
+        if (Config.Init == DecoderInit.Bridge)
+        {
+            var s0 = Ops.Tanh(Bridge!.Forward(enc.Last));
+            for (int l = 0; l < layers; l++) hs[l] = layers == 1 ? s0 : Ops.Slice(s0, 1, l * h, h);
+        }
+        var feed = Config.InputFeeding ? Tensor.Zeros(b, h) : null;
+        return new DecoderState(new RnnState(hs, cs), feed);
+    }
+
+    private static Tensor SumDirections(IReadOnlyList<Tensor> states, int layer, int dirs) =>
+        dirs == 1 ? states[layer] : Ops.Add(states[layer * 2], states[layer * 2 + 1]);
+
+    /// <summary>Embeds target ids [B, T] → [B, T, E] (dropout when training).</summary>
+    public Tensor EmbedTokens(ReadOnlySpan<int> ids, int batch, Rng? dropoutRng = null) =>
+        _dropout.Forward(Embed.Forward(ids, batch, ids.Length / Math.Max(1, batch)), dropoutRng);
+
+    /// <summary>Embeds one token per sentence, ids [B] → [B, E] (dropout when training).</summary>
+    public Tensor EmbedStep(ReadOnlySpan<int> ids, Rng? dropoutRng = null) =>
+        _dropout.Forward(Embed.Forward(ids, ids.Length), dropoutRng);
+
+    /// <summary>One step on the embedded previous token <paramref name="prevEmbedding"/> [B, E].</summary>
+    public DecoderStep Step(Tensor prevEmbedding, DecoderState state, DecoderContext context, Rng? dropoutRng = null)
+    {
+        Tensor? ctx = null, weights = null;
+        Tensor x;
+        if (Config.Attention == AttentionKind.None)
+        {
+            ctx = context.Last;
+            x = Ops.Concat([prevEmbedding, ctx], 1);
+        }
+        else if (!Config.IsLuong)
+        {
+            (ctx, weights) = Attention!.Attend(state.Rnn.Top, context.Memory!);
+            x = Ops.Concat([prevEmbedding, ctx], 1);
+        }
+        else x = Config.InputFeeding ? Ops.Concat([prevEmbedding, state.Feed!], 1) : prevEmbedding;
+
+        var rnn = Rnn.Step(x, state.Rnn, dropoutRng);
+        var o = rnn.Top;
+        Tensor? feed = null;
+        if (Config.IsLuong)
+        {
+            (ctx, weights) = Attention!.Attend(o, context.Memory!);
+            o = Ops.Tanh(Wc!.Forward(Ops.Concat([ctx, o], 1)));
+            if (Config.InputFeeding) feed = o;
+        }
+        return new DecoderStep(ReadoutInput(o, ctx!, prevEmbedding, 1, dropoutRng), new DecoderState(rnn, feed), weights);
+    }
+
+    /// <summary>Logits [.., V] from readout inputs [.., ReadoutSize].</summary>
+    public Tensor Logits(Tensor readout) => _out is not null ? _out.Forward(readout) : Ops.Linear(readout, Embed.Weight, _tiedBias);
+
+    private Tensor ReadoutInput(Tensor o, Tensor ctx, Tensor emb, int dim, Rng? dropoutRng)
+    {
+        var r = Config.Readout switch
+        {
+            Readout.State => o,
+            Readout.StateContext => Ops.Concat([o, ctx], dim),
+            _ => Ops.Concat([o, ctx, emb], dim),
+        };
+        return _dropout.Forward(r, dropoutRng);
+    }
+
+    /// <summary>
+    /// Teacher-forced decoding of tgtIn [B, T] → logits [B, T, V] and attention weights [B, T, S] (null
+    /// without attention). With <paramref name="teacherForcing"/> &lt; 1, each step t ≥ 1 feeds the gold token
+    /// with that probability (one draw per step for the whole batch) and the model's argmax otherwise.
+    /// Luong without input feeding under full teacher forcing takes the fast path: the RNN runs over the
+    /// whole target in one sequence call, then attention and readout run for all T at once.
+    /// </summary>
+    public (Tensor Logits, Tensor? Weights) Forward(ReadOnlySpan<int> tgtIn, int batch, DecoderState state, DecoderContext context,
+        Rng? dropoutRng = null, float teacherForcing = 1f, Rng? teacherForcingRng = null)
+    {
+        int t = tgtIn.Length / Math.Max(1, batch);
+        var emb = EmbedTokens(tgtIn, batch, dropoutRng);
+        if (Config.IsLuong && !Config.InputFeeding && teacherForcing >= 1f)
+        {
+            var (hs, _) = Rnn.Forward(emb, [], state.Rnn, dropoutRng);
+            var (ctx, weights) = Attention!.Attend(hs, context.Memory!);
+            var o = Ops.Tanh(Wc!.Forward(Ops.Concat([ctx, hs], 2)));
+            return (Logits(ReadoutInput(o, ctx, emb, 2, dropoutRng)), weights);
+        }
+        if (teacherForcing < 1f && teacherForcingRng is null)
+            throw new ArgumentException("Decoder.Forward: a teacher-forcing ratio below 1 needs a generator");
+
+        var readouts = new Tensor[t];
+        var stepWeights = new Tensor[t];
+        var logits = teacherForcing < 1f ? new Tensor[t] : null;
+        int e = Config.EmbeddingSize;
+        var predicted = new int[batch];
+        for (int i = 0; i < t; i++)
+        {
+            bool gold = i == 0 || teacherForcing >= 1f || teacherForcingRng!.NextFloat() < teacherForcing;
+            var x = gold ? Ops.Reshape(Ops.Slice(emb, 1, i, 1), batch, e) : EmbedStep(predicted, dropoutRng);
+            var step = Step(x, state, context, dropoutRng);
+            state = step.State;
+            readouts[i] = step.Readout;
+            if (step.Weights is not null) stepWeights[i] = step.Weights;
+            if (logits is not null)
+            {
+                logits[i] = Logits(step.Readout);
+                ArgMaxRows(logits[i], predicted);
+            }
+        }
+        var all = logits is not null ? Ops.Stack(logits, 1) : Logits(Ops.Stack(readouts, 1));
+        return (all, Attention is null ? null : Ops.Stack(stepWeights, 1));
+    }
+
+    /// <summary>Index of the largest value of each row of x [B, V] (first on ties).</summary>
+    public static void ArgMaxRows(Tensor x, Span<int> dst)
+    {
+        int v = x.Shape[^1];
+        for (int r = 0; r < dst.Length; r++)
+        {
+            var row = x.Data.Slice(r * v, v);
+            int best = 0;
+            for (int j = 1; j < v; j++) if (row[j] > row[best]) best = j;
+            dst[r] = best;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Attend.Attention;
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Model;
+
+/// <summary>The decoder's recurrent state and, with Luong input feeding, the previous attentional state h̃ [B, H].</summary>
+public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
+{
+    /// <summary>Rows <paramref name="rows"/> of every tensor (beam search reorders hypotheses with this).</summary>
+    public DecoderState SelectRows(ReadOnlySpan<int> rows) =>
+        new(Rnn.SelectRows(rows), Feed is null ? null : Ops.IndexSelect(Feed, rows));
+}
+
+/// <summary>
+/// The memory side of decoding, computed once per batch of sentences: the prepared memory (keys
+/// projected once; null without attention) and the final encoder states [B, D·H] (the fixed context of
+/// <see cref="AttentionKind.None"/>).
+/// </summary>
+public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last)
+{
+    public int Batch => Last.Shape[0];
+
+    /// <summary>Rows <paramref name="rows"/> of everything (to expand a batch to beams: row b·K + k).</summary>
+    public DecoderContext SelectRows(ReadOnlySpan<int> rows)
+    {
+        PreparedMemory? mem = null;
+        if (Memory is not null)
+        {
+            mem = new PreparedMemory(Select3(Memory.Memory, rows), Select3(Memory.Keys, rows), Ops.IndexSelect(Memory.Mask, rows));
+        }
+        return new DecoderContext(mem, Ops.IndexSelect(Last, rows));
+    }
+
+    private static Tensor Select3(Tensor x, ReadOnlySpan<int> rows)
+    {
+        int b = x.Shape[0], s = x.Shape[1], d = x.Shape[2];
+        return Ops.Reshape(Ops.IndexSelect(Ops.Reshape(x, b, s * d), rows), rows.Length, s, d);
+    }
+}
+
+/// <summary>One decoder step: the readout input o_t [B, ReadoutSize], the new state, and the attention weights [B, S] (null without attention).</summary>
+public sealed record DecoderStep(Tensor Readout, DecoderState State, Tensor? Weights);

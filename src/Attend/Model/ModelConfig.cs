@@ -1,0 +1,106 @@
+using Attend.Attention;
+using System.Text.Json.Serialization;
+using Attend.Nn;
+
+namespace Attend.Model;
+
+/// <summary>How a bidirectional encoder's two directions form the memory: [fwd; bwd] (2H) or fwd + bwd (H).</summary>
+public enum MemoryKind { Auto, Concat, Sum }
+
+/// <summary>The decoder's initial state: zeros, the encoder's final state, or tanh(W[h→; h←] + b).</summary>
+public enum DecoderInit { Zero, Last, Bridge }
+
+/// <summary>What the output projection reads: the decoder output o_t, optionally with the context and the previous embedding.</summary>
+public enum Readout { State, StateContext, StateContextEmbedding }
+
+/// <summary>
+/// The whole architecture of a model, as saved beside every checkpoint. Defaults are the peer model of
+/// ../shared/peer/torch_peer.py (bidirectional GRU encoder, bridge init, one layer, readout = state).
+/// </summary>
+public sealed record ModelConfig
+{
+    public int SourceVocab { get; init; }
+    public int TargetVocab { get; init; }
+    public int EmbeddingSize { get; init; } = 256;
+    public int HiddenSize { get; init; } = 512;
+    /// <summary>Size A of the additive (Bahdanau, Luong concat) scores; 0 = the hidden size.</summary>
+    public int AttentionSize { get; init; }
+    public int EncoderLayers { get; init; } = 1;
+    public int DecoderLayers { get; init; } = 1;
+    public bool BidirectionalEncoder { get; init; } = true;
+    public RnnKind Rnn { get; init; } = RnnKind.Gru;
+    public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
+    /// <summary>Auto resolves to Sum for the Luong kinds and Concat otherwise (as the peer).</summary>
+    public MemoryKind Memory { get; init; } = MemoryKind.Auto;
+    public DecoderInit Init { get; init; } = DecoderInit.Bridge;
+    public Readout Readout { get; init; } = Readout.State;
+    /// <summary>Luong input feeding: h̃_{t−1} is concatenated to the decoder input.</summary>
+    public bool InputFeeding { get; init; }
+    /// <summary>The output projection shares the target embedding matrix (needs readout size = embedding size).</summary>
+    public bool TieEmbeddings { get; init; }
+    /// <summary>Dropout on embeddings, between recurrent layers and before the readout (training only).</summary>
+    public float Dropout { get; init; }
+    public int PadId { get; init; }
+    public int BosId { get; init; } = 1;
+    public int EosId { get; init; } = 2;
+
+    [JsonIgnore]
+    public bool IsLuong => Attention is AttentionKind.LuongDot or AttentionKind.LuongGeneral or AttentionKind.LuongConcat;
+    [JsonIgnore]
+    public int EncoderDirections => BidirectionalEncoder ? 2 : 1;
+
+    /// <summary>The memory kind actually used.</summary>
+    [JsonIgnore]
+    public MemoryKind ResolvedMemory => Memory != MemoryKind.Auto ? Memory
+        : IsLuong ? MemoryKind.Sum : MemoryKind.Concat;
+
+    /// <summary>Dm: the size of one memory vector.</summary>
+    [JsonIgnore]
+    public int MemorySize => ResolvedMemory == MemoryKind.Sum ? HiddenSize : HiddenSize * EncoderDirections;
+
+    /// <summary>Size of the concatenated final encoder states [h→; h←] (the context of the plain encoder–decoder).</summary>
+    [JsonIgnore]
+    public int LastStateSize => HiddenSize * EncoderDirections;
+
+    /// <summary>Size of the context vector the decoder sees.</summary>
+    [JsonIgnore]
+    public int ContextSize => Attention == AttentionKind.None ? LastStateSize : MemorySize;
+
+    /// <summary>Size of the decoder output o_t that the readout extends.</summary>
+    [JsonIgnore]
+    public int ReadoutSize => HiddenSize
+        + (Readout == Readout.State ? 0 : ContextSize)
+        + (Readout == Readout.StateContextEmbedding ? EmbeddingSize : 0);
+
+    /// <summary>The config with <see cref="Memory"/> and <see cref="AttentionSize"/> made explicit; throws on invalid combinations, naming the field.</summary>
+    public ModelConfig Resolve()
+    {
+        var r = this with { Memory = ResolvedMemory, AttentionSize = AttentionSize > 0 ? AttentionSize : HiddenSize };
+        r.Validate();
+        return r;
+    }
+
+    private void Validate()
+    {
+        void Require(bool ok, string field, string why)
+        {
+            if (!ok) throw new ArgumentException($"ModelConfig.{field}: {why}");
+        }
+        Require(SourceVocab > 0, nameof(SourceVocab), $"must be > 0, got {SourceVocab}");
+        Require(TargetVocab > 0, nameof(TargetVocab), $"must be > 0, got {TargetVocab}");
+        Require(EmbeddingSize > 0, nameof(EmbeddingSize), $"must be > 0, got {EmbeddingSize}");
+        Require(HiddenSize > 0, nameof(HiddenSize), $"must be > 0, got {HiddenSize}");
+        Require(EncoderLayers >= 1, nameof(EncoderLayers), $"must be ≥ 1, got {EncoderLayers}");
+        Require(DecoderLayers >= 1, nameof(DecoderLayers), $"must be ≥ 1, got {DecoderLayers}");
+        Require(Dropout is >= 0f and < 1f, nameof(Dropout), $"must be in [0, 1), got {Dropout}");
+        Require(!InputFeeding || IsLuong, nameof(InputFeeding), $"input feeding is a Luong technique, attention is {Attention}");
+        Require(Memory != MemoryKind.Sum || BidirectionalEncoder, nameof(Memory), "Sum needs a bidirectional encoder");
+        Require(Attention != AttentionKind.LuongDot || MemorySize == HiddenSize, nameof(Memory),
+            $"LuongDot needs memory size {MemorySize} = hidden size {HiddenSize}: use Sum");
+        Require(Init != DecoderInit.Last || EncoderLayers == DecoderLayers, nameof(Init),
+            $"Last needs as many encoder layers ({EncoderLayers}) as decoder layers ({DecoderLayers})");
+        Require(!TieEmbeddings || ReadoutSize == EmbeddingSize, nameof(TieEmbeddings),
+            $"tied embeddings need readout size {ReadoutSize} = embedding size {EmbeddingSize}");
+        Require(PadId >= 0 && PadId < Math.Min(SourceVocab, TargetVocab), nameof(PadId), $"{PadId} is outside the vocabularies");
+    }
+}

@@ -1,0 +1,59 @@
+using Attend.Nn;
+using Attend.Tensors;
+
+namespace Attend.Model;
+
+/// <summary>How a forward pass runs: a null generator is inference (no dropout, full teacher forcing).</summary>
+/// <param name="Rng">drives dropout and the teacher-forcing draws; null = evaluation</param>
+/// <param name="TeacherForcing">probability of feeding the gold previous token at each step t ≥ 1</param>
+public sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f)
+{
+    public static readonly ForwardOptions Eval = new();
+}
+
+/// <summary>Loss (mean cross-entropy over non-pad targets), logits [B, T, V] and attention weights [B, T, S] (null for None).</summary>
+public sealed record Seq2SeqOutput(Tensor Loss, Tensor Logits, Tensor? Weights);
+
+/// <summary>The encoder–decoder with parameter names <c>encoder.*</c> and <c>decoder.*</c>, as the PyTorch peer.</summary>
+public sealed class Seq2Seq : Module
+{
+    public ModelConfig Config { get; }
+    public Encoder Encoder { get; }
+    public Decoder Decoder { get; }
+
+    /// <summary>Builds the model of <paramref name="config"/> (resolved first); parameters are zero until <see cref="Module.Initialize"/>.</summary>
+    public Seq2Seq(ModelConfig config)
+    {
+        Config = config.Resolve();
+        Encoder = Child("encoder", new Encoder(Config));
+        Decoder = Child("decoder", new Decoder(Config));
+    }
+
+    /// <summary>A model initialised as PyTorch would (same distributions, our generator).</summary>
+    public static Seq2Seq Create(ModelConfig config, ulong seed)
+    {
+        var m = new Seq2Seq(config);
+        m.Initialize(new Rng(seed));
+        return m;
+    }
+
+    /// <summary>Encodes the source and prepares the decoder: memory keys projected once, initial state.</summary>
+    public (DecoderContext Context, DecoderState State) Encode(ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> lengths, Rng? dropoutRng = null)
+    {
+        var enc = Encoder.Forward(src, batch, lengths, dropoutRng);
+        return Decoder.Prepare(enc, lengths);
+    }
+
+    /// <summary>Teacher-forced forward pass over a batch.</summary>
+    public Seq2SeqOutput Forward(Seq2SeqBatch batch, ForwardOptions? options = null)
+    {
+        options ??= ForwardOptions.Eval;
+        var rng = options.Rng;
+        var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);
+        var (logits, weights) = Decoder.Forward(batch.TargetIn, batch.Batch, state, ctx, rng, rng is null ? 1f : options.TeacherForcing, rng);
+        var loss = Ops.CrossEntropy(Ops.Reshape(logits, batch.Batch * batch.TargetLength, Config.TargetVocab), batch.TargetOut, Config.PadId);
+        return new Seq2SeqOutput(loss, logits, weights);
+    }
+
+    protected override void InitializeSelf(Rng rng) { }
+}

@@ -1,0 +1,44 @@
+namespace Attend.Model;
+
+/// <summary>
+/// A padded batch of sentence pairs, row-major: Source [B, S] with SourceLengths [B], TargetIn [B, T]
+/// (BOS y1 … y_{n−1}) and TargetOut [B, T] (y1 … y_n EOS), padded with the pad id.
+/// </summary>
+public sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
+    int[] Source, int[] SourceLengths, int[] TargetIn, int[] TargetOut)
+{
+    /// <summary>Pads sentences (ids without BOS/EOS) into a batch.</summary>
+    public static Seq2SeqBatch FromPairs(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets, int pad = 0, int bos = 1, int eos = 2)
+    {
+        if (sources.Count != targets.Count) throw new ArgumentException($"{sources.Count} sources but {targets.Count} targets");
+        int b = sources.Count;
+        int s = sources.Max(x => x.Length), t = targets.Max(x => x.Length) + 1;
+        var src = new int[b * s];
+        var lens = new int[b];
+        var tin = new int[b * t];
+        var tout = new int[b * t];
+        Array.Fill(src, pad);
+        Array.Fill(tin, pad);
+        Array.Fill(tout, pad);
+        for (int i = 0; i < b; i++)
+        {
+            sources[i].CopyTo(src, i * s);
+            lens[i] = sources[i].Length;
+            tin[i * t] = bos;
+            targets[i].CopyTo(tin, i * t + 1);
+            targets[i].CopyTo(tout, i * t);
+            tout[i * t + targets[i].Length] = eos;
+        }
+        return new Seq2SeqBatch(b, s, t, src, lens, tin, tout);
+    }
+
+    /// <summary>Throws unless the arrays have the sizes the dimensions say.</summary>
+    public Seq2SeqBatch Validate()
+    {
+        if (Source.Length != Batch * SourceLength) throw new ArgumentException($"Source has {Source.Length} ids, expected [{Batch}, {SourceLength}]");
+        if (SourceLengths.Length != Batch) throw new ArgumentException($"SourceLengths has {SourceLengths.Length} entries, expected {Batch}");
+        if (TargetIn.Length != Batch * TargetLength || TargetOut.Length != Batch * TargetLength)
+            throw new ArgumentException($"TargetIn/TargetOut have {TargetIn.Length}/{TargetOut.Length} ids, expected [{Batch}, {TargetLength}]");
+        return this;
+    }
+}

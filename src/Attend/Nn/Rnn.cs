@@ -1,0 +1,179 @@
+using Attend.Tensors;
+
+namespace Attend.Nn;
+
+/// <summary>
+/// A multi-layer, optionally bidirectional GRU or LSTM over batch-first padded sequences, with PyTorch's
+/// parameter names (<c>weight_ih_l0</c>, <c>weight_hh_l0_reverse</c>, …), layouts and init.
+/// </summary>
+/// <remarks>
+/// Per layer and direction the input projection of the whole sequence is one GEMM over [B·T, In]; the
+/// per-step work is the fused cell on [B, G·H]. With lengths, a step t ≥ length[b] leaves row b's state
+/// untouched and outputs exactly 0 there, so the backward direction of sentence b starts at its own
+/// last real token and a padded batch gives each sentence what it would get alone.
+/// </remarks>
+public sealed class Rnn : Module
+{
+    public RnnKind Kind { get; }
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int Layers { get; }
+    public bool Bidirectional { get; }
+    public int Directions => Bidirectional ? 2 : 1;
+    /// <summary>Dropout applied to the outputs of every layer but the last (training only).</summary>
+    public Dropout Dropout { get; }
+
+    private readonly Tensor[] _wIh, _wHh, _bIh, _bHh;
+
+    private int Gates => Kind == RnnKind.Gru ? 3 : 4;
+
+    public Rnn(RnnKind kind, int inputSize, int hiddenSize, int layers = 1, bool bidirectional = false, float dropout = 0f)
+    {
+        if (layers < 1) throw new ArgumentException($"Rnn: layers must be ≥ 1, got {layers}");
+        (Kind, InputSize, HiddenSize, Layers, Bidirectional, Dropout) = (kind, inputSize, hiddenSize, layers, bidirectional, new Dropout(dropout));
+        int n = layers * Directions, g = Gates * hiddenSize;
+        (_wIh, _wHh, _bIh, _bHh) = (new Tensor[n], new Tensor[n], new Tensor[n], new Tensor[n]);
+        for (int l = 0; l < layers; l++)
+            for (int d = 0; d < Directions; d++)
+            {
+                string sfx = $"_l{l}" + (d == 1 ? "_reverse" : "");
+                int i = l * Directions + d, inSize = l == 0 ? inputSize : hiddenSize * Directions;
+                _wIh[i] = Parameter("weight_ih" + sfx, g, inSize);
+                _wHh[i] = Parameter("weight_hh" + sfx, g, hiddenSize);
+                _bIh[i] = Parameter("bias_ih" + sfx, g);
+                _bHh[i] = Parameter("bias_hh" + sfx, g);
+            }
+    }
+
+    protected override void InitializeSelf(Rng rng)
+    {
+        for (int i = 0; i < _wIh.Length; i++)
+            foreach (var p in new[] { _wIh[i], _wHh[i], _bIh[i], _bHh[i] }) UniformFanIn(p, HiddenSize, rng);
+    }
+
+    /// <summary>Zero initial state for a batch of <paramref name="batch"/>.</summary>
+    public RnnState ZeroState(int batch) => RnnState.Zeros(Kind, Layers * Directions, batch, HiddenSize);
+
+    /// <summary>
+    /// x [B, T, In] with optional per-sentence <paramref name="lengths"/> → (output [B, T, D·H], exactly 0 at
+    /// padded steps; final state per (layer, direction), the state after each sentence's last real token).
+    /// </summary>
+    public (Tensor Output, RnnState Final) Forward(Tensor x, ReadOnlySpan<int> lengths, RnnState? initial = null, Rng? dropoutRng = null)
+    {
+        if (x.Rank != 3 || x.Shape[2] != InputSize)
+            throw new ArgumentException($"Rnn: input {ShapeOf.Format(x.Shape)} is not [B, T, {InputSize}]");
+        int b = x.Shape[0], t = x.Shape[1];
+        if (!lengths.IsEmpty && lengths.Length != b)
+            throw new ArgumentException($"Rnn: {lengths.Length} lengths for a batch of {b}");
+        var state = initial ?? ZeroState(b);
+        CheckState(state, b);
+        var active = ActiveMasks(lengths, b, t);
+        var hOut = new Tensor[state.H.Count];
+        var cOut = state.C is null ? null : new Tensor[state.C.Count];
+        var input = x;
+        for (int l = 0; l < Layers; l++)
+        {
+            if (l > 0) input = Dropout.Forward(input, dropoutRng);
+            int inSize = input.Shape[2];
+            var dirs = new Tensor[Directions];
+            for (int d = 0; d < Directions; d++)
+            {
+                int i = l * Directions + d;
+                var gx = Ops.Reshape(Ops.Linear(Ops.Reshape(input, b * t, inSize), _wIh[i], _bIh[i]), b, t, Gates * HiddenSize);
+                (dirs[d], hOut[i], var c) = RunDirection(i, gx, reverse: d == 1, active, state.H[i], state.C?[i]);
+                if (cOut is not null) cOut[i] = c!;
+            }
+            input = Directions == 1 ? dirs[0] : Ops.Concat(dirs, 2);
+        }
+        return (input, new RnnState(hOut, cOut));
+    }
+
+    /// <summary>One step of a unidirectional stack: x [B, In] → new state (the top output is <see cref="RnnState.Top"/>).</summary>
+    public RnnState Step(Tensor x, RnnState state, Rng? dropoutRng = null)
+    {
+        if (Bidirectional) throw new InvalidOperationException("Rnn.Step: a bidirectional stack cannot run one step at a time");
+        CheckState(state, x.Shape[0]);
+        var h = new Tensor[Layers];
+        var c = state.C is null ? null : new Tensor[Layers];
+        var input = x;
+        for (int l = 0; l < Layers; l++)
+        {
+            if (l > 0) input = Dropout.Forward(input, dropoutRng);
+            var gx = Ops.Linear(input, _wIh[l], _bIh[l]);
+            (h[l], var cl) = Cell(l, gx, state.H[l], state.C?[l]);
+            if (c is not null) c[l] = cl!;
+            input = h[l];
+        }
+        return new RnnState(h, c);
+    }
+
+    private (Tensor Output, Tensor H, Tensor? C) RunDirection(int i, Tensor gx, bool reverse, bool[][]? active, Tensor h, Tensor? c)
+    {
+        int b = gx.Shape[0], t = gx.Shape[1], g = gx.Shape[2];
+        var outs = new Tensor[t];
+        Tensor? zeros = null;
+        for (int s = 0; s < t; s++)
+        {
+            int step = reverse ? t - 1 - s : s;
+            var rows = active?[step];
+            if (rows is not null && Array.IndexOf(rows, true) < 0)
+            {
+                outs[step] = zeros ??= Tensor.Zeros(b, HiddenSize);
+                continue;
+            }
+            var gxt = Ops.Reshape(Ops.Slice(gx, 1, step, 1), b, g);
+            var (hn, cn) = Cell(i, gxt, h, c);
+            if (rows is null)
+            {
+                (h, c) = (hn, cn);
+                outs[step] = hn;
+            }
+            else
+            {
+                outs[step] = RowMask.MaskRows(hn, rows);
+                h = RowMask.Blend(hn, h, rows);
+                if (c is not null) c = RowMask.Blend(cn!, c, rows);
+            }
+        }
+        return (Ops.Stack(outs, 1), h, c);
+    }
+
+    private (Tensor H, Tensor? C) Cell(int i, Tensor gx, Tensor h, Tensor? c)
+    {
+        if (Kind == RnnKind.Gru) return (Ops.GruCell(gx, h, _wHh[i], _bHh[i]), null);
+        var (hn, cn) = Ops.LstmCell(gx, h, c!, _wHh[i], _bHh[i]);
+        return (hn, cn);
+    }
+
+    /// <summary>Per step, which rows hold a real token; null when no row is ever padded.</summary>
+    private static bool[][]? ActiveMasks(ReadOnlySpan<int> lengths, int b, int t)
+    {
+        if (lengths.IsEmpty) return null;
+        bool padded = false;
+        foreach (var len in lengths)
+        {
+            if (len < 0 || len > t) throw new ArgumentException($"Rnn: length {len} outside 0..{t}");
+            padded |= len < t;
+        }
+        if (!padded) return null;
+        var masks = new bool[t][];
+        for (int s = 0; s < t; s++)
+        {
+            masks[s] = new bool[b];
+            bool all = true;
+            for (int r = 0; r < b; r++) all &= masks[s][r] = s < lengths[r];
+            if (all) masks[s] = null!;
+        }
+        return masks;
+    }
+
+    private void CheckState(RnnState state, int batch)
+    {
+        int n = Layers * Directions;
+        if (state.H.Count != n || (Kind == RnnKind.Lstm) != (state.C is not null) || (state.C is not null && state.C.Count != n))
+            throw new ArgumentException($"Rnn: state has {state.H.Count} hidden tensors{(state.C is null ? "" : " and cells")}, a {Kind} with {Layers} layer(s) × {Directions} direction(s) needs {n}");
+        foreach (var h in state.H)
+            if (h.Rank != 2 || h.Shape[0] != batch || h.Shape[1] != HiddenSize)
+                throw new ArgumentException($"Rnn: state tensor {ShapeOf.Format(h.Shape)} is not [{batch}, {HiddenSize}]");
+    }
+}

@@ -1,0 +1,44 @@
+using Attend.Tensors;
+
+namespace Attend.Nn;
+
+/// <summary>Which recurrent cell a layer uses.</summary>
+public enum RnnKind { Gru, Lstm }
+
+/// <summary>
+/// The recurrent state of a stack, one [B, H] tensor per (layer, direction) in PyTorch's order
+/// (index = layer·D + direction, direction 1 = backward). <see cref="C"/> is the LSTM cell state, null for GRU.
+/// States are values passed in and returned: layers never keep them.
+/// </summary>
+public sealed record RnnState(IReadOnlyList<Tensor> H, IReadOnlyList<Tensor>? C)
+{
+    /// <summary>The last entry of <see cref="H"/> (top layer, last direction).</summary>
+    public Tensor Top => H[^1];
+
+    /// <summary>Zero state for <paramref name="count"/> (layer, direction) slots.</summary>
+    public static RnnState Zeros(RnnKind kind, int count, int batch, int hidden)
+    {
+        var h = new Tensor[count];
+        var c = kind == RnnKind.Lstm ? new Tensor[count] : null;
+        for (int i = 0; i < count; i++)
+        {
+            h[i] = Tensor.Zeros(batch, hidden);
+            if (c is not null) c[i] = Tensor.Zeros(batch, hidden);
+        }
+        return new RnnState(h, c);
+    }
+
+    /// <summary>Rows <paramref name="rows"/> of every tensor (beam search reorders hypotheses with this).</summary>
+    public RnnState SelectRows(ReadOnlySpan<int> rows)
+    {
+        var h = new Tensor[H.Count];
+        for (int i = 0; i < h.Length; i++) h[i] = Ops.IndexSelect(H[i], rows);
+        Tensor[]? c = null;
+        if (C is not null)
+        {
+            c = new Tensor[C.Count];
+            for (int i = 0; i < c.Length; i++) c[i] = Ops.IndexSelect(C[i], rows);
+        }
+        return new RnnState(h, c);
+    }
+}

@@ -1,0 +1,125 @@
+using Attend.Tensors.Kernels;
+
+namespace Attend.Tensors.Tests;
+
+public class GemmTests
+{
+    // Every axis takes each of 1, 7, 17, 65, 129, 257 somewhere; sizes straddle the tile sizes
+    // (4, 6, 8, 16, 32) and the KC=256 block so ragged tiles and a second k slice both run.
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (1, 7, 17), (1, 257, 65), (1, 129, 257), (2, 65, 7), (4, 17, 129),
+        (7, 1, 129), (7, 7, 7), (17, 65, 1), (65, 17, 7), (129, 1, 17), (17, 129, 257),
+        (65, 257, 17), (257, 7, 65), (129, 65, 129), (6, 16, 3), (12, 32, 5), (8, 64, 9),
+    ];
+
+    // Kernel and route names (the enums are internal, theory parameters must be public types).
+    public static TheoryData<string, string> Paths()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var kernel in Enum.GetNames<GemmKernel>())
+            foreach (var route in Enum.GetNames<GemmRoute>())
+                data.Add(kernel, route);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Matches_the_reference_at_awkward_sizes_for_every_transpose(string kernelName, string routeName)
+    {
+        var kernel = Enum.Parse<GemmKernel>(kernelName);
+        var route = Enum.Parse<GemmRoute>(routeName);
+        var rng = new Random(1234);
+        foreach (var (m, n, k) in Shapes)
+        {
+            // The direct route is meant for a few rows; keep it off the big shapes so the test stays fast.
+            if (route == GemmRoute.Direct && m > 17) continue;
+            foreach (bool transA in new[] { false, true })
+                foreach (bool transB in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                        Check(rng, m, n, k, transA, transB, accumulate, kernel, route, threads: 1);
+        }
+    }
+
+    [Theory]
+    [InlineData(160, 400, 130)] // more columns than rows: threads split N
+    [InlineData(530, 70, 140)]  // more rows: threads split M
+    [InlineData(1, 5000, 300)]  // one row, wide: the direct path splits N
+    [InlineData(700, 1, 2000)]  // one column: run as a row of Cᵀ
+    public void Multithreaded_products_match_the_reference(int m, int n, int k)
+    {
+        var rng = new Random(99);
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                Check(rng, m, n, k, transA, transB, accumulate: transA, GemmKernel.Auto, GemmRoute.Auto, threads: 2);
+    }
+
+    [Fact]
+    public void Zero_depth_clears_or_keeps_C()
+    {
+        var c = new float[] { 1, 2, 3, 4, 5, 6 };
+        Gemm.Multiply([], [], c, 2, 3, 0, accumulate: true);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], c);
+        Gemm.Multiply([], [], c, 2, 3, 0);
+        Assert.All(c, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Empty_outputs_do_nothing()
+    {
+        var c = new float[] { 7 };
+        Gemm.Multiply([], new float[5], c, 0, 1, 5);
+        Gemm.Multiply(new float[5], [], c, 1, 0, 5);
+        Assert.Equal(7f, c[0]);
+    }
+
+    [Fact]
+    public void Concurrent_callers_each_get_their_own_product()
+    {
+        // The worker threads serve one caller at a time; others must fall back to running alone.
+        Parallel.For(0, 4, t => Check(new Random(t), 200, 300, 100 + t, t % 2 == 0, t % 3 == 0, false,
+            GemmKernel.Auto, GemmRoute.Auto, threads: 2));
+    }
+
+    [Fact]
+    public void Too_short_spans_are_rejected_with_the_sizes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[5], new float[6], new float[4], 2, 2, 3));
+        Assert.Contains("2*3", ex.Message);
+    }
+
+    private static void Check(Random rng, int m, int n, int k, bool transA, bool transB, bool accumulate,
+        GemmKernel kernel, GemmRoute route, int threads)
+    {
+        var a = Fill(rng, m * k);
+        var b = Fill(rng, k * n);
+        // Without accumulate, C starts as NaN so any element the kernel forgets to write shows up.
+        var c = accumulate ? Fill(rng, m * n) : Enumerable.Repeat(float.NaN, m * n).ToArray();
+        var initial = (float[])c.Clone();
+        var expected = (float[])c.Clone();
+        GemmReference.Multiply(a, b, expected, m, n, k, transA, transB, accumulate);
+        Gemm.Multiply(a, b, c, m, n, k, transA, transB, accumulate, kernel, route, threads);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                // Float summation of k products errs by at most ~k·ε·Σ|a||b| (plus the accumulated C).
+                double magnitude = accumulate ? Math.Abs(initial[i * n + j]) : 0;
+                for (int p = 0; p < k; p++)
+                    magnitude += Math.Abs((transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]));
+                double tolerance = (k + 2) * 1.2e-7 * magnitude + 1e-30;
+                float got = c[i * n + j], want = expected[i * n + j];
+                if (!(Math.Abs(got - want) <= tolerance))
+                    Assert.Fail($"{kernel}/{route} m={m} n={n} k={k} transA={transA} transB={transB} accumulate={accumulate} " +
+                        $"threads={threads}: C[{i},{j}] = {got}, reference {want} (tolerance {tolerance:g3})");
+            }
+        }
+    }
+
+    private static float[] Fill(Random rng, int length)
+    {
+        var x = new float[length];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+}

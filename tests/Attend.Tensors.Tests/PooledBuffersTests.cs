@@ -1,0 +1,85 @@
+using Attend.Tensors;
+
+namespace Attend.Tensors.Tests;
+
+/// <summary>Tests that rent from or count the shared pool run alone, so no other test moves its counters.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BufferPoolCollection
+{
+    public const string Name = "BufferPool";
+}
+
+[Collection(BufferPoolCollection.Name)]
+public class PooledBuffersTests
+{
+    /// <summary>Fills pooled buffers of every small size class with NaN, so an op that skips an output element shows it.</summary>
+    private static void PoisonPool()
+    {
+        var held = new List<float[]>();
+        for (int n = 1; n <= 600; n++)
+            for (int k = 0; k < 3; k++)
+            {
+                var a = BufferPool.Shared.Rent(n);
+                a.AsSpan().Fill(float.NaN);
+                held.Add(a);
+            }
+        foreach (var a in held) BufferPool.Shared.Return(a);
+    }
+
+    public static IEnumerable<object[]> Cases()
+    {
+        var mask = Tensor.FromArray([1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0], 3, 4);
+        yield return Case("Mul", x => Ops.Mul(x[0], x[1]), [3, 4], [4]);
+        yield return Case("Div", x => Ops.Div(x[0], x[1]), [3, 4], [1]);
+        yield return Case("Scale", x => Ops.Scale(x[0], 3f), [3, 4]);
+        yield return Case("Tanh", x => Ops.Tanh(x[0]), [3, 5]);
+        yield return Case("Sigmoid", x => Ops.Sigmoid(x[0]), [3, 5]);
+        yield return Case("Relu", x => Ops.Relu(x[0]), [3, 5]);
+        yield return Case("Exp", x => Ops.Exp(x[0]), [3, 5]);
+        yield return Case("Softmax", x => Ops.Softmax(x[0]), [3, 5]);
+        yield return Case("MaskedSoftmax", x => Ops.MaskedSoftmax(x[0], mask), [3, 4]);
+        yield return Case("MaskedSoftmax 3-D", x => Ops.MaskedSoftmax(x[0], mask), [3, 2, 4]);
+        yield return Case("LogSoftmax", x => Ops.LogSoftmax(x[0]), [3, 5]);
+        yield return Case("CrossEntropy", x => Ops.CrossEntropy(x[0], [1, 0, 4], labelSmoothing: 0.1f), [3, 5]);
+        yield return Case("Embedding", x => Ops.Embedding(x[0], [1, 0, 4, 4], [2, 2], paddingIdx: 0), [5, 3]);
+        yield return Case("IndexSelect", x => Ops.IndexSelect(x[0], [2, 2, 0]), [3, 4]);
+        yield return Case("Concat", x => Ops.Concat(x, 1), [2, 3], [2, 2]);
+        yield return Case("Stack", x => Ops.Stack(x, 1), [2, 3], [2, 3]);
+        yield return Case("Slice", x => Ops.Slice(x[0], 1, 1, 2), [2, 4]);
+        yield return Case("Reshape", x => Ops.Reshape(x[0], -1), [2, 4]);
+        yield return Case("Transpose", x => Ops.Transpose(x[0]), [2, 3, 5]);
+        yield return Case("Sum", x => Ops.Sum(x[0]), [2, 3]);
+        yield return Case("Mean", x => Ops.Mean(x[0]), [2, 3]);
+        yield return Case("SumLastDim", x => Ops.SumLastDim(x[0]), [2, 3]);
+        yield return Case("Dropout", x => Ops.Dropout(x[0], 0.5f, new Rng(4), true), [4, 5]);
+        yield return Case("MatMul", x => Ops.MatMul(x[0], x[1], transB: true), [2, 3, 4], [2, 5, 4]);
+        yield return Case("Linear", x => Ops.Linear(x[0], x[1], x[2]), [3, 4], [5, 4], [5]);
+    }
+
+    private static object[] Case(string name, Func<Tensor[], Tensor> f, params int[][] shapes) => [name, f, shapes];
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Ops_write_every_element_of_pooled_outputs(string name, Func<Tensor[], Tensor> f, int[][] shapes)
+    {
+        var rng = new Rng(17);
+        var inputs = shapes.Select(s => GradCheck.Randn(rng, s)).ToArray();
+        var seedValues = new float[f(inputs).Length];
+        rng.FillNormal(seedValues, 0f, 1f);
+
+        var y = f(inputs);
+        y.Backward(Tensor.FromArray(seedValues, y.Shape));
+        var expectedY = y.ToArray();
+        var expectedGrads = inputs.Select(x => x.Grad.ToArray()).ToArray();
+
+        foreach (var x in inputs) x.ZeroGrad();
+        PoisonPool();
+        using (TensorScope.Begin())
+        {
+            var z = f(inputs);
+            z.Backward(Tensor.FromArray(seedValues, z.Shape));
+            Assert.Equal(expectedY, z.ToArray());
+        }
+        for (int i = 0; i < inputs.Length; i++)
+            Assert.True(expectedGrads[i].SequenceEqual(inputs[i].Grad.ToArray()), $"{name}: gradient of input {i} differs inside a scope");
+    }
+}
