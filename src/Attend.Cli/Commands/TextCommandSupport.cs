@@ -42,17 +42,8 @@ internal static class TextCommandSupport
     {
         if (paths is null || paths.Count == 0 || (paths.Count == 1 && paths[0] == "-"))
         {
-            using var reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, true));
-            long number = 0;
-            while (true)
-            {
-                string? line;
-                number++;
-                try { line = reader.ReadLine(); }
-                catch (DecoderFallbackException) { throw new TextDataException("invalid UTF-8", "<stdin>", number); }
-                if (line is null) yield break;
-                yield return line;
-            }
+            foreach (var line in TextFile.ReadLines(Console.OpenStandardInput(), "<stdin>")) yield return line.Text;
+            yield break;
         }
         foreach (var path in paths)
             foreach (var line in TextFile.ReadLines(path))

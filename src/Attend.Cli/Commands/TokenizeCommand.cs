@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Attend.Text;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>`attend tokenize`: normalize and tokenize text (or detokenize it with --reverse), streaming line by line.</summary>
+internal static class TokenizeCommand
+{
+    public static Command Build()
+    {
+        var input = new Option<string[]>("--input", "-i") { Description = "Input files (default: stdin).", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output file (default: stdout)." };
+        var kind = new Option<TokenizerKind>("--tokenizer", "-t")
+        {
+            Description = "Word (punctuation split off, ￭ joiners), Char (▁ for spaces) or Whitespace.",
+            DefaultValueFactory = _ => TokenizerKind.Word,
+        };
+        var reverse = new Option<bool>("--reverse") { Description = "Detokenize instead: tokens back to text." };
+        var lowercase = TextCommandSupport.LowercaseOption();
+        var form = TextCommandSupport.FormOption();
+
+        var cmd = new Command("tokenize", "Normalize (NFC/NFKC, spaces, controls) and tokenize text, one sentence per line; " +
+                                          "--reverse detokenizes. Tokenize, then detokenize, gives back the normalized text exactly.");
+        foreach (var o in new Option[] { input, output, kind, reverse, lowercase, form }) cmd.Options.Add(o);
+        cmd.SetAction(parse => TextCommandSupport.Run(parse, "tokenize", _ =>
+        {
+            var tokenizer = Tokenizers.Create(parse.GetValue(kind));
+            var normalizer = new Normalizer(new NormalizerOptions(parse.GetValue(form), parse.GetValue(lowercase)));
+            bool back = parse.GetValue(reverse);
+            using var w = TextCommandSupport.OpenOutput(parse.GetValue(output));
+            foreach (var line in TextCommandSupport.ReadLines(parse.GetValue(input)))
+                w.WriteLine(back
+                    ? tokenizer.Detokenize(line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    : string.Join(' ', tokenizer.Tokenize(normalizer.Normalize(line))));
+            return 0;
+        }));
+        return cmd;
+    }
+}
