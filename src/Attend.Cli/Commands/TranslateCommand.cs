@@ -19,7 +19,7 @@ internal static class TranslateCommand
     public static Command Build()
     {
         var cmd = new Command("translate", "Translate text with a trained model: stdin to stdout line by line, or --input/--output.");
-        var model = new Option<string>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder", Required = true };
+        var model = new Option<string[]>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder; repeat for an ensemble (greedy, averaged log-probabilities)", Required = true };
         var beam = new Option<int?>("--beam") { Description = "Beam size, 1 = greedy (default: the run's testing.beam_size)" };
         var nbest = new Option<int>("--nbest") { Description = "Print the N best hypotheses as 'i ||| text ||| score'", DefaultValueFactory = _ => 1 };
         var alpha = new Option<double?>("--alpha") { Description = "GNMT length penalty α (default: the run's testing.alpha)" };
@@ -35,14 +35,18 @@ internal static class TranslateCommand
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
-            var m = RunDirectory.LoadModel(pr.GetValue(model)!);
+            var all = pr.GetValue(model)!.Select(RunDirectory.LoadModel).ToList();
+            var m = all[0];
+            foreach (var other in all.Skip(1))
+                if (other.SourceVocab.Fingerprint != m.SourceVocab.Fingerprint || other.TargetVocab.Fingerprint != m.TargetVocab.Fingerprint)
+                    throw new InvalidDataException($"{other.Directory}: vocabularies differ from {m.Directory}; an ensemble needs shared vocabularies");
             var testing = m.Config.Testing;
-            var search = new SearchOptions(pr.GetValue(beam) ?? testing.BeamSize, pr.GetValue(alpha) ?? testing.Alpha,
+            var search = new SearchOptions(pr.GetValue(beam) ?? (all.Count > 1 ? 1 : testing.BeamSize), pr.GetValue(alpha) ?? testing.Alpha,
                 pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize);
             if (search.BeamSize < 1) throw new ConfigException($"--beam: expected a positive integer, got {search.BeamSize}");
             if (search.NBest < 1 || search.NBest > search.BeamSize)
                 throw new ConfigException($"--nbest: expected 1..beam size ({search.BeamSize}), got {search.NBest}");
-            var session = new Session(m, search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
+            var session = new Session(m, all.Select(x => x.Model).ToList(), search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
                 pr.GetValue(show) ? EvalInputs.Console(err) : null);
             TextWriter output = pr.GetValue(outputFile) is string o ? new StreamWriter(o, false, new UTF8Encoding(false)) : stdout;
             try
@@ -75,7 +79,7 @@ internal static class TranslateCommand
     }
 
     /// <summary>The state of one translate call: options, the running sentence number, collected attention matrices.</summary>
-    private sealed class Session(LoadedModel m, SearchOptions search, bool alignments, bool replaceUnk, bool rawTokens, IAnsiConsole? show)
+    private sealed class Session(LoadedModel m, IReadOnlyList<Model.Seq2Seq> models, SearchOptions search, bool alignments, bool replaceUnk, bool rawTokens, IAnsiConsole? show)
     {
         private int _index;
         public List<AttentionMatrix> Matrices { get; } = [];
@@ -83,7 +87,7 @@ internal static class TranslateCommand
         public void Translate(string[] lines, TextWriter output)
         {
             var srcTokens = lines.Select(l => m.Text.Tokenize(l)).ToList();
-            var results = Translator.Decode(m.Model, srcTokens.Select(t => m.SourceVocab.Encode(t)).ToList(), search);
+            var results = Translator.Decode(models, srcTokens.Select(t => m.SourceVocab.Encode(t)).ToList(), search);
             for (int i = 0; i < lines.Length; i++, _index++)
             {
                 foreach (var h in results[i])

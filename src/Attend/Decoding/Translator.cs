@@ -24,8 +24,15 @@ public sealed record Hypothesis(int[] Tokens, double LogProb, double Score, floa
 /// </summary>
 public static class Translator
 {
-    public static List<Hypothesis[]> Decode(Seq2Seq model, IReadOnlyList<int[]> sources, SearchOptions options)
+    public static List<Hypothesis[]> Decode(Seq2Seq model, IReadOnlyList<int[]> sources, SearchOptions options) =>
+        Decode([model], sources, options);
+
+    /// <summary>Several models decode as an ensemble (averaged log-probabilities; greedy only).</summary>
+    public static List<Hypothesis[]> Decode(IReadOnlyList<Seq2Seq> models, IReadOnlyList<int[]> sources, SearchOptions options)
     {
+        if (models.Count > 1 && options.BeamSize != 1)
+            throw new ArgumentException($"ensembles decode greedily: use beam 1 (got {options.BeamSize})");
+        var model = models[0];
         var results = new Hypothesis[sources.Count][];
         var order = Enumerable.Range(0, sources.Count).OrderBy(i => sources[i].Length).ToArray();
         for (int start = 0; start < order.Length; start += options.BatchSize)
@@ -35,7 +42,8 @@ public static class Translator
             var batch = Seq2SeqBatch.FromPairs(idx.Select(i => sources[i]).ToList(), idx.Select(_ => Array.Empty<int>()).ToList(),
                 model.Config.PadId, model.Config.BosId, model.Config.EosId);
             int steps = options.MaxSteps(batch.SourceLength);
-            var hyps = options.BeamSize == 1 ? DecodeGreedy(model, batch, steps) : DecodeBeam(model, batch, steps, options);
+            var hyps = models.Count > 1 ? EnsembleGreedy.Decode(models, batch, steps).Select(h => new[] { h }).ToArray()
+                : options.BeamSize == 1 ? DecodeGreedy(model, batch, steps) : DecodeBeam(model, batch, steps, options);
             for (int j = 0; j < idx.Length; j++) results[idx[j]] = hyps[j];
         }
         return [.. results];

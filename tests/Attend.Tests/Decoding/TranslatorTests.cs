@@ -103,3 +103,44 @@ public class TranslatorTests
         }
     }
 }
+
+public class EnsembleTests
+{
+    private static Seq2Seq Model(ulong seed) => Seq2Seq.Create(new ModelConfig
+    {
+        SourceVocab = 12, TargetVocab = 9, EmbeddingSize = 8, HiddenSize = 12, Attention = Attend.Attention.AttentionKind.Bahdanau,
+    }, seed);
+
+    [Fact]
+    public void An_ensemble_of_one_model_twice_equals_that_model_greedy()
+    {
+        var m = Model(8);
+        int[][] src = [[4, 5, 6], [7, 8, 9, 10, 11]];
+        var single = Translator.Decode(m, src, new SearchOptions());
+        var twice = Translator.Decode([m, m], src, new SearchOptions());
+        for (int i = 0; i < src.Length; i++)
+        {
+            Assert.Equal(single[i][0].Tokens, twice[i][0].Tokens);
+            Assert.Equal(single[i][0].LogProb, twice[i][0].LogProb, 4);
+        }
+    }
+
+    [Fact]
+    public void An_ensemble_follows_the_average_of_the_log_probs()
+    {
+        var a = Model(9);
+        var b = Model(10);
+        int[] src = [4, 5, 6, 7];
+        var h = Translator.Decode([a, b], [src], new SearchOptions(MaxOutputRatio: 1))[0][0];
+        // Rescore the chosen tokens with each model (teacher forced) and check the first step picked the argmax of the mean.
+        using var off = GradMode.Off();
+        var batch = Seq2SeqBatch.FromPairs([src], [h.Tokens]);
+        var la = a.Forward(batch).Logits.Data.ToArray();
+        var lb = b.Forward(batch).Logits.Data.ToArray();
+        int v = 9;
+        var mean = Enumerable.Range(0, v).Select(w => (Translator.LogSoftmaxAt(la.AsSpan(0, v), w) + Translator.LogSoftmaxAt(lb.AsSpan(0, v), w)) / 2).ToArray();
+        int first = h.Tokens.Length > 0 ? h.Tokens[0] : a.Config.EosId;
+        Assert.Equal(Array.IndexOf(mean, mean.Max()), first);
+        Assert.Throws<ArgumentException>(() => Translator.Decode([a, b], [src], new SearchOptions(BeamSize: 2)));
+    }
+}

@@ -1,0 +1,69 @@
+using Attend.Model;
+using Attend.Tensors;
+
+namespace Attend.Decoding;
+
+/// <summary>
+/// Greedy decoding with several models at once: at each step every model runs one decoder step on the
+/// shared previous token, their log-probabilities are averaged, and the argmax of the average is fed
+/// back to all of them. Attention is the first attentional model's. The models must share vocabularies.
+/// </summary>
+public static class EnsembleGreedy
+{
+    /// <summary>Hypotheses for a padded batch (ids without BOS/EOS): Tokens [B][≤steps] (EOS excluded), LogProb under the average.</summary>
+    public static Hypothesis[] Decode(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int steps)
+    {
+        using var noGrad = GradMode.Off();
+        int b = batch.Batch, s = batch.SourceLength, v = models[0].Config.TargetVocab, eos = models[0].Config.EosId;
+        var encoded = models.Select(m => m.Encode(batch.Source, b, batch.SourceLengths)).ToArray();
+        var states = encoded.Select(e => e.State).ToArray();
+        var y = new int[b];
+        Array.Fill(y, models[0].Config.BosId);
+        var finished = new bool[b];
+        var tokens = Enumerable.Range(0, b).Select(_ => new List<int>()).ToArray();
+        var logp = new double[b];
+        var attention = Enumerable.Range(0, b).Select(_ => new List<float[]>()).ToArray();
+        var avg = new double[b * v];
+        for (int t = 0; t < steps && !finished.All(f => f); t++)
+        {
+            Array.Clear(avg);
+            bool attentionTaken = false;
+            for (int m = 0; m < models.Count; m++)
+            {
+                var dec = models[m].Decoder;
+                var step = dec.Step(dec.EmbedStep(y), states[m], encoded[m].Context);
+                states[m] = step.State;
+                var lp = Ops.LogSoftmax(dec.Logits(step.Readout)).Data;
+                for (int i = 0; i < avg.Length; i++) avg[i] += lp[i] / models.Count;
+                if (step.Weights is not null && !attentionTaken)
+                {
+                    attentionTaken = true;
+                    for (int r = 0; r < b; r++)
+                        if (!finished[r]) attention[r].Add(step.Weights.Data.Slice(r * s, s).ToArray());
+                }
+            }
+            for (int r = 0; r < b; r++)
+            {
+                if (finished[r]) continue;
+                int best = 0;
+                for (int w = 1; w < v; w++)
+                    if (avg[r * v + w] > avg[r * v + best]) best = w;
+                y[r] = best;
+                logp[r] += avg[r * v + best];
+                if (best == eos) finished[r] = true;
+                else tokens[r].Add(best);
+            }
+        }
+        return Enumerable.Range(0, b).Select(r =>
+        {
+            float[,]? att = null;
+            if (attention[r].Count > 0)
+            {
+                att = new float[attention[r].Count, batch.SourceLengths[r]];
+                for (int i = 0; i < attention[r].Count; i++)
+                    for (int j = 0; j < batch.SourceLengths[r]; j++) att[i, j] = attention[r][i][j];
+            }
+            return new Hypothesis(tokens[r].ToArray(), logp[r], logp[r], att);
+        }).ToArray();
+    }
+}
