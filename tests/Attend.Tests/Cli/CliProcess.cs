@@ -22,6 +22,15 @@ internal sealed class CliProcess : IDisposable
     }
 
     public int Id => _p.Id;
+
+    /// <summary>Writes one line to the child's stdin and flushes it.</summary>
+    public void WriteLine(string line)
+    {
+        _p.StandardInput.WriteLine(line);
+        _p.StandardInput.Flush();
+    }
+
+    public void CloseInput() => _p.StandardInput.Close();
     public string Stdout { get { lock (_out) return _out.ToString(); } }
     public string Stderr { get { lock (_err) return _err.ToString(); } }
 

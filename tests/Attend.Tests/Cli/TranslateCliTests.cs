@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Attend.Tests.Training;
+using Attend.Training;
+
+namespace Attend.Tests.Cli;
+
+public class TranslateCliTests
+{
+    [Fact]
+    public void Translate_streams_line_by_line_and_writes_alignments_and_attention()
+    {
+        var dir = RepoPaths.TempDir("translate");
+        try
+        {
+            var run = Path.Combine(dir, "run");
+            TrainingRun.Start(TrainerTests.Tiny(run, 3), false, new RecordingObserver()).Run();
+            var att = Path.Combine(dir, "att.json");
+            using var p = new CliProcess("translate", "--model", run, "--alignments", "--attention", att, "--beam", "1");
+            // The answer to the first line arrives before the second is sent: the command streams.
+            p.WriteLine("3/5/79");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (p.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < 1 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            Assert.Single(p.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            p.WriteLine("May 3, 1979");
+            p.CloseInput();
+            Assert.Equal(0, p.Wait(TimeSpan.FromSeconds(60)));
+            var lines = p.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(2, lines.Length);
+            Assert.All(lines, l => Assert.Matches(@"^.* \|\|\| (\d+-\d+( \d+-\d+)*)?$", l));
+            using var doc = JsonDocument.Parse(File.ReadAllText(att));
+            Assert.Equal(2, doc.RootElement.GetArrayLength());
+            Assert.Equal(6, doc.RootElement[0].GetProperty("source").GetArrayLength()); // "3/5/79" in characters
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Bad_inputs_exit_2_with_one_line_naming_the_problem()
+    {
+        var dir = RepoPaths.TempDir("badcli");
+        try
+        {
+            var cfg = Path.Combine(dir, "bad.yaml");
+            File.WriteAllText(cfg, "name: x\ntraining:\n  lr: abc\n");
+            using (var p = new CliProcess("train", cfg, "--quiet"))
+            {
+                Assert.Equal(2, p.Wait(TimeSpan.FromSeconds(60)));
+                Assert.Contains("bad.yaml:3: training.lr: expected a positive number, got \"abc\"", p.Stderr);
+            }
+            using (var p = new CliProcess("train", Path.Combine(RepoPaths.Root, "configs", "debug.yaml"), "--set", "model.hidden_size=0"))
+            {
+                Assert.Equal(2, p.Wait(TimeSpan.FromSeconds(60)));
+                Assert.Contains("model.hidden_size: expected a positive integer, got \"0\"", p.Stderr);
+            }
+            using (var p = new CliProcess("translate", "--model", Path.Combine(dir, "nothing")))
+            {
+                p.CloseInput();
+                Assert.Equal(2, p.Wait(TimeSpan.FromSeconds(60)));
+                Assert.Contains("no such run or checkpoint directory", p.Stderr);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
