@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Attend.Tensors;
 using Attend.Tensors.Kernels;
@@ -23,6 +24,7 @@ public static class GemmBench
     {
         int[] threadCounts = [1, 2];
         int reps = 7;
+        bool cpuClock = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -31,10 +33,14 @@ public static class GemmBench
                     threadCounts = [t]; i++; break;
                 case "--reps" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r >= 1:
                     reps = r; i++; break;
+                case "--cpu-time":
+                    cpuClock = true; break;
                 case "-h" or "--help":
                     Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R]\n" +
                         "  --threads N  measure with N threads only (default: 1 and 2)\n" +
-                        "  --reps R     timed repetitions per shape, median reported (default 7)");
+                        "  --reps R     timed repetitions per shape, median reported (default 7)\n" +
+                        "  --cpu-time   time by the calling thread's CPU time, not wall time: steadier on a\n" +
+                        "               shared machine, but meaningful for --threads 1 only");
                     return 0;
                 default:
                     Console.Error.WriteLine($"gemm: unknown or invalid option '{args[i]}' (try --help)");
@@ -56,7 +62,7 @@ public static class GemmBench
                 foreach (int threads in threadCounts)
                 {
                     Parallelism.MaxThreads = threads;
-                    double seconds = MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k), reps);
+                    double seconds = MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k), reps, cpuClock);
                     double gflops = 2.0 * m * n * k / seconds / 1e9;
                     Console.WriteLine($"{m,6} {k,6} {n,6} {threads,8} {seconds * 1e3,10:F3} {gflops,9:F1}");
                     json.Append(first ? "" : ",").Append(CultureInfo.InvariantCulture,
@@ -74,22 +80,35 @@ public static class GemmBench
     }
 
     /// <summary>Median wall time of one call; each repetition times enough calls to last ~50 ms.</summary>
-    private static double MedianSeconds(Action op, int reps)
+    private static double MedianSeconds(Action op, int reps, bool cpuClock)
     {
+        Func<double> now = cpuClock ? ThreadCpuSeconds : () => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
         // Warm-up: at least two calls and ~0.1 s, so caches, pack buffers and the JIT have settled.
-        var sw = Stopwatch.StartNew();
+        double start = now();
         int warm = 0;
-        do { op(); warm++; } while (warm < 2 || sw.Elapsed.TotalSeconds < 0.1);
-        int calls = Math.Max(1, (int)(0.05 / Math.Max(sw.Elapsed.TotalSeconds / warm, 1e-7)));
+        do { op(); warm++; } while (warm < 2 || now() - start < 0.1);
+        int calls = Math.Max(1, (int)(0.05 / Math.Max((now() - start) / warm, 1e-7)));
         var times = new double[reps];
         for (int r = 0; r < reps; r++)
         {
-            sw.Restart();
+            start = now();
             for (int i = 0; i < calls; i++) op();
-            times[r] = sw.Elapsed.TotalSeconds / calls;
+            times[r] = (now() - start) / calls;
         }
         Array.Sort(times);
         return times[reps / 2];
+    }
+
+    private struct TimeSpec { public long Seconds, Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static double ThreadCpuSeconds()
+    {
+        const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID on Linux
+        return ClockGetTime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9
+            : throw new PlatformNotSupportedException("--cpu-time needs clock_gettime (Linux)");
     }
 
     private static float[] Fill(Random rng, int length)

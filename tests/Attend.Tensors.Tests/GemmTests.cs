@@ -45,6 +45,7 @@ public class GemmTests
     [InlineData(160, 400, 130)] // more columns than rows: threads split N
     [InlineData(530, 70, 140)]  // more rows: threads split M
     [InlineData(1, 5000, 300)]  // one row, wide: the direct path splits N
+    [InlineData(6, 3000, 200)]  // a few rows: direct with stored [n, k] B, packed otherwise
     [InlineData(700, 1, 2000)]  // one column: run as a row of Cᵀ
     public void Multithreaded_products_match_the_reference(int m, int n, int k)
     {

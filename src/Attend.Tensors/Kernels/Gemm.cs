@@ -41,7 +41,7 @@ public static unsafe class Gemm
         {
             var job = new Job { A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB,
                 Accumulate = accumulate, Kernel = kernel };
-            if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
+            if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows(transB) || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
             if (route == GemmRoute.Direct && m > 1 && n == 1)
             {
                 // A column of C is also a row of Cᵀ = op(B)ᵀ·op(A)ᵀ, which the direct path streams well.

@@ -21,6 +21,25 @@ internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
         float* packB = GemmBuffers.B(RoundUp(ncMax, nr) * kcMax);
         float* edge = stackalloc float[mr * nr];
 
+        if (m <= TK.MC)
+        {
+            // One row block: pack each B micro-panel right before its few uses, so it goes to L1 and
+            // is consumed there instead of making a round trip through L3 as part of a packed block.
+            for (int pc = 0; pc < k; pc += TK.KC)
+            {
+                int kc = Math.Min(TK.KC, k - pc);
+                bool add = accumulate || pc > 0;
+                GemmPack.A(transA ? a + pc * lda : a + pc, lda, transA, m, kc, mr, packA);
+                for (int jr = 0; jr < n; jr += nr)
+                {
+                    int cols = Math.Min(nr, n - jr);
+                    GemmPack.B(transB ? b + jr * ldb + pc : b + pc * ldb + jr, ldb, transB, kc, cols, nr, packB);
+                    Macro(kc, m, cols, packA, packB, c + jr, ldc, add, edge);
+                }
+            }
+            return;
+        }
+
         for (int jc = 0; jc < n; jc += TK.NC)
         {
             int nc = Math.Min(TK.NC, n - jc);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Tensors.Kernels;
 
@@ -40,6 +41,11 @@ internal unsafe struct Kernel6x16 : IGemmMicroKernel
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (Sse.IsSupported)
+        {
+            // The C tile is needed only after the k loop: start fetching its rows now.
+            for (int i = 0; i < 6; i++) { Sse.Prefetch0(c + i * ldc); Sse.Prefetch0(c + i * ldc + 15); }
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
@@ -95,6 +101,13 @@ internal unsafe struct Kernel8x32 : IGemmMicroKernel
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        if (Sse.IsSupported)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                Sse.Prefetch0(c + i * ldc); Sse.Prefetch0(c + i * ldc + 16); Sse.Prefetch0(c + i * ldc + 31);
+            }
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -148,7 +161,7 @@ internal unsafe struct Kernel4x4 : IGemmMicroKernel
     public static int NR => 4;
     public static int KC => 256;
     public static int MC => 64;
-    public static int NC => 1024;
+    public static int NC => 3072;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)

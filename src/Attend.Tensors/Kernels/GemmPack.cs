@@ -65,6 +65,10 @@ internal static unsafe class GemmPack
         }
     }
 
+    // Rows of B fetched ahead while packing: a stored row of B is usually on its own page, beyond the
+    // reach of the hardware prefetcher, so the copy would otherwise wait on every row in turn.
+    private const int PrefetchRows = 16;
+
     // Stored B [k, n]: each p contributes `cols` contiguous values.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PanelRows(float* b, nint ldb, int kc, int cols, int nr, float* panel)
@@ -75,6 +79,13 @@ internal static unsafe class GemmPack
             {
                 float* src = b + p * ldb;
                 float* d = panel + (nint)p * nr;
+                if (Sse.IsSupported)
+                {
+                    if (p + PrefetchRows < kc) { Sse.Prefetch0(src + PrefetchRows * ldb); Sse.Prefetch0(src + PrefetchRows * ldb + nr - 1); }
+                    // The next panel's part of this row goes to L2 now, a whole macro-kernel before it is packed.
+                    Sse.Prefetch1(src + nr);
+                    Sse.Prefetch1(src + 2 * nr - 1);
+                }
                 for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + j), d + j);
             }
             return;
@@ -98,8 +109,15 @@ internal static unsafe class GemmPack
         if (Avx.IsSupported && cols == nr && nr % 8 == 0)
         {
             for (; p0 + 8 <= kc; p0 += 8)
+            {
+                if ((p0 & 15) == 0)
+                {
+                    // One cache line of each row of the next panel, as in PanelRows.
+                    for (int j = 0; j < nr; j++) Sse.Prefetch1(b + (nr + j) * ldb + p0);
+                }
                 for (int j = 0; j < nr; j += 8)
                     Transpose8x8(b + j * ldb + p0, ldb, panel + (nint)p0 * nr + j, nr);
+            }
         }
         for (int j = 0; j < cols; j++)
         {
