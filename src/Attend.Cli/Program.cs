@@ -7,6 +7,7 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     VersionCommand.Build(),
     VocabCommand.Build(),
     BpeCommand.Build(),
+    TokenizeCommand.Build(),
     EvaluateCommand.Build(),
     PlotCommand.Build(),
 };
