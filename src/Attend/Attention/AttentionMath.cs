@@ -2,7 +2,10 @@ using Attend.Tensors;
 
 namespace Attend.Attention;
 
-/// <summary>Shape plumbing shared by the score functions: queries of rank 2 or 3 against [B, S, ·] keys.</summary>
+/// <summary>
+/// The composed (op-by-op) forms of the attention products: the reference that the fused
+/// <see cref="AttentionOps"/> are tested against.
+/// </summary>
 internal static class AttentionMath
 {
     /// <summary>weights [B, S] or [B, T, S] · memory [B, S, Dm] → context [B, Dm] or [B, T, Dm].</summary>

@@ -33,6 +33,6 @@ public interface IAttention
     (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared)
     {
         var weights = Ops.MaskedSoftmax(Score(query, prepared), prepared.Mask);
-        return (AttentionMath.Context(weights, prepared.Memory), weights);
+        return (AttentionOps.WeightedSum(weights, prepared.Memory), weights);
     }
 }

@@ -79,25 +79,22 @@ public sealed class Decoder : Module
 
     private DecoderState InitialState(EncoderOutput enc, int b)
     {
-        int layers = Config.DecoderLayers, h = Config.HiddenSize;
+        int layers = Config.DecoderLayers, h = Config.HiddenSize, encD = Config.EncoderDirections;
         var hs = new Tensor[layers];
         Tensor[]? cs = Config.Rnn == RnnKind.Lstm ? new Tensor[layers] : null;
-        var encD = Config.EncoderDirections;
+        // Bridge: one projection of [h→; h←] for all layers, s0 = tanh(W last + b), split per layer.
+        var bridged = Config.Init == DecoderInit.Bridge ? Ops.Tanh(Bridge!.Forward(enc.Last)) : null;
         for (int l = 0; l < layers; l++)
         {
             hs[l] = Config.Init switch
             {
-                DecoderInit.Zero => Tensor.Zeros(b, h),
+                DecoderInit.Bridge => layers == 1 ? bridged! : Ops.Slice(bridged!, 1, l * h, h),
                 DecoderInit.Last => SumDirections(enc.Final.H, l, encD),
-                _ => Tensor.Zeros(b, h), // replaced below
+                _ => Tensor.Zeros(b, h),
             };
+            // The LSTM cell starts at 0 except under Last, which carries the encoder's cells over.
             if (cs is not null)
                 cs[l] = Config.Init == DecoderInit.Last ? SumDirections(enc.Final.C!, l, encD) : Tensor.Zeros(b, h);
-        }
-        if (Config.Init == DecoderInit.Bridge)
-        {
-            var s0 = Ops.Tanh(Bridge!.Forward(enc.Last));
-            for (int l = 0; l < layers; l++) hs[l] = layers == 1 ? s0 : Ops.Slice(s0, 1, l * h, h);
         }
         var feed = Config.InputFeeding ? Tensor.Zeros(b, h) : null;
         return new DecoderState(new RnnState(hs, cs), feed);

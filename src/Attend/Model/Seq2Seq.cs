@@ -47,6 +47,7 @@ public sealed class Seq2Seq : Module
     /// <summary>Teacher-forced forward pass over a batch.</summary>
     public Seq2SeqOutput Forward(Seq2SeqBatch batch, ForwardOptions? options = null)
     {
+        batch.Validate();
         options ??= ForwardOptions.Eval;
         var rng = options.Rng;
         var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);

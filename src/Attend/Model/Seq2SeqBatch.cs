@@ -39,6 +39,9 @@ public sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
         if (SourceLengths.Length != Batch) throw new ArgumentException($"SourceLengths has {SourceLengths.Length} entries, expected {Batch}");
         if (TargetIn.Length != Batch * TargetLength || TargetOut.Length != Batch * TargetLength)
             throw new ArgumentException($"TargetIn/TargetOut have {TargetIn.Length}/{TargetOut.Length} ids, expected [{Batch}, {TargetLength}]");
+        for (int b = 0; b < Batch; b++)
+            if (SourceLengths[b] < 1 || SourceLengths[b] > SourceLength)
+                throw new ArgumentException($"SourceLengths[{b}] = {SourceLengths[b]} is outside 1..{SourceLength}: attention needs at least one real source token");
         return this;
     }
 }

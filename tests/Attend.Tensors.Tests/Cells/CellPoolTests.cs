@@ -2,7 +2,7 @@ using static Attend.Tensors.Tests.Cells.CellTestKit;
 
 namespace Attend.Tensors.Tests.Cells;
 
-[Collection(BufferPoolCollection.Name)]
+[Collection(GlobalStateCollection.Name)]
 public class CellPoolTests
 {
     private const int B = 4, H = 12;

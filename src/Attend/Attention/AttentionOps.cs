@@ -1,0 +1,146 @@
+using System.Numerics.Tensors;
+using Attend.Tensors;
+using Tensor = Attend.Tensors.Tensor;
+
+namespace Attend.Attention;
+
+/// <summary>
+/// The hot inner products of attention as fused ops with hand-written backward. Each is a batch of tiny
+/// products (one query row against S keys), where a GEMM call per sentence costs more than the
+/// arithmetic. The composed versions (MatMul, IndexSelect + Tanh + Linear) are their reference in the tests.
+/// Queries are [B, D] or [B, T, D]; keys and memory [B, S, D]; scores and weights [B, S] or [B, T, S].
+/// </summary>
+internal static class AttentionOps
+{
+    /// <summary>e[b,t,s] = q[b,t] · k[b,s].</summary>
+    public static Tensor Dot(Tensor query, Tensor keys)
+    {
+        var (b, t, s, d) = Dims(query, keys, nameof(Dot));
+        var y = Tensor.Empty(ScoreShape(query, s));
+        var q = query.Data;
+        var k = keys.Data;
+        var e = y.Data;
+        for (int bi = 0; bi < b; bi++)
+            for (int ti = 0; ti < t; ti++)
+            {
+                var qr = q.Slice((bi * t + ti) * d, d);
+                for (int si = 0; si < s; si++) e[(bi * t + ti) * s + si] = TensorPrimitives.Dot(qr, k.Slice((bi * s + si) * d, d));
+            }
+        return y.Attach(() =>
+        {
+            var de = y.Grad;
+            for (int bi = 0; bi < b; bi++)
+                for (int ti = 0; ti < t; ti++)
+                    for (int si = 0; si < s; si++)
+                    {
+                        float g = de[(bi * t + ti) * s + si];
+                        if (query.RequiresGrad)
+                        {
+                            var dq = query.Grad.Slice((bi * t + ti) * d, d);
+                            TensorPrimitives.MultiplyAdd(keys.Data.Slice((bi * s + si) * d, d), g, dq, dq);
+                        }
+                        if (keys.RequiresGrad)
+                        {
+                            var dk = keys.Grad.Slice((bi * s + si) * d, d);
+                            TensorPrimitives.MultiplyAdd(query.Data.Slice((bi * t + ti) * d, d), g, dk, dk);
+                        }
+                    }
+        }, query, keys);
+    }
+
+    /// <summary>c[b,t] = Σ_s w[b,t,s] · m[b,s]. A weight of exactly 0 contributes exactly 0 to the memory's gradient.</summary>
+    public static Tensor WeightedSum(Tensor weights, Tensor memory)
+    {
+        if (memory.Rank != 3 || weights.Rank is not (2 or 3) || weights.Shape[0] != memory.Shape[0] || weights.Shape[^1] != memory.Shape[1])
+            throw new ArgumentException($"attention context: weights {ShapeOf.Format(weights.Shape)} do not match memory {ShapeOf.Format(memory.Shape)} [B, S, D]");
+        int b = memory.Shape[0], s = memory.Shape[1], d = memory.Shape[2], t = weights.Rank == 3 ? weights.Shape[1] : 1;
+        var y = Tensor.Empty(weights.Rank == 3 ? [b, t, d] : [b, d]);
+        var w = weights.Data;
+        var m = memory.Data;
+        for (int bi = 0; bi < b; bi++)
+            for (int ti = 0; ti < t; ti++)
+            {
+                var c = y.Data.Slice((bi * t + ti) * d, d);
+                c.Clear();
+                for (int si = 0; si < s; si++) TensorPrimitives.MultiplyAdd(m.Slice((bi * s + si) * d, d), w[(bi * t + ti) * s + si], c, c);
+            }
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            for (int bi = 0; bi < b; bi++)
+                for (int ti = 0; ti < t; ti++)
+                {
+                    var dc = dy.Slice((bi * t + ti) * d, d);
+                    for (int si = 0; si < s; si++)
+                    {
+                        int wi = (bi * t + ti) * s + si;
+                        if (weights.RequiresGrad) weights.Grad[wi] += TensorPrimitives.Dot(dc, memory.Data.Slice((bi * s + si) * d, d));
+                        if (memory.RequiresGrad)
+                        {
+                            var dm = memory.Grad.Slice((bi * s + si) * d, d);
+                            TensorPrimitives.MultiplyAdd(dc, weights.Data[wi], dm, dm);
+                        }
+                    }
+                }
+        }, weights, memory);
+    }
+
+    /// <summary>e[b,t,s] = Σ_a v[a] · tanh(q[b,t,a] + k[b,s,a]): the additive score with its [B·T·S, A] intermediate kept for backward only.</summary>
+    public static Tensor Additive(Tensor query, Tensor keys, Tensor v)
+    {
+        var (b, t, s, a) = Dims(query, keys, nameof(Additive));
+        if (v.Length != a) throw new ArgumentException($"additive attention: v {ShapeOf.Format(v.Shape)} does not match attention size {a}");
+        var y = Tensor.Empty(ScoreShape(query, s));
+        var th = Tensor.Empty(b, t, s, a);
+        var q = query.Data;
+        var k = keys.Data;
+        for (int bi = 0; bi < b; bi++)
+            for (int ti = 0; ti < t; ti++)
+                for (int si = 0; si < s; si++)
+                {
+                    int row = (bi * t + ti) * s + si;
+                    var h = th.Data.Slice(row * a, a);
+                    TensorPrimitives.Add(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h);
+                    TensorPrimitives.Tanh(h, h);
+                    y.Data[row] = TensorPrimitives.Dot(h, v.Data);
+                }
+        return y.Attach(() =>
+        {
+            var de = y.Grad;
+            var pre = new float[a];
+            for (int bi = 0; bi < b; bi++)
+                for (int ti = 0; ti < t; ti++)
+                    for (int si = 0; si < s; si++)
+                    {
+                        int row = (bi * t + ti) * s + si;
+                        float g = de[row];
+                        var h = th.Data.Slice(row * a, a);
+                        if (v.RequiresGrad) TensorPrimitives.MultiplyAdd(h, g, v.Grad, v.Grad);
+                        // d pre-activation = g · v ⊙ (1 − tanh²)
+                        TensorPrimitives.Multiply(h, h, pre);
+                        TensorPrimitives.Subtract(1f, pre, pre);
+                        TensorPrimitives.Multiply(pre, v.Data, pre);
+                        TensorPrimitives.Multiply(pre, g, pre);
+                        if (query.RequiresGrad)
+                        {
+                            var dq = query.Grad.Slice((bi * t + ti) * a, a);
+                            TensorPrimitives.Add(dq, pre, dq);
+                        }
+                        if (keys.RequiresGrad)
+                        {
+                            var dk = keys.Grad.Slice((bi * s + si) * a, a);
+                            TensorPrimitives.Add(dk, pre, dk);
+                        }
+                    }
+        }, query, keys, v);
+    }
+
+    private static (int B, int T, int S, int D) Dims(Tensor query, Tensor keys, string op)
+    {
+        if (keys.Rank != 3 || query.Rank is not (2 or 3) || query.Shape[0] != keys.Shape[0] || query.Shape[^1] != keys.Shape[2])
+            throw new ArgumentException($"attention {op}: query {ShapeOf.Format(query.Shape)} does not match keys {ShapeOf.Format(keys.Shape)} [B, S, D]");
+        return (keys.Shape[0], query.Rank == 3 ? query.Shape[1] : 1, keys.Shape[1], keys.Shape[2]);
+    }
+
+    private static int[] ScoreShape(Tensor query, int s) => query.Rank == 3 ? [query.Shape[0], query.Shape[1], s] : [query.Shape[0], s];
+}

@@ -1,0 +1,42 @@
+using Attend.Attention;
+using Attend.Tensors;
+using Attend.Tests.Model;
+
+namespace Attend.Tests.Attention;
+
+/// <summary>The fused attention products against their composed (MatMul / gather + Tanh + Linear) forms: values and every gradient.</summary>
+public class AttentionOpsTests
+{
+    private static Tensor Rand(Rng rng, params int[] shape)
+    {
+        var t = Tensor.Parameter("x", shape);
+        rng.FillNormal(t.Data, 0f, 1f);
+        return t;
+    }
+
+    private static void Compare(Func<Tensor[], Tensor> fused, Func<Tensor[], Tensor> composed, params int[][] shapes)
+    {
+        var rng = new Rng(5);
+        var a = shapes.Select(s => Rand(rng, s)).ToArray();
+        var b = a.Select(t => { var c = Tensor.Parameter("y", t.Shape); t.Data.CopyTo(c.Data); return c; }).ToArray();
+        var ya = fused(a);
+        var yb = composed(b);
+        GoldenFixture.AssertClose("value", yb.Data, ya.Data, 1e-5);
+        var seed = Rand(rng, ya.Shape);
+        ya.Backward(seed);
+        yb.Backward(seed);
+        for (int i = 0; i < a.Length; i++) GoldenFixture.AssertClose($"grad {i}", b[i].Grad, a[i].Grad, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fused_products_match_their_composed_reference(bool perStep)
+    {
+        int[] q = perStep ? [3, 7] : [3, 4, 7];
+        int[] w = perStep ? [3, 5] : [3, 4, 5];
+        Compare(x => AttentionOps.Dot(x[0], x[1]), x => AttentionMath.Dot(x[0], x[1]), q, [3, 5, 7]);
+        Compare(x => AttentionOps.WeightedSum(x[0], x[1]), x => AttentionMath.Context(x[0], x[1]), w, [3, 5, 6]);
+        Compare(x => AttentionOps.Additive(x[0], x[1], x[2]), x => AttentionMath.Additive(x[0], x[1], x[2]), q, [3, 5, 7], [1, 7]);
+    }
+}
