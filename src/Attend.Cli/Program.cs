@@ -10,5 +10,9 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     TokenizeCommand.Build(),
     EvaluateCommand.Build(),
     PlotCommand.Build(),
+    TrainCommand.Build(),
+    DemoCommand.Build(),
+    TranslateCommand.Build(),
+    AverageCommand.Build(),
 };
 return root.Parse(args).Invoke();
