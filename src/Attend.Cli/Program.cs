@@ -7,7 +7,12 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     VersionCommand.Build(),
     VocabCommand.Build(),
     BpeCommand.Build(),
+    TokenizeCommand.Build(),
     EvaluateCommand.Build(),
     PlotCommand.Build(),
+    TrainCommand.Build(),
+    DemoCommand.Build(),
+    TranslateCommand.Build(),
+    AverageCommand.Build(),
 };
 return root.Parse(args).Invoke();

@@ -38,25 +38,19 @@ internal static class TextCommandSupport
     }
 
     /// <summary>Lines of the given files in order (plain or gzip), or of stdin when the list is empty or "-".</summary>
-    public static IEnumerable<string> ReadLines(IReadOnlyList<string>? paths)
+    public static IEnumerable<string> ReadLines(IReadOnlyList<string>? paths) => ReadSourcedLines(paths).Select(x => x.Line.Text);
+
+    /// <summary>The same lines with the file (or "&lt;stdin&gt;") and line number they came from, for error messages.</summary>
+    public static IEnumerable<(string Source, TextLine Line)> ReadSourcedLines(IReadOnlyList<string>? paths)
     {
         if (paths is null || paths.Count == 0 || (paths.Count == 1 && paths[0] == "-"))
         {
-            using var reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false, true));
-            long number = 0;
-            while (true)
-            {
-                string? line;
-                number++;
-                try { line = reader.ReadLine(); }
-                catch (DecoderFallbackException) { throw new TextDataException("invalid UTF-8", "<stdin>", number); }
-                if (line is null) yield break;
-                yield return line;
-            }
+            foreach (var line in TextFile.ReadLines(Console.OpenStandardInput(), "<stdin>")) yield return ("<stdin>", line);
+            yield break;
         }
         foreach (var path in paths)
             foreach (var line in TextFile.ReadLines(path))
-                yield return line.Text;
+                yield return (path, line);
     }
 
     /// <summary>A UTF-8 writer to the file, or to stdout when the path is null or "-".</summary>

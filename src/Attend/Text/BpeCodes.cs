@@ -12,13 +12,41 @@ public sealed class BpeCodes
 
     private readonly Dictionary<(string, string), int> _ranks = new();
 
+    // The same merges over interned symbol ids, for the segmenter's inner loop: pair (left id, right id) packed in
+    // a long → (rank, id of the merged symbol); single characters (with and without </w>) by code point.
+    internal readonly List<string> Symbols = new();
+    internal readonly Dictionary<long, (int Rank, int Merged)> PairMerges = new();
+    internal readonly Dictionary<int, int> CharIds = new();
+    internal readonly Dictionary<int, int> FinalCharIds = new();
+    private readonly Dictionary<string, int> _symbolIds = new(StringComparer.Ordinal);
+
     public IReadOnlyList<(string Left, string Right)> Merges { get; }
 
     public BpeCodes(IReadOnlyList<(string Left, string Right)> merges)
     {
         Merges = merges;
         // Like subword-nmt, a pair listed twice keeps its first (highest-priority) rank.
-        for (int i = 0; i < merges.Count; i++) _ranks.TryAdd(merges[i], i);
+        for (int i = 0; i < merges.Count; i++)
+        {
+            if (!_ranks.TryAdd(merges[i], i)) continue;
+            var (left, right) = merges[i];
+            PairMerges[PairKey(Intern(left), Intern(right))] = (i, Intern(left + right));
+        }
+    }
+
+    internal static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
+
+    private int Intern(string symbol)
+    {
+        if (_symbolIds.TryGetValue(symbol, out int id)) return id;
+        id = Symbols.Count;
+        Symbols.Add(symbol);
+        _symbolIds[symbol] = id;
+        bool final = symbol.EndsWith(EndOfWord, StringComparison.Ordinal);
+        string body = final ? symbol[..^EndOfWord.Length] : symbol;
+        if (body.Length > 0 && System.Text.Rune.TryGetRuneAt(body, 0, out var rune) && rune.Utf16SequenceLength == body.Length)
+            (final ? FinalCharIds : CharIds)[rune.Value] = id;
+        return id;
     }
 
     /// <summary>The priority of a merge (lower merges first), or -1 when there is no such merge.</summary>

@@ -37,7 +37,9 @@ public sealed class BpeSegmenter
         return output;
     }
 
-    public string[] SegmentWord(string word, double dropout = 0, Rng? rng = null)
+    /// <summary>The subwords of one word. Without dropout the list is shared with the cache: read it, don't cast and
+    /// change it.</summary>
+    public IReadOnlyList<string> SegmentWord(string word, double dropout = 0, Rng? rng = null)
     {
         if (dropout > 0)
         {
@@ -51,40 +53,53 @@ public sealed class BpeSegmenter
         return result;
     }
 
+    // Works on symbol ids: a character that occurs in no merge gets a negative id (-1 - its index in `unknown`),
+    // so it can never merge and still prints as itself.
     private string[] Encode(string word, double dropout, Rng? rng)
     {
-        var symbols = new List<string>(word.Length);
-        foreach (var rune in word.EnumerateRunes()) symbols.Add(rune.ToString());
-        if (symbols.Count == 0) return [];
-        symbols[^1] += BpeCodes.EndOfWord;
-        var ranks = new List<int>(symbols.Count); // rank of the pair starting at i, or -1 (absent or dropped)
-        while (symbols.Count > 1)
+        var ids = new List<int>(word.Length);
+        List<string>? unknown = null;
+        int count = 0, total = 0;
+        foreach (var _ in word.EnumerateRunes()) total++;
+        if (total == 0) return [];
+        foreach (var rune in word.EnumerateRunes())
         {
-            ranks.Clear();
+            bool last = ++count == total;
+            if ((last ? _codes.FinalCharIds : _codes.CharIds).TryGetValue(rune.Value, out int id)) { ids.Add(id); continue; }
+            unknown ??= new List<string>();
+            unknown.Add(last ? rune + BpeCodes.EndOfWord : rune.ToString());
+            ids.Add(-unknown.Count);
+        }
+        var merges = new List<(int Rank, int Merged)>(ids.Count); // the merge starting at i, or (-1, -1) (absent or dropped)
+        while (ids.Count > 1)
+        {
+            merges.Clear();
             int bestRank = int.MaxValue;
-            for (int i = 0; i + 1 < symbols.Count; i++)
+            for (int i = 0; i + 1 < ids.Count; i++)
             {
-                int r = _codes.Rank(symbols[i], symbols[i + 1]);
-                if (r >= 0 && dropout > 0 && rng!.NextDouble() < dropout) r = -1;
-                ranks.Add(r);
-                if (r >= 0 && r < bestRank) bestRank = r;
+                if (ids[i] >= 0 && ids[i + 1] >= 0 && _codes.PairMerges.TryGetValue(BpeCodes.PairKey(ids[i], ids[i + 1]), out var m)
+                    && (dropout <= 0 || rng!.NextDouble() >= dropout))
+                {
+                    merges.Add(m);
+                    if (m.Rank < bestRank) bestRank = m.Rank;
+                }
+                else merges.Add((-1, -1));
             }
             if (bestRank == int.MaxValue) break;
             // Merge the surviving occurrences of the best pair, left to right without overlap.
             int write = 0;
-            for (int read = 0; read < symbols.Count; read++)
+            for (int read = 0; read < ids.Count; read++)
             {
-                if (read < ranks.Count && ranks[read] == bestRank)
-                { symbols[write++] = symbols[read] + symbols[read + 1]; read++; }
-                else symbols[write++] = symbols[read];
+                if (read < merges.Count && merges[read].Rank == bestRank) { ids[write++] = merges[read].Merged; read++; }
+                else ids[write++] = ids[read];
             }
-            symbols.RemoveRange(write, symbols.Count - write);
+            ids.RemoveRange(write, ids.Count - write);
         }
-        var pieces = new string[symbols.Count];
-        for (int i = 0; i < symbols.Count; i++)
+        var pieces = new string[ids.Count];
+        for (int i = 0; i < ids.Count; i++)
         {
-            string s = symbols[i];
-            pieces[i] = i + 1 < symbols.Count ? s + Marker : s[..^BpeCodes.EndOfWord.Length];
+            string s = ids[i] >= 0 ? _codes.Symbols[ids[i]] : unknown![-ids[i] - 1];
+            pieces[i] = i + 1 < ids.Count ? s + Marker : s[..^BpeCodes.EndOfWord.Length];
         }
         return pieces;
     }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace Attend.Text;
@@ -7,7 +6,8 @@ namespace Attend.Text;
 public readonly record struct TextLine(string Text, long Number);
 
 /// <summary>
-/// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name), one
+/// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name; a truncated
+/// gzip file is an error, see <see cref="GzipLengthCheckStream"/>), one
 /// buffer at a time. Lines are split on bytes and decoded one by one with a strict decoder, so invalid UTF-8 is
 /// reported with its exact line; a trailing CR and a leading BOM are dropped. Every failure becomes a
 /// <see cref="TextDataException"/> naming the path and the reason.
@@ -28,14 +28,22 @@ public static class TextFile
         Span<byte> magic = stackalloc byte[2];
         int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
-        if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B) return new GZipStream(file, CompressionMode.Decompress);
-        return file;
+        if (n < 2 || magic[0] != 0x1F || magic[1] != 0x8B) return file;
+        try { return GzipLengthCheckStream.Open(file); }
+        catch (InvalidDataException e) { file.Dispose(); throw new TextDataException($"unreadable gzip data ({e.Message})", path); }
     }
 
     /// <summary>Streams the lines of a file. A final line break does not produce an extra empty line.</summary>
     public static IEnumerable<TextLine> ReadLines(string path)
     {
-        using var stream = OpenRead(path);
+        foreach (var line in ReadLines(OpenRead(path), path)) yield return line;
+    }
+
+    /// <summary>Streams the lines of an open stream (e.g. stdin), which it disposes; <paramref name="name"/> is used
+    /// in error messages.</summary>
+    public static IEnumerable<TextLine> ReadLines(Stream stream, string name)
+    {
+        using var _ = stream;
         byte[] buffer = new byte[1 << 16];
         int start = 0, end = 0;
         long number = 0;
@@ -48,7 +56,7 @@ public static class TextFile
                 // Move the partial line to the front (growing the buffer for very long lines) and read more.
                 if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
                 if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                int read = Fill(stream, buffer, end, path);
+                int read = Fill(stream, buffer, end, name);
                 if (read == 0) eof = true;
                 end += read;
                 continue;
@@ -56,7 +64,7 @@ public static class TextFile
             if (nl < 0 && start == end) yield break;
             int lineEnd = nl < 0 ? end : nl;
             number++;
-            yield return new TextLine(Decode(buffer, start, lineEnd, path, number), number);
+            yield return new TextLine(Decode(buffer, start, lineEnd, name, number), number);
             start = nl < 0 ? end : nl + 1;
         }
     }

@@ -44,6 +44,9 @@ public sealed class CharTokenizer : ITokenizer
 {
     public const string Space = "\u2581";
 
+    // Single-character tokens below U+0250 (ASCII, Latin-1, Latin Extended) are shared strings, not new allocations.
+    private static readonly string[] Common = Enumerable.Range(0, 0x250).Select(c => c == ' ' ? Space : ((char)c).ToString()).ToArray();
+
     public string[] Tokenize(string text)
     {
         var tokens = new List<string>(text.Length);
@@ -53,10 +56,12 @@ public sealed class CharTokenizer : ITokenizer
             int start = i;
             i += char.IsSurrogatePair(text, i) ? 2 : 1;
             while (i < text.Length && WordTokenizer.IsMark(text, i)) i += char.IsSurrogatePair(text, i) ? 2 : 1;
-            tokens.Add(text[start] == ' ' && i == start + 1 ? Space : text[start..i]);
+            if (i == start + 1 && text[start] < Common.Length) tokens.Add(Common[text[start]]);
+            else tokens.Add(text[start] == ' ' ? Space + text[(start + 1)..i] : text[start..i]); // a mark on a space
         }
         return tokens.ToArray();
     }
 
-    public string Detokenize(IEnumerable<string> tokens) => string.Concat(tokens.Select(t => t == Space ? " " : t));
+    public string Detokenize(IEnumerable<string> tokens) =>
+        string.Concat(tokens.Select(t => t.StartsWith(Space, StringComparison.Ordinal) ? " " + t[Space.Length..] : t));
 }

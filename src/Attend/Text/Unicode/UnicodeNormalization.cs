@@ -54,7 +54,7 @@ public static class UnicodeNormalization
     {
         bool compat = form is NormalizationForm.FormKC or NormalizationForm.FormKD;
         bool compose = form is NormalizationForm.FormC or NormalizationForm.FormKC;
-        if (IsQuickStable(s, compat)) return s;
+        if (IsQuickStable(s, compat || !compose)) return s;
         var cps = Decompose(s, compat);
         SortMarks(cps);
         if (compose) Compose(cps);
@@ -64,11 +64,11 @@ public static class UnicodeNormalization
         return result == s ? s : result;
     }
 
-    // No code point below U+0300 changes under NFC/NFD-then-compose (checked when the tables were generated),
-    // and ASCII is stable under every form. This keeps the common case allocation-free.
-    private static bool IsQuickStable(string s, bool compat)
+    // No code point below U+0300 changes under NFC (checked when the tables were generated), and ASCII is stable
+    // under every form. This keeps the common case allocation-free.
+    private static bool IsQuickStable(string s, bool asciiOnly)
     {
-        int limit = compat ? 0x80 : 0x300;
+        int limit = asciiOnly ? 0x80 : 0x300;
         foreach (char ch in s) if (ch >= limit) return false;
         return true;
     }

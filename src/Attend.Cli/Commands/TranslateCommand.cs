@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Attend.Config;
+using Attend.Decoding;
+using Attend.Plots;
+using Attend.Training;
+using Spectre.Console;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>
+/// `attend translate --model RUN`: stdin → stdout one line at a time (so it works in pipes), or
+/// --input/--output files in batches; detokenized output, n-best lists, Pharaoh alignments, attention.
+/// </summary>
+internal static class TranslateCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("translate", "Translate text with a trained model: stdin to stdout line by line, or --input/--output.");
+        var model = new Option<string>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder", Required = true };
+        var beam = new Option<int?>("--beam") { Description = "Beam size, 1 = greedy (default: the run's testing.beam_size)" };
+        var nbest = new Option<int>("--nbest") { Description = "Print the N best hypotheses as 'i ||| text ||| score'", DefaultValueFactory = _ => 1 };
+        var alpha = new Option<double?>("--alpha") { Description = "GNMT length penalty α (default: the run's testing.alpha)" };
+        var ratio = new Option<double?>("--max-ratio") { Description = "Maximum output length as a multiple of the source length, plus 10" };
+        var alignments = new Option<bool>("--alignments") { Description = "Append ' ||| ' and hard alignments (Pharaoh, source-target, 0-based) from attention" };
+        var attention = new Option<string?>("--attention") { Description = "Write every sentence's attention matrix to this JSON file (for attend plot attention)" };
+        var show = new Option<bool>("--show-attention") { Description = "Draw each sentence's attention in the terminal (on stderr)" };
+        var replaceUnk = new Option<bool>("--replace-unk") { Description = "Replace <unk> by the most-attended source token" };
+        var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
+        var outputFile = new Option<string?>("--output") { Description = "Write translations to this file instead of stdout" };
+        var tokens = new Option<bool>("--tokens") { Description = "Print tokens separated by spaces instead of detokenized text" };
+        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, alignments, attention, show, replaceUnk, input, outputFile, tokens })
+            cmd.Options.Add(o);
+        cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
+        {
+            var m = RunDirectory.LoadModel(pr.GetValue(model)!);
+            var testing = m.Config.Testing;
+            var search = new SearchOptions(pr.GetValue(beam) ?? testing.BeamSize, pr.GetValue(alpha) ?? testing.Alpha,
+                pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize);
+            if (search.BeamSize < 1) throw new ConfigException($"--beam: expected a positive integer, got {search.BeamSize}");
+            if (search.NBest < 1 || search.NBest > search.BeamSize)
+                throw new ConfigException($"--nbest: expected 1..beam size ({search.BeamSize}), got {search.NBest}");
+            var session = new Session(m, search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
+                pr.GetValue(show) ? EvalInputs.Console(err) : null);
+            TextWriter output = pr.GetValue(outputFile) is string o ? new StreamWriter(o, false, new UTF8Encoding(false)) : stdout;
+            try
+            {
+                if (pr.GetValue(input) is string path)
+                {
+                    var lines = File.ReadAllLines(path);
+                    for (int start = 0; start < lines.Length; start += search.BatchSize)
+                        session.Translate(lines.AsSpan(start, Math.Min(search.BatchSize, lines.Length - start)).ToArray(), output);
+                }
+                else
+                {
+                    // One sentence at a time and a flush after each, so an interactive pipe gets its answer at once.
+                    for (string? line; (line = Console.In.ReadLine()) != null;)
+                    {
+                        session.Translate([line], output);
+                        output.Flush();
+                    }
+                }
+            }
+            finally
+            {
+                if (!ReferenceEquals(output, stdout)) output.Dispose();
+            }
+            if (pr.GetValue(attention) is string attPath)
+                File.WriteAllText(attPath, JsonSerializer.Serialize(session.Matrices.Select(a => new { source = a.Source, target = a.Target, attention = a.Weights })));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The state of one translate call: options, the running sentence number, collected attention matrices.</summary>
+    private sealed class Session(LoadedModel m, SearchOptions search, bool alignments, bool replaceUnk, bool rawTokens, IAnsiConsole? show)
+    {
+        private int _index;
+        public List<AttentionMatrix> Matrices { get; } = [];
+
+        public void Translate(string[] lines, TextWriter output)
+        {
+            var srcTokens = lines.Select(l => m.Text.Tokenize(l)).ToList();
+            var results = Translator.Decode(m.Model, srcTokens.Select(t => m.SourceVocab.Encode(t)).ToList(), search);
+            for (int i = 0; i < lines.Length; i++, _index++)
+            {
+                foreach (var h in results[i])
+                {
+                    var toks = m.TargetVocab.Decode(h.Tokens);
+                    if (replaceUnk) toks = Translator.ReplaceUnknowns(toks, srcTokens[i], h.Attention, h.Tokens);
+                    var text = rawTokens ? string.Join(' ', toks) : m.Text.Detokenize(toks);
+                    var line = search.NBest > 1 ? $"{_index} ||| {text} ||| {h.Score.ToString("F4", CultureInfo.InvariantCulture)}" : text;
+                    if (alignments) line += " ||| " + Translator.Pharaoh(h.Attention, h.Tokens.Length);
+                    output.WriteLine(line);
+                }
+                var best = results[i][0];
+                if (best.Attention is null) continue;
+                var trg = m.TargetVocab.Decode(best.Tokens);
+                trg.Add("</s>");
+                int rows = Math.Min(trg.Count, best.Attention.GetLength(0));
+                var matrix = new AttentionMatrix(srcTokens[i], trg.Take(rows).ToList(),
+                    Enumerable.Range(0, rows).Select(t => (IReadOnlyList<float>)Enumerable.Range(0, srcTokens[i].Length).Select(j => best.Attention[t, j]).ToArray()).ToList());
+                Matrices.Add(matrix);
+                if (show is not null && srcTokens[i].Length > 0) TerminalHeatmap.Write(show, matrix);
+            }
+        }
+    }
+}

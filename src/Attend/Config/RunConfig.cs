@@ -1,0 +1,175 @@
+using Attend.Attention;
+using Attend.Model;
+using Attend.Nn;
+using Attend.Text;
+
+namespace Attend.Config;
+
+/// <summary>Where the training pairs come from.</summary>
+public enum DataSource { Demo, Files }
+
+/// <summary>Which optimizer updates the parameters.</summary>
+public enum OptimizerKind { Adam, Sgd }
+
+/// <summary>How the learning rate moves during training.</summary>
+public enum LrSchedule { None, Plateau, InverseSqrt }
+
+/// <summary>The validation number that decides "best" and early stopping.</summary>
+public enum StopMetric { Bleu, Loss }
+
+/// <summary>
+/// A whole training run, as one YAML file (Joey NMT's layout): <c>name</c>, <c>seed</c> and four sections.
+/// Keys are the snake_case forms of the property names (<see cref="ConfigLoader"/> binds them).
+/// </summary>
+public sealed record RunConfig
+{
+    [Doc("Name of the run; the run directory defaults to runs/NAME.")]
+    public string Name { get; init; } = "run";
+    [Doc("Seed of every random choice (initialisation, data order, dropout, teacher forcing).")]
+    public ulong Seed { get; init; } = 1;
+    public DataConfig Data { get; init; } = new();
+    public ModelSection Model { get; init; } = new();
+    public TrainingConfig Training { get; init; } = new();
+    public TestingConfig Testing { get; init; } = new();
+}
+
+public sealed record DataConfig
+{
+    [Doc("`demo` (the built-in dates task, no files needed) or `files` (line-aligned PREFIX.SRC / PREFIX.TRG).")]
+    public DataSource Source { get; init; } = DataSource.Demo;
+    [Doc("Training file prefix: reads TRAIN.SRC and TRAIN.TRG (files only).")]
+    public string Train { get; init; } = "";
+    [Doc("Validation file prefix (files only).")]
+    public string Dev { get; init; } = "";
+    [Doc("Test file prefix (files only; optional).")]
+    public string Test { get; init; } = "";
+    [Doc("Source language suffix.")]
+    public string Src { get; init; } = "src";
+    [Doc("Target language suffix.")]
+    public string Trg { get; init; } = "trg";
+    [Doc("`word`, `char` or `whitespace` tokenization of both sides.")]
+    public TokenizerKind Tokenizer { get; init; } = TokenizerKind.Word;
+    [Doc("Lowercase both sides before tokenizing.")]
+    public bool Lowercase { get; init; }
+    [Doc("Training pairs longer than this many tokens on either side are dropped (and counted)."), Positive]
+    public int MaxLength { get; init; } = 100;
+    [Doc("Tokens seen fewer times are `<unk>`."), Positive]
+    public int VocabMinFreq { get; init; } = 1;
+    [Doc("Largest vocabulary per side (0 = unlimited)."), NonNegative]
+    public int VocabMaxSize { get; init; }
+    [Doc("Demo task: number of training pairs."), Positive]
+    public int DemoTrainSize { get; init; } = 20000;
+    [Doc("Demo task: number of validation pairs."), Positive]
+    public int DemoDevSize { get; init; } = 500;
+    [Doc("Demo task: number of held-out test pairs."), Positive]
+    public int DemoTestSize { get; init; } = 1000;
+}
+
+/// <summary>The architecture keys of <see cref="ModelConfig"/> (vocabulary sizes and ids come from the data).</summary>
+public sealed record ModelSection
+{
+    [Doc("`gru` or `lstm`.")]
+    public RnnKind Rnn { get; init; } = RnnKind.Gru;
+    [Doc("`none` (plain encoder–decoder), `bahdanau`, `luong_dot`, `luong_general` or `luong_concat`.")]
+    public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
+    [Doc("Embedding size E of both sides."), Positive]
+    public int EmbeddingSize { get; init; } = 256;
+    [Doc("Hidden size H of every recurrent layer."), Positive]
+    public int HiddenSize { get; init; } = 512;
+    [Doc("Size of the additive attention layer (0 = hidden size)."), NonNegative]
+    public int AttentionSize { get; init; }
+    [Doc("Encoder layers."), Positive]
+    public int EncoderLayers { get; init; } = 1;
+    [Doc("Decoder layers."), Positive]
+    public int DecoderLayers { get; init; } = 1;
+    [Doc("Bidirectional encoder.")]
+    public bool Bidirectional { get; init; } = true;
+    [Doc("Memory of a bidirectional encoder: `auto`, `concat` or `sum`.")]
+    public MemoryKind Memory { get; init; } = MemoryKind.Auto;
+    [Doc("Decoder initial state: `zero`, `last` or `bridge`.")]
+    public DecoderInit Init { get; init; } = DecoderInit.Bridge;
+    [Doc("What the output layer reads: `state`, `state_context` or `state_context_embedding`.")]
+    public Readout Readout { get; init; } = Readout.State;
+    [Doc("Luong input feeding.")]
+    public bool InputFeeding { get; init; }
+    [Doc("Tie the target embeddings and the output projection.")]
+    public bool TieEmbeddings { get; init; }
+    [Doc("Dropout probability (embeddings, between layers, before the readout)."), Range(0, 1, MaxExclusive = true)]
+    public float Dropout { get; init; }
+
+    /// <summary>The model config for the given vocabulary sizes.</summary>
+    public ModelConfig ToModelConfig(int srcVocab, int trgVocab) => new()
+    {
+        SourceVocab = srcVocab, TargetVocab = trgVocab, Rnn = Rnn, Attention = Attention,
+        EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize, AttentionSize = AttentionSize,
+        EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers, BidirectionalEncoder = Bidirectional,
+        Memory = Memory, Init = Init, Readout = Readout, InputFeeding = InputFeeding,
+        TieEmbeddings = TieEmbeddings, Dropout = Dropout,
+    };
+}
+
+public sealed record TrainingConfig
+{
+    [Doc("`adam` or `sgd`.")]
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    [Doc("Learning rate (peak rate with `inverse_sqrt`)."), Positive]
+    public double Lr { get; init; } = 1e-3;
+    [Doc("Adam β1."), Range(0, 1, MaxExclusive = true)]
+    public double Beta1 { get; init; } = 0.9;
+    [Doc("Adam β2."), Range(0, 1, MaxExclusive = true)]
+    public double Beta2 { get; init; } = 0.999;
+    [Doc("SGD momentum."), Range(0, 1, MaxExclusive = true)]
+    public double Momentum { get; init; }
+    [Doc("`none`, `plateau` (multiply by plateau_factor after plateau_patience validations without improvement) or `inverse_sqrt` (linear warmup, then ∝ 1/√step).")]
+    public LrSchedule Schedule { get; init; } = LrSchedule.None;
+    [Doc("Warmup steps of `inverse_sqrt`."), Positive]
+    public int WarmupSteps { get; init; } = 1000;
+    [Doc("Validations without improvement before `plateau` lowers the rate."), Positive]
+    public int PlateauPatience { get; init; } = 2;
+    [Doc("Factor applied by `plateau`."), Range(0, 1, MaxExclusive = true)]
+    public double PlateauFactor { get; init; } = 0.5;
+    [Doc("The rate never goes below this."), NonNegative]
+    public double MinLr { get; init; } = 1e-6;
+    [Doc("Clip the global gradient norm to this (0 = no clipping)."), NonNegative]
+    public double ClipGradNorm { get; init; } = 1.0;
+    [Doc("Label smoothing ε of the cross-entropy."), Range(0, 1, MaxExclusive = true)]
+    public float LabelSmoothing { get; init; }
+    [Doc("Probability of feeding the gold previous token (1 = full teacher forcing)."), Range(0, 1)]
+    public float TeacherForcing { get; init; } = 1f;
+    [Doc("Sentences per batch."), Positive]
+    public int BatchSize { get; init; } = 64;
+    [Doc("Maximum number of passes over the training data."), Positive]
+    public int Epochs { get; init; } = 10;
+    [Doc("Stop after this many updates (0 = no limit)."), NonNegative]
+    public long MaxSteps { get; init; }
+    [Doc("Stop after this many seconds of training (0 = no limit)."), NonNegative]
+    public double MaxSeconds { get; init; }
+    [Doc("Validate (and write checkpoints) every this many updates."), Positive]
+    public int ValidateEvery { get; init; } = 1000;
+    [Doc("Write a metrics line every this many updates."), Positive]
+    public int LogEvery { get; init; } = 100;
+    [Doc("`bleu` or `loss`: what decides the best checkpoint and early stopping.")]
+    public StopMetric EarlyStoppingMetric { get; init; } = StopMetric.Bleu;
+    [Doc("Stop after this many validations without improvement (0 = never stop early)."), NonNegative]
+    public int Patience { get; init; } = 5;
+    [Doc("Translations printed at each validation."), NonNegative]
+    public int PrintSamples { get; init; } = 3;
+    [Doc("Step checkpoints kept besides `best` (the newest ones; `attend average` reads them)."), Positive]
+    public int KeepLast { get; init; } = 3;
+    [Doc("Run directory (default runs/NAME).")]
+    public string RunDir { get; init; } = "";
+    [Doc("Overwrite an existing run directory that was not resumed.")]
+    public bool Overwrite { get; init; }
+}
+
+public sealed record TestingConfig
+{
+    [Doc("Beam size (1 = greedy)."), Positive]
+    public int BeamSize { get; init; } = 5;
+    [Doc("GNMT length penalty α (0 = raw sum of log-probabilities)."), NonNegative]
+    public double Alpha { get; init; } = 0.6;
+    [Doc("Maximum output length as a multiple of the source length (plus 10)."), Positive]
+    public double MaxOutputRatio { get; init; } = 1.5;
+    [Doc("Sentences decoded at once."), Positive]
+    public int BatchSize { get; init; } = 32;
+}

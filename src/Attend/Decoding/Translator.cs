@@ -1,0 +1,143 @@
+using Attend.Model;
+using Attend.Tensors;
+using Attend.Text;
+
+namespace Attend.Decoding;
+
+/// <summary>How <see cref="Translator"/> searches: beam size (1 = greedy), GNMT length penalty α, output length limit, hypotheses kept.</summary>
+public sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double MaxOutputRatio = 1.5, int NBest = 1, int BatchSize = 32)
+{
+    /// <summary>The step limit for a source of <paramref name="sourceLength"/> tokens: ⌈ratio · S⌉ + 10.</summary>
+    public int MaxSteps(int sourceLength) => (int)Math.Ceiling(MaxOutputRatio * sourceLength) + 10;
+
+    /// <summary>GNMT's length penalty lp(Y) = ((5 + |Y|) / 6)^α (Wu et al. 2016); the score is log P / lp.</summary>
+    public double LengthPenalty(int length) => Alpha == 0 ? 1 : Math.Pow((5.0 + length) / 6.0, Alpha);
+}
+
+/// <summary>One output hypothesis: target ids (EOS excluded), raw log-probability, length-normalised score, attention [T, S] (null without attention).</summary>
+public sealed record Hypothesis(int[] Tokens, double LogProb, double Score, float[,]? Attention);
+
+/// <summary>
+/// Decodes id sequences in length-sorted batches with greedy search (beam 1) or the model issue's
+/// <see cref="BeamSearch"/>, re-ranks beam finals with the GNMT length penalty, and returns for every
+/// sentence its n-best hypotheses, best first, each with its attention matrix.
+/// </summary>
+public static class Translator
+{
+    public static List<Hypothesis[]> Decode(Seq2Seq model, IReadOnlyList<int[]> sources, SearchOptions options)
+    {
+        var results = new Hypothesis[sources.Count][];
+        var order = Enumerable.Range(0, sources.Count).OrderBy(i => sources[i].Length).ToArray();
+        for (int start = 0; start < order.Length; start += options.BatchSize)
+        {
+            var idx = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+            using var scope = TensorScope.Begin();
+            var batch = Seq2SeqBatch.FromPairs(idx.Select(i => sources[i]).ToList(), idx.Select(_ => Array.Empty<int>()).ToList(),
+                model.Config.PadId, model.Config.BosId, model.Config.EosId);
+            int steps = options.MaxSteps(batch.SourceLength);
+            var hyps = options.BeamSize == 1 ? DecodeGreedy(model, batch, steps) : DecodeBeam(model, batch, steps, options);
+            for (int j = 0; j < idx.Length; j++) results[idx[j]] = hyps[j];
+        }
+        return [.. results];
+    }
+
+    private static Hypothesis[][] DecodeGreedy(Seq2Seq model, Seq2SeqBatch batch, int steps)
+    {
+        var r = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps));
+        int s = batch.SourceLength, t = r.Logits.Shape[1], v = model.Config.TargetVocab;
+        var logits = r.Logits.Data;
+        var output = new Hypothesis[batch.Batch][];
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            var toks = r.Tokens[b];
+            double logp = 0;
+            for (int i = 0; i < toks.Length; i++) logp += LogSoftmaxAt(logits.Slice((b * t + i) * v, v), toks[i]);
+            int n = Content(toks, model.Config.EosId);
+            var att = r.Weights is null ? null : Matrix(r.Weights.Data.Slice(b * t * s, t * s), toks.Length, s, batch.SourceLengths[b]);
+            output[b] = [new Hypothesis(toks[..n], logp, logp, att)];
+        }
+        return output;
+    }
+
+    private static Hypothesis[][] DecodeBeam(Seq2Seq model, Seq2SeqBatch batch, int steps, SearchOptions options)
+    {
+        var r = BeamSearch.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new BeamOptions(options.BeamSize, steps));
+        int s = batch.SourceLength;
+        var output = new Hypothesis[batch.Batch][];
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            var all = new List<Hypothesis>();
+            for (int k = 0; k < options.BeamSize; k++)
+            {
+                var toks = r.Tokens[b][k];
+                if (double.IsNegativeInfinity(r.Scores[b][k])) continue;
+                int n = Content(toks, model.Config.EosId);
+                // The length that is penalised counts the EOS, as GNMT and Joey NMT do.
+                int len = Math.Min(n + 1, toks.Length);
+                var att = r.Weights is null ? null : Matrix(r.Weights[b][k], Math.Min(len, r.Weights[b][k].Length / Math.Max(s, 1)), s, batch.SourceLengths[b]);
+                all.Add(new Hypothesis(toks[..n], r.Scores[b][k], r.Scores[b][k] / options.LengthPenalty(len), att));
+            }
+            output[b] = all.OrderByDescending(h => h.Score).Take(options.NBest).ToArray();
+        }
+        return output;
+    }
+
+    /// <summary>Number of tokens before the first EOS.</summary>
+    private static int Content(int[] toks, int eos)
+    {
+        int i = Array.IndexOf(toks, eos);
+        return i < 0 ? toks.Length : i;
+    }
+
+    /// <summary>Rows [rows, srcLen] of a flattened [*, s] attention block (padding columns dropped).</summary>
+    private static float[,] Matrix(ReadOnlySpan<float> flat, int rows, int s, int srcLen)
+    {
+        var m = new float[rows, srcLen];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < srcLen; j++) m[i, j] = flat[i * s + j];
+        return m;
+    }
+
+    internal static double LogSoftmaxAt(ReadOnlySpan<float> logits, int index)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var x in logits) max = Math.Max(max, x);
+        double sum = 0;
+        foreach (var x in logits) sum += Math.Exp(x - max);
+        return logits[index] - max - Math.Log(sum);
+    }
+
+    /// <summary>
+    /// Luong et al.'s unknown-word replacement: every <c>&lt;unk&gt;</c> in the output becomes the source token
+    /// it attended to most.
+    /// </summary>
+    public static List<string> ReplaceUnknowns(List<string> output, IReadOnlyList<string> source, float[,]? attention, int[] ids)
+    {
+        if (attention is null) return output;
+        var result = new List<string>(output.Count);
+        for (int t = 0; t < output.Count; t++)
+        {
+            if (ids[t] != Vocabulary.Unk || t >= attention.GetLength(0)) { result.Add(output[t]); continue; }
+            int best = 0;
+            for (int j = 1; j < attention.GetLength(1); j++)
+                if (attention[t, j] > attention[t, best]) best = j;
+            result.Add(source[best]);
+        }
+        return result;
+    }
+
+    /// <summary>Hard alignments in Pharaoh format ("srcIndex-tgtIndex", 0-based): each target token to its most-attended source token.</summary>
+    public static string Pharaoh(float[,]? attention, int targetLength)
+    {
+        if (attention is null) return "";
+        var links = new List<string>();
+        for (int t = 0; t < Math.Min(targetLength, attention.GetLength(0)); t++)
+        {
+            int best = 0;
+            for (int j = 1; j < attention.GetLength(1); j++)
+                if (attention[t, j] > attention[t, best]) best = j;
+            links.Add($"{best}-{t}");
+        }
+        return string.Join(' ', links);
+    }
+}

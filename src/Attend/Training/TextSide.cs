@@ -1,0 +1,75 @@
+using Attend.Config;
+using Attend.Text;
+
+namespace Attend.Training;
+
+/// <summary>How raw text becomes tokens and back, as the run's <c>data</c> section says (shared by training and translation).</summary>
+public sealed class TextSide(TokenizerKind tokenizer, bool lowercase)
+{
+    private readonly Normalizer _normalizer = new(new NormalizerOptions(Lowercase: lowercase));
+    private readonly ITokenizer _tokenizer = Tokenizers.Create(tokenizer);
+
+    public static TextSide From(DataConfig data) => new(data.Tokenizer, data.Lowercase);
+
+    public string[] Tokenize(string text) => _tokenizer.Tokenize(_normalizer.Normalize(text));
+
+    public string Detokenize(IEnumerable<string> tokens) => _tokenizer.Detokenize(tokens);
+}
+
+/// <summary>One training pair: ids without BOS/EOS, and the raw texts (for BLEU, samples and length buckets).</summary>
+public sealed record Example(int[] Source, int[] Target, string SourceText, string TargetText);
+
+/// <summary>The three splits of a run with their vocabularies, ready for batching.</summary>
+public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab, TextSide Text,
+    IReadOnlyList<Example> Train, IReadOnlyList<Example> Dev, IReadOnlyList<Example> Test, long DroppedTooLong)
+{
+    /// <summary>
+    /// Reads (or, for the demo task, generates) the splits the config names, builds the vocabularies from
+    /// the training split (or reuses <paramref name="vocabs"/> when resuming) and drops training pairs
+    /// longer than <c>data.max_length</c>.
+    /// </summary>
+    public static TrainingData Load(RunConfig config, (Vocabulary Src, Vocabulary Trg)? vocabs = null)
+    {
+        var d = config.Data;
+        List<(string S, string T)> train, dev, test;
+        if (d.Source == DataSource.Demo)
+        {
+            // Three generators forked from the run seed; dev and test exclude every training source.
+            var rng = new Tensors.Rng(config.Seed);
+            var trainPairs = Demo.DateTask.Generate(rng.Fork(), d.DemoTrainSize);
+            var seen = trainPairs.Select(p => p.Source).ToHashSet(StringComparer.Ordinal);
+            train = trainPairs.Select(p => (p.Source, p.Target)).ToList();
+            dev = Demo.DateTask.Generate(rng.Fork(), d.DemoDevSize, seen).Select(p => (p.Source, p.Target)).ToList();
+            test = Demo.DateTask.Generate(rng.Fork(), d.DemoTestSize, seen).Select(p => (p.Source, p.Target)).ToList();
+        }
+        else
+        {
+            if (d.Train.Length == 0) throw new ConfigException("data.train: required when data.source is files");
+            if (d.Dev.Length == 0) throw new ConfigException("data.dev: required when data.source is files");
+            train = Read(d, d.Train);
+            dev = Read(d, d.Dev);
+            test = d.Test.Length == 0 ? [] : Read(d, d.Test);
+        }
+        var text = TextSide.From(d);
+        var trainTok = train.Select(p => (S: text.Tokenize(p.S), T: text.Tokenize(p.T), p)).ToList();
+        long dropped = trainTok.RemoveAll(x => x.S.Length == 0 || x.T.Length == 0 || x.S.Length > d.MaxLength || x.T.Length > d.MaxLength);
+        if (trainTok.Count == 0) throw new ConfigException($"data: no training pairs left after dropping {dropped} longer than data.max_length = {d.MaxLength}");
+        var (sv, tv) = vocabs ?? (Build(trainTok.Select(x => x.S), d), Build(trainTok.Select(x => x.T), d));
+        Example Make(string[] s, string[] t, string st, string tt) => new(sv.Encode(s), tv.Encode(t), st, tt);
+        List<Example> Encode(List<(string S, string T)> pairs) =>
+            pairs.Select(p => Make(text.Tokenize(p.S), text.Tokenize(p.T), p.S, p.T)).Where(e => e.Source.Length > 0).ToList();
+        return new TrainingData(sv, tv, text,
+            trainTok.Select(x => Make(x.S, x.T, x.p.S, x.p.T)).ToList(), Encode(dev), Encode(test), dropped);
+    }
+
+    private static List<(string, string)> Read(DataConfig d, string prefix) =>
+        ParallelCorpus.ReadAligned($"{prefix}.{d.Src}", $"{prefix}.{d.Trg}").Select(p => (p.Source, p.Target)).ToList();
+
+    private static Vocabulary Build(IEnumerable<string[]> sentences, DataConfig d)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var s in sentences)
+            foreach (var tok in s) counts[tok] = counts.GetValueOrDefault(tok) + 1;
+        return Vocabulary.Build(counts, d.VocabMinFreq, d.VocabMaxSize);
+    }
+}

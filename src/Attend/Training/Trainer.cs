@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using Attend.Config;
+using Attend.Model;
+using Attend.Tensors;
+
+namespace Attend.Training;
+
+/// <summary>Why a run ended.</summary>
+public enum StopReason { Epochs, MaxSteps, MaxSeconds, EarlyStopping, Interrupted }
+
+/// <summary>A progress report: position, recent loss, throughput, and the fraction of the budget done (for the ETA).</summary>
+public sealed record TrainProgress(int Epoch, long Step, double Loss, double TargetTokensPerSecond, double Fraction, double LearningRate);
+
+/// <summary>What the trainer tells its caller: progress ticks, validations, and one-line notes.</summary>
+public interface ITrainingObserver
+{
+    void Progress(TrainProgress p);
+    void Validated(ValidationResult v, bool isBest);
+    void Note(string message);
+}
+
+public sealed record TrainResult(StopReason Reason, long Steps, string RunDir, ValidationResult? Best, ValidationResult? Last);
+
+/// <summary>
+/// The training loop: batches in a seeded order, teacher-forced loss (label smoothing optional), backward,
+/// global-norm clipping, an optimizer step at the scheduled rate; every <c>validate_every</c> updates a
+/// validation and a checkpoint (<c>last</c>, and <c>best</c> when the metric improves), early stopping
+/// after <c>patience</c> validations without improvement. Each step runs inside a <see cref="TensorScope"/>
+/// so its buffers return to the pool. Cancellation (Ctrl-C) finishes the current step, writes <c>last</c>
+/// and returns <see cref="StopReason.Interrupted"/>.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly RunConfig _config;
+    private readonly TrainingData _data;
+    private readonly ITrainingObserver _observer;
+
+    public string RunDir { get; }
+    public Seq2Seq Model { get; }
+    private readonly IOptimizer _optimizer;
+    private readonly LrScheduler _scheduler;
+    private readonly Rng _rng;
+    private TrainerState _state;
+
+    public Trainer(RunConfig config, TrainingData data, string runDir, ITrainingObserver observer, Seq2Seq? model = null)
+    {
+        (_config, _data, RunDir, _observer) = (config, data, runDir, observer);
+        var seedRng = new Rng(config.Seed);
+        Model = model ?? Seq2Seq.Create(config.Model.ToModelConfig(data.SourceVocab.Count, data.TargetVocab.Count), seedRng.NextUInt64());
+        var named = Model.NamedParameters().ToList();
+        var t = config.Training;
+        _optimizer = t.Optimizer == OptimizerKind.Adam
+            ? new AdamOptimizer(named, new Attend.Training.AdamOptions((float)t.Lr, (float)t.Beta1, (float)t.Beta2))
+            : new Sgd(named, t.Lr, t.Momentum);
+        _scheduler = new LrScheduler(t);
+        _rng = new Rng(seedRng.NextUInt64());
+        _state = new TrainerState { RngState = _rng.GetState(), LearningRate = t.Lr, Scheduler = _scheduler.State };
+    }
+
+    /// <summary>Continues from a checkpoint folder: weights, optimizer buffers, RNG, schedule and data position.</summary>
+    public void RestoreFrom(string checkpointDir)
+    {
+        Checkpoint.LoadWeights(Model, Path.Combine(checkpointDir, "model.safetensors"));
+        _state = RunDirectory.LoadTrainingState(checkpointDir, _optimizer);
+        _rng.SetState(_state.RngState);
+        _scheduler.State = _state.Scheduler;
+        _optimizer.LearningRate = _state.LearningRate;
+    }
+
+    public long Step => _state.Step;
+
+    public TrainResult Run(CancellationToken cancel = default)
+    {
+        var t = _config.Training;
+        var clock = Stopwatch.StartNew();
+        double elapsed0 = _state.ElapsedSeconds;
+        double Elapsed() => elapsed0 + clock.Elapsed.TotalSeconds;
+        int batchesPerEpoch = (_data.Train.Count + t.BatchSize - 1) / t.BatchSize;
+        long budget = t.MaxSteps > 0 ? Math.Min(t.MaxSteps, (long)t.Epochs * batchesPerEpoch) : (long)t.Epochs * batchesPerEpoch;
+        ValidationResult? best = null, last = null;
+        long validatedAt = -1, savedAt = -1;
+        double lossSum = 0;
+        long lossCount = 0, tokens = 0;
+        var window = Stopwatch.StartNew();
+        StopReason reason = StopReason.Epochs;
+
+        for (int epoch = _state.Epoch; epoch < t.Epochs && reason == StopReason.Epochs; epoch++)
+        {
+            var order = BatchOrder.Epoch(_data.Train.Count, t.BatchSize, _config.Seed, epoch, i => _data.Train[i].Source.Length);
+            for (int bi = epoch == _state.Epoch ? _state.BatchInEpoch : 0; bi < order.Count; bi++)
+            {
+                if (cancel.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
+                if (t.MaxSteps > 0 && _state.Step >= t.MaxSteps) { reason = StopReason.MaxSteps; break; }
+                if (t.MaxSeconds > 0 && Elapsed() >= t.MaxSeconds) { reason = StopReason.MaxSeconds; break; }
+
+                double loss = TrainStep(order[bi], out long batchTokens);
+                _state = _state with { Step = _state.Step + 1, Epoch = epoch, BatchInEpoch = bi + 1 };
+                lossSum += loss; lossCount++; tokens += batchTokens;
+                if (_state.Step % t.LogEvery == 0 || _state.Step == 1)
+                {
+                    double fraction = t.MaxSeconds > 0 ? Math.Max(Elapsed() / t.MaxSeconds, (double)_state.Step / budget) : (double)_state.Step / budget;
+                    var p = new TrainProgress(epoch + 1, _state.Step, lossSum / lossCount, tokens / Math.Max(window.Elapsed.TotalSeconds, 1e-9),
+                        Math.Min(fraction, 1), _optimizer.LearningRate);
+                    _observer.Progress(p);
+                    MetricsLog.Append(RunDir, new { kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond, elapsed_s = Elapsed() });
+                    (lossSum, lossCount, tokens) = (0, 0, 0);
+                    window.Restart();
+                }
+                if (_state.Step % t.ValidateEvery == 0)
+                {
+                    (last, bool stop) = ValidateAndSave(Elapsed(), ref best);
+                    validatedAt = savedAt = _state.Step;
+                    if (stop) { reason = StopReason.EarlyStopping; break; }
+                }
+            }
+            if (reason == StopReason.Epochs && epoch + 1 < t.Epochs)
+                _state = _state with { Epoch = epoch + 1, BatchInEpoch = 0 };
+        }
+
+        if (reason == StopReason.Interrupted)
+        {
+            if (savedAt != _state.Step) Save(Elapsed(), isBest: false);
+            _observer.Note($"interrupted at step {_state.Step}: checkpoint written to {Path.Combine(RunDir, RunDirectory.Last)}");
+        }
+        else if (validatedAt != _state.Step && _state.Step > 0)
+            last = ValidateAndSave(Elapsed(), ref best).Result;
+        return new TrainResult(reason, _state.Step, RunDir, best, last);
+    }
+
+    private double TrainStep(int[] indices, out long targetTokens)
+    {
+        var t = _config.Training;
+        using var scope = TensorScope.Begin();
+        var batch = BatchOrder.Make(_data.Train, indices, Model.Config);
+        targetTokens = batch.TargetOut.Count(id => id != Model.Config.PadId);
+        Model.ZeroGrad();
+        var output = Model.Forward(batch, new ForwardOptions(_rng, t.TeacherForcing));
+        var loss = t.LabelSmoothing > 0
+            ? Ops.CrossEntropy(Ops.Reshape(output.Logits, batch.Batch * batch.TargetLength, Model.Config.TargetVocab), batch.TargetOut, Model.Config.PadId, t.LabelSmoothing)
+            : output.Loss;
+        double value = loss.Data[0];
+        loss.Backward();
+        if (t.ClipGradNorm > 0) GradClip.ClipGradNorm(Model.Parameters(), t.ClipGradNorm);
+        _optimizer.LearningRate = _scheduler.RateForStep(_state.Step + 1);
+        _optimizer.Step();
+        return value;
+    }
+
+    private (ValidationResult Result, bool Stop) ValidateAndSave(double elapsed, ref ValidationResult? best)
+    {
+        var t = _config.Training;
+        var v = Validator.Run(Model, _data, _data.Dev, _state.Step, t.PrintSamples, Math.Max(t.BatchSize, 64));
+        double score = t.EarlyStoppingMetric == StopMetric.Bleu ? v.Bleu : -v.Loss;
+        bool isBest = double.IsNaN(_state.BestScore) || score > _state.BestScore;
+        if (_scheduler.OnValidation(score)) _observer.Note($"learning rate lowered to {_scheduler.State.Rate:G3}");
+        _state = isBest
+            ? _state with { BestScore = score, BestStep = _state.Step, BadValidations = 0 }
+            : _state with { BadValidations = _state.BadValidations + 1 };
+        if (isBest) best = v;
+        _observer.Validated(v, isBest);
+        MetricsLog.Append(RunDir, new { kind = "valid", step = v.Step, loss = v.Loss, ppl = v.Perplexity, bleu = v.Bleu, exact_match = v.ExactMatch, best = isBest });
+        Save(elapsed, isBest);
+        bool stop = t.Patience > 0 && _state.BadValidations >= t.Patience;
+        if (stop) _observer.Note($"early stopping: {t.Patience} validations without improvement (best at step {_state.BestStep})");
+        return (v, stop);
+    }
+
+    private void Save(double elapsed, bool isBest)
+    {
+        _state = _state with
+        {
+            RngState = _rng.GetState(), OptimizerSteps = _optimizer.StepCount, LearningRate = _optimizer.LearningRate,
+            Scheduler = _scheduler.State, ElapsedSeconds = elapsed,
+        };
+        var dir = RunDirectory.Save(RunDir, Model, _optimizer, _state, _config, _data.SourceVocab, _data.TargetVocab);
+        if (isBest) RunDirectory.Link(RunDir, RunDirectory.Best, dir);
+        RunDirectory.Link(RunDir, RunDirectory.Last, dir);
+        RunDirectory.Prune(RunDir, _config.Training.KeepLast);
+    }
+}

@@ -1,0 +1,50 @@
+using Attend.Config;
+using Attend.Text;
+
+namespace Attend.Training;
+
+/// <summary>Starting a run: its directory, the resolved config saved in it, the data, and a fresh or resumed trainer.</summary>
+public static class TrainingRun
+{
+    public static string DirectoryOf(RunConfig config) =>
+        config.Training.RunDir.Length > 0 ? config.Training.RunDir : Path.Combine("runs", config.Name);
+
+    /// <summary>
+    /// Prepares the run directory and a trainer. Without <paramref name="resume"/> an existing run is an error
+    /// unless <c>training.overwrite</c>; with it, <c>last</c> must exist and the vocabularies come from it so ids
+    /// cannot shift.
+    /// </summary>
+    public static Trainer Start(RunConfig config, bool resume, ITrainingObserver observer)
+    {
+        var dir = DirectoryOf(config);
+        if (resume)
+        {
+            var last = Path.Combine(dir, RunDirectory.Last);
+            if (!File.Exists(Path.Combine(last, "model.safetensors")))
+                throw new InvalidDataException($"{dir}: nothing to resume (no {RunDirectory.Last} checkpoint)");
+            var vocabs = (Vocabulary.Load(Path.Combine(last, "src.vocab")), Vocabulary.Load(Path.Combine(last, "trg.vocab")));
+            var data = TrainingData.Load(config, vocabs);
+            var trainer = new Trainer(config, data, dir, observer);
+            trainer.RestoreFrom(last);
+            File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
+            observer.Note($"resuming {dir} at step {trainer.Step}");
+            return trainer;
+        }
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            if (!config.Training.Overwrite)
+                throw new ConfigException($"{dir}: run directory exists; use --resume to continue it or --set training.overwrite=true to start over");
+            foreach (var e in Directory.EnumerateFileSystemEntries(dir))
+            {
+                if (new FileInfo(e).LinkTarget is not null || File.Exists(e)) File.Delete(e);
+                else Directory.Delete(e, true);
+            }
+        }
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
+        var fresh = TrainingData.Load(config);
+        observer.Note($"{fresh.Train.Count} training pairs ({fresh.DroppedTooLong} dropped as too long), {fresh.Dev.Count} dev, {fresh.Test.Count} test; " +
+                      $"vocabularies {fresh.SourceVocab.Count} / {fresh.TargetVocab.Count}");
+        return new Trainer(config, fresh, dir, observer);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Attend.Tests.Cli;
+
+/// <summary>Runs the real `attend` (Attend.Cli.dll beside the test binaries) as a child process.</summary>
+internal sealed class CliProcess : IDisposable
+{
+    private readonly Process _p;
+    private readonly StringBuilder _out = new(), _err = new();
+
+    public CliProcess(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Attend.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        _p = Process.Start(psi)!;
+        _p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_out) _out.AppendLine(e.Data); };
+        _p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_err) _err.AppendLine(e.Data); };
+        _p.BeginOutputReadLine();
+        _p.BeginErrorReadLine();
+    }
+
+    public int Id => _p.Id;
+    public string Stdout { get { lock (_out) return _out.ToString(); } }
+    public string Stderr { get { lock (_err) return _err.ToString(); } }
+
+    /// <summary>Sends a POSIX signal (INT, TERM, KILL) with kill(1).</summary>
+    public void Signal(string name)
+    {
+        using var k = Process.Start("kill", ["-" + name, _p.Id.ToString()]);
+        k.WaitForExit();
+    }
+
+    public int Wait(TimeSpan timeout)
+    {
+        if (!_p.WaitForExit(timeout))
+        {
+            _p.Kill(true);
+            throw new TimeoutException($"attend did not exit within {timeout}; stderr: {Stderr}");
+        }
+        _p.WaitForExit();
+        return _p.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_p.HasExited) _p.Kill(true);
+        _p.Dispose();
+    }
+}
