@@ -38,16 +38,19 @@ internal static class TextCommandSupport
     }
 
     /// <summary>Lines of the given files in order (plain or gzip), or of stdin when the list is empty or "-".</summary>
-    public static IEnumerable<string> ReadLines(IReadOnlyList<string>? paths)
+    public static IEnumerable<string> ReadLines(IReadOnlyList<string>? paths) => ReadSourcedLines(paths).Select(x => x.Line.Text);
+
+    /// <summary>The same lines with the file (or "&lt;stdin&gt;") and line number they came from, for error messages.</summary>
+    public static IEnumerable<(string Source, TextLine Line)> ReadSourcedLines(IReadOnlyList<string>? paths)
     {
         if (paths is null || paths.Count == 0 || (paths.Count == 1 && paths[0] == "-"))
         {
-            foreach (var line in TextFile.ReadLines(Console.OpenStandardInput(), "<stdin>")) yield return line.Text;
+            foreach (var line in TextFile.ReadLines(Console.OpenStandardInput(), "<stdin>")) yield return ("<stdin>", line);
             yield break;
         }
         foreach (var path in paths)
             foreach (var line in TextFile.ReadLines(path))
-                yield return line.Text;
+                yield return (path, line);
     }
 
     /// <summary>A UTF-8 writer to the file, or to stdout when the path is null or "-".</summary>

@@ -16,24 +16,41 @@ internal static class TokenizeCommand
             DefaultValueFactory = _ => TokenizerKind.Word,
         };
         var reverse = new Option<bool>("--reverse") { Description = "Detokenize instead: tokens back to text." };
+        var column = new Option<int?>("--column")
+        {
+            Description = "Tab-separated input (e.g. Tatoeba's English<TAB>French): take this 0-based field of each line.",
+        };
         var lowercase = TextCommandSupport.LowercaseOption();
         var form = TextCommandSupport.FormOption();
 
         var cmd = new Command("tokenize", "Normalize (NFC/NFKC, spaces, controls) and tokenize text, one sentence per line; " +
                                           "--reverse detokenizes. Tokenize, then detokenize, gives back the normalized text exactly.");
-        foreach (var o in new Option[] { input, output, kind, reverse, lowercase, form }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { input, output, kind, reverse, column, lowercase, form }) cmd.Options.Add(o);
         cmd.SetAction(parse => TextCommandSupport.Run(parse, "tokenize", _ =>
         {
             var tokenizer = Tokenizers.Create(parse.GetValue(kind));
             var normalizer = new Normalizer(new NormalizerOptions(parse.GetValue(form), parse.GetValue(lowercase)));
             bool back = parse.GetValue(reverse);
+            int? field = parse.GetValue(column);
+            if (field < 0) throw new ArgumentException($"--column must be >= 0, got {field}");
             using var w = TextCommandSupport.OpenOutput(parse.GetValue(output));
-            foreach (var line in TextCommandSupport.ReadLines(parse.GetValue(input)))
+            foreach (var (source, raw) in TextCommandSupport.ReadSourcedLines(parse.GetValue(input)))
+            {
+                string line = field is int f ? Field(raw.Text, f, source, raw.Number) : raw.Text;
                 w.WriteLine(back
                     ? tokenizer.Detokenize(line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     : string.Join(' ', tokenizer.Tokenize(normalizer.Normalize(line))));
+            }
             return 0;
         }));
         return cmd;
+    }
+
+    private static string Field(string line, int field, string source, long number)
+    {
+        var fields = line.Split('\t');
+        if (field >= fields.Length)
+            throw new TextDataException($"{fields.Length} tab-separated fields, --column {field} needs {field + 1}", source, number);
+        return fields[field];
     }
 }

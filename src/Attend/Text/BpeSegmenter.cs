@@ -37,7 +37,9 @@ public sealed class BpeSegmenter
         return output;
     }
 
-    public string[] SegmentWord(string word, double dropout = 0, Rng? rng = null)
+    /// <summary>The subwords of one word. Without dropout the list is shared with the cache: read it, don't cast and
+    /// change it.</summary>
+    public IReadOnlyList<string> SegmentWord(string word, double dropout = 0, Rng? rng = null)
     {
         if (dropout > 0)
         {

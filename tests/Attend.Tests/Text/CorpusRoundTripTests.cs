@@ -69,9 +69,9 @@ public class CorpusRoundTripTests(CorpusPass pass) : IClassFixture<CorpusPass>
         foreach (var token in pass.DistinctTokens)
         {
             var pieces = seg.SegmentWord(token);
-            if (pieces.Length > 1) split++;
+            if (pieces.Count > 1) split++;
             var back = BpeSegmenter.Desegment(pieces);
-            bool markersRight = pieces[..^1].All(p => p.EndsWith("@@", StringComparison.Ordinal)) && !pieces[^1].EndsWith("@@", StringComparison.Ordinal);
+            bool markersRight = pieces.Take(pieces.Count - 1).All(p => p.EndsWith("@@", StringComparison.Ordinal)) && !pieces[^1].EndsWith("@@", StringComparison.Ordinal);
             if (back.Count != 1 || back[0] != token || !markersRight) failures++;
         }
         Assert.Equal(0, failures);

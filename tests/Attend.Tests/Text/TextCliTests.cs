@@ -9,7 +9,7 @@ public class TextCliTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
-        var root = new RootCommand("test") { VocabCommand.Build(), BpeCommand.Build() };
+        var root = new RootCommand("test") { VocabCommand.Build(), BpeCommand.Build(), TokenizeCommand.Build() };
         var output = new StringWriter();
         var error = new StringWriter();
         int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -84,6 +84,21 @@ public class TextCliTests
         r = Run("bpe", "apply", "-c", badCodes, "--dropout", "1.5", "-i", input);
         Assert.Equal(2, r.Code);
         Assert.Contains("--dropout must be in [0, 1)", r.Err);
+    }
+
+    [Fact]
+    public void Tokenize_takes_a_tsv_column_and_reverses()
+    {
+        using var dir = new TempDir();
+        string tsv = dir.File("pairs.tsv", "Go.\tVa\u202F!\nI'm home, Tom.\tJe suis chez moi, Tom.\n");
+        string tok = dir.File("fr.tok"), back = dir.File("fr.txt");
+        Assert.Equal(0, Run("tokenize", "-i", tsv, "-o", tok, "--column", "1").Code);
+        Assert.Equal("Va !\nJe suis chez moi ￭, Tom ￭.\n", File.ReadAllText(tok));
+        Assert.Equal(0, Run("tokenize", "-i", tok, "-o", back, "--reverse").Code);
+        Assert.Equal("Va !\nJe suis chez moi, Tom.\n", File.ReadAllText(back));
+
+        var r = Run("tokenize", "-i", tsv, "-o", tok, "--column", "2");
+        Assert.Equal((2, $"attend tokenize: {tsv}:1: 2 tab-separated fields, --column 2 needs 3\n"), (r.Code, r.Err));
     }
 
     [Fact]
