@@ -25,6 +25,10 @@ public static class TextFile
         catch (DirectoryNotFoundException) { throw new TextDataException("directory not found", path); }
         catch (UnauthorizedAccessException e) { throw new TextDataException($"cannot open ({e.Message})", path); }
         catch (IOException e) { throw new TextDataException($"cannot open ({e.Message})", path); }
+        // A pipe (e.g. bash's <(zcat ...)) cannot rewind after peeking: trust the name, without the trailer check.
+        if (!file.CanSeek)
+            return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
         Span<byte> magic = stackalloc byte[2];
         int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
