@@ -57,6 +57,8 @@ public sealed record DataConfig
     public int VocabMinFreq { get; init; } = 1;
     [Doc("Largest vocabulary per side (0 = unlimited)."), NonNegative]
     public int VocabMaxSize { get; init; }
+    [Doc("Demo task: each example lists 1..N dates (1 = one date per example)."), Positive]
+    public int DemoMaxDates { get; init; } = 1;
     [Doc("Demo task: number of training pairs."), Positive]
     public int DemoTrainSize { get; init; } = 20000;
     [Doc("Demo task: number of validation pairs."), Positive]

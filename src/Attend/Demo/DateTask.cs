@@ -21,6 +21,28 @@ public static class DateTask
     private static readonly DateOnly First = new(1950, 1, 1);
     private static readonly int DayCount = new DateOnly(2049, 12, 31).DayNumber - First.DayNumber + 1;
 
+    private static readonly string[] Joiners = [" and ", ", ", " then ", "; "];
+
+    /// <summary>
+    /// Examples holding 1..<paramref name="maxDates"/> dates each (uniformly many), joined by "and", commas,
+    /// "then" or semicolons → their ISO forms separated by spaces. The amount to remember grows with the
+    /// input, which a fixed-size summary of the source cannot keep up with.
+    /// </summary>
+    public static List<DatePair> GenerateLists(Rng rng, int count, int maxDates, IReadOnlySet<string>? exclude = null)
+    {
+        if (maxDates <= 1) return Generate(rng, count, exclude);
+        var list = new List<DatePair>(count);
+        while (list.Count < count)
+        {
+            int k = 1 + rng.NextInt(maxDates);
+            var parts = Generate(rng, k);
+            var src = string.Concat(parts.Select((p, i) => (i == 0 ? "" : Joiners[rng.NextInt(Joiners.Length)]) + p.Source));
+            if (exclude is not null && exclude.Contains(src)) continue;
+            list.Add(new DatePair(src, string.Join(' ', parts.Select(p => p.Target))));
+        }
+        return list;
+    }
+
     /// <summary>Number of surface forms <see cref="Write"/> knows.</summary>
     public const int FormatCount = 16;
 
@@ -69,8 +91,8 @@ public static class DateTask
 
     private static string Capital(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 
-    /// <summary>Input-length buckets (characters) of the demo's table: 1-10, 11-20, …, 71+.</summary>
-    public static readonly int[] BucketEdges = [10, 20, 30, 40, 50, 60, 70];
+    /// <summary>Input-length buckets (characters) of the demo's table: 1-10, 11-20, 21-40, …, 121+.</summary>
+    public static readonly int[] BucketEdges = [10, 20, 40, 60, 80, 100, 120];
 
     /// <summary>The bucket label of a source of <paramref name="length"/> characters.</summary>
     public static string Bucket(int length)

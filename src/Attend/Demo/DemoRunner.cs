@@ -8,7 +8,7 @@ namespace Attend.Demo;
 
 /// <summary>How big the demo is: per-model training time, data sizes and model size (tests use a smaller one).</summary>
 public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSize = 20000, int TestSize = 1000,
-    int EmbeddingSize = 32, int HiddenSize = 64, int BatchSize = 64, double Lr = 0.005, ulong Seed = 1, long MaxSteps = 0)
+    int EmbeddingSize = 32, int HiddenSize = 64, int BatchSize = 64, double Lr = 0.005, ulong Seed = 1, long MaxSteps = 0, int MaxDates = 1)
 {
     /// <summary>The run config of one of the demo's two models.</summary>
     public RunConfig Config(AttentionKind kind)
@@ -20,7 +20,7 @@ public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSi
             Data = c.Data with
             {
                 Source = DataSource.Demo, Tokenizer = Text.TokenizerKind.Char,
-                DemoTrainSize = TrainSize, DemoDevSize = 200, DemoTestSize = TestSize,
+                DemoTrainSize = TrainSize, DemoDevSize = 200, DemoTestSize = TestSize, DemoMaxDates = MaxDates,
             },
             Model = c.Model with
             {
@@ -95,7 +95,8 @@ public static class DemoRunner
     /// <summary>The first example of 24-36 characters with spelled-out words: long enough to show alignment, narrow enough for a terminal.</summary>
     private static int SampleIndex(IReadOnlyList<DatePair> test)
     {
-        int i = test.ToList().FindIndex(p => p.Source.Length is >= 24 and <= 36 && p.Source.Contains(" of "));
+        int i = test.ToList().FindIndex(p => p.Source.Length is >= 24 and <= 40 && p.Source.Contains(" of ") && p.Target.Length > 10);
+        if (i < 0) i = test.ToList().FindIndex(p => p.Source.Length is >= 24 and <= 36);
         return i < 0 ? 0 : i;
     }
 

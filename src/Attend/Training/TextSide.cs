@@ -36,11 +36,11 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         {
             // Three generators forked from the run seed; dev and test exclude every training source.
             var rng = new Tensors.Rng(config.Seed);
-            var trainPairs = Demo.DateTask.Generate(rng.Fork(), d.DemoTrainSize);
+            var trainPairs = Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTrainSize, d.DemoMaxDates);
             var seen = trainPairs.Select(p => p.Source).ToHashSet(StringComparer.Ordinal);
             train = trainPairs.Select(p => (p.Source, p.Target)).ToList();
-            dev = Demo.DateTask.Generate(rng.Fork(), d.DemoDevSize, seen).Select(p => (p.Source, p.Target)).ToList();
-            test = Demo.DateTask.Generate(rng.Fork(), d.DemoTestSize, seen).Select(p => (p.Source, p.Target)).ToList();
+            dev = Demo.DateTask.GenerateLists(rng.Fork(), d.DemoDevSize, d.DemoMaxDates, seen).Select(p => (p.Source, p.Target)).ToList();
+            test = Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTestSize, d.DemoMaxDates, seen).Select(p => (p.Source, p.Target)).ToList();
         }
         else
         {

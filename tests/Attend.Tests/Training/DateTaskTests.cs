@@ -71,3 +71,17 @@ public class DateTaskTests
         Assert.DoesNotContain(test, p => exclude.Contains(p.Source));
     }
 }
+
+public class DateListTests
+{
+    [Fact]
+    public void Lists_hold_one_to_n_dates_whose_iso_forms_are_the_target()
+    {
+        var pairs = DateTask.GenerateLists(new Rng(9), 400, 3);
+        var counts = pairs.Select(p => p.Target.Split(' ').Length).ToList();
+        Assert.Equal([1, 2, 3], counts.Distinct().Order());
+        Assert.All(pairs, p => Assert.Matches(@"^\d{4}-\d\d-\d\d( \d{4}-\d\d-\d\d)*$", p.Target));
+        Assert.Equal(DateTask.GenerateLists(new Rng(9), 400, 3), pairs);
+        Assert.Equal(DateTask.Generate(new Rng(9), 50), DateTask.GenerateLists(new Rng(9), 50, 1));
+    }
+}
