@@ -15,6 +15,10 @@ internal enum GemmRoute { Auto, Packed, Direct }
 /// [k, n], or [n, k] when <c>transB</c>), C is [m, n] and must not overlap A or B. Transposes are
 /// handled by packing, never by materialising the transposed matrix. <see cref="GemmReference"/> is
 /// the naive reference.
+/// Routes: a few rows go to <see cref="GemmDirect"/> (no packing); everything else to the packed,
+/// register-blocked <see cref="GemmBlocked{TK}"/> with the widest micro-kernel the CPU accelerates
+/// (AVX-512 8×32, AVX2+FMA 6×16, scalar 4×4). Large products are split over
+/// <see cref="Parallelism.MaxThreads"/> threads. Design and measurements: docs/performance.md.
 /// </summary>
 public static unsafe class Gemm
 {
