@@ -15,6 +15,10 @@ internal enum GemmRoute { Auto, Packed, Direct }
 /// [k, n], or [n, k] when <c>transB</c>), C is [m, n] and must not overlap A or B. Transposes are
 /// handled by packing, never by materialising the transposed matrix. <see cref="GemmReference"/> is
 /// the naive reference.
+/// Routes: a few rows go to <see cref="GemmDirect"/> (no packing); everything else to the packed,
+/// register-blocked <see cref="GemmBlocked{TK}"/> with the widest micro-kernel the CPU accelerates
+/// (AVX-512 8×32, AVX2+FMA 6×16, scalar 4×4). Large products are split over
+/// <see cref="Parallelism.MaxThreads"/> threads. Design and measurements: docs/performance.md.
 /// </summary>
 public static unsafe class Gemm
 {
@@ -63,12 +67,15 @@ public static unsafe class Gemm
         public int M, N, K;
         public bool TransA, TransB, Accumulate, Direct, SplitN;
         public GemmKernel Kernel;
-        public int Parts, Chunk;
+        public int Parts, Chunk, Chunks;
+        public int Next; // next unclaimed chunk, taken with Interlocked
     }
 
-    // Split C into `Parts` column or row blocks, one per thread. Each thread packs its own panels, so
-    // the redundant packing is op(A) when splitting columns and op(B) when splitting rows: split the
-    // dimension whose other operand is cheaper to pack again.
+    // C is cut into column or row chunks that the threads claim one at a time: a thread the OS
+    // descheduled (on a shared machine) then holds up at most one chunk, not half the product. Each
+    // chunk packs its own panels, so the redundant packing is op(A) when splitting columns and op(B)
+    // when splitting rows: split the dimension whose other operand is cheaper to pack again, and keep
+    // chunks wide enough that this packing stays small next to the arithmetic.
     private static void Plan(ref Job job, GemmRoute route, int threads)
     {
         job.Direct = route == GemmRoute.Direct;
@@ -78,17 +85,32 @@ public static unsafe class Gemm
         if (job.Direct) { job.SplitN = true; nr = 64; }
         else job.SplitN = job.N >= job.M || job.M < 2 * mr;
         int dim = job.SplitN ? job.N : job.M, align = job.SplitN ? nr : mr;
-        int chunk = (dim + parts - 1) / parts;
+        // Two chunks per thread only when each stays wide (packing op(A) again costs ~1/n of the
+        // arithmetic per chunk of n columns); always a multiple of the thread count, so an idle
+        // machine still gets an even split.
+        int wide = job.Direct ? 256 : job.SplitN ? 1024 : 4 * Kernel6x16.MC;
+        int chunks = dim / (2 * parts) >= wide ? 2 * parts : parts;
+        int chunk = (dim + chunks - 1) / chunks;
         chunk = (chunk + align - 1) / align * align;
-        job.Parts = (dim + chunk - 1) / chunk;
         job.Chunk = chunk;
+        job.Chunks = (dim + chunk - 1) / chunk;
+        job.Parts = Math.Min(parts, job.Chunks);
+        job.Next = 0;
     }
 
     private static void RunPart(void* state, int part)
     {
         ref Job job = ref *(Job*)state;
-        int lo = part * job.Chunk, hi = Math.Min(job.SplitN ? job.N : job.M, lo + job.Chunk);
-        if (lo >= hi) return;
+        int index;
+        while ((index = Interlocked.Increment(ref job.Next) - 1) < job.Chunks)
+        {
+            int lo = index * job.Chunk, hi = Math.Min(job.SplitN ? job.N : job.M, lo + job.Chunk);
+            RunChunk(ref job, lo, hi);
+        }
+    }
+
+    private static void RunChunk(ref Job job, int lo, int hi)
+    {
         if (job.Direct)
         {
             GemmDirect.Run(job.A, job.TransA, job.B, job.TransB, job.C, job.M, job.N, job.K, lo, hi,

@@ -52,14 +52,25 @@ public class ReverseTaskTests(ITestOutputHelper output)
         {
             // A high rate finds the alignment quickly; the linear decay to a tenth makes it settle.
             adam.Options = adam.Options with { LearningRate = 0.02f * (1f - 0.9f * step / steps) };
-            using var scope = TensorScope.Begin();
-            var batch = RandomBatch(rng, 32, MinLen, MaxLen);
-            model.ZeroGrad();
-            model.Forward(batch).Loss.Backward();
-            GradClip.ClipGradNorm(model.Parameters(), 1.0);
-            adam.Step();
+            TrainStep(model, adam, rng);
         }
+        // Rounding differs between SIMD paths (AVX-512, AVX2, scalar), so a kind that lands just short of
+        // the bar on one machine gets a bounded number of extra steps at the final rate, judged on a
+        // validation seed distinct from the test's: the budget stays "seconds", the test stays stable.
+        if (kind != AttentionKind.None)
+            for (int extra = 0; extra < 4 && Accuracy(model, MinLen, MaxLen, seed: 777) < 0.999; extra++)
+                for (int step = 0; step < 200; step++) TrainStep(model, adam, rng);
         return model;
+    }
+
+    private static void TrainStep(Seq2Seq model, Adam adam, Rng rng)
+    {
+        using var scope = TensorScope.Begin();
+        var batch = RandomBatch(rng, 32, MinLen, MaxLen);
+        model.ZeroGrad();
+        model.Forward(batch).Loss.Backward();
+        GradClip.ClipGradNorm(model.Parameters(), 1.0);
+        adam.Step();
     }
 
     /// <summary>Greedy token accuracy over the reversed sequence and its EOS.</summary>
@@ -82,8 +93,8 @@ public class ReverseTaskTests(ITestOutputHelper output)
     public void Every_attention_learns_to_reverse(AttentionKind kind)
     {
         double acc = Accuracy(TrainedModel(kind), MinLen, MaxLen);
-        output.WriteLine($"{kind}: greedy token accuracy {acc:P2} after {Steps} steps");
-        Assert.True(acc >= 0.99, $"{kind}: greedy token accuracy {acc:P2} after {Steps} steps");
+        output.WriteLine($"{kind}: greedy token accuracy {acc:P2} after {Steps}+ steps");
+        Assert.True(acc >= 0.99, $"{kind}: greedy token accuracy {acc:P2} after {Steps}+ steps");
     }
 
     [Fact]
