@@ -4,7 +4,7 @@ using Attend.Text;
 
 namespace Attend.Cli.Commands;
 
-/// <summary>Runs the body of a training/decoding verb; bad input (config, data, checkpoint) is one line on stderr and exit code 2.</summary>
+/// <summary>Runs the body of a verb; bad input (config, data, checkpoint) is one line on stderr and exit code 2.</summary>
 internal static class CommandGuard
 {
     public const int BadInput = 2, Interrupted = 130;
@@ -17,7 +17,8 @@ internal static class CommandGuard
             return body(pr.InvocationConfiguration.Output, err);
         }
         catch (Exception e) when (e is ConfigException or InvalidDataException or TextDataException or IOException
-                                      or UnauthorizedAccessException or ArgumentException)
+                                      or UnauthorizedAccessException or ArgumentException
+                                      or Evaluation.EvaluationInputException or Plots.PlotInputException)
         {
             err.WriteLine($"attend {verb}: {e.Message}");
             return BadInput;

@@ -63,17 +63,6 @@ internal static class EvalInputs
     }
 
     /// <summary>Runs a verb body; input errors print one line to stderr and exit 2, without a stack trace.</summary>
-    public static int Guard(ParseResult pr, string verb, Func<TextWriter, int> body)
-    {
-        var err = pr.InvocationConfiguration.Error;
-        try
-        {
-            return body(pr.InvocationConfiguration.Output);
-        }
-        catch (Exception e) when (e is EvaluationInputException or PlotInputException or IOException or UnauthorizedAccessException)
-        {
-            err.WriteLine($"attend {verb}: {e.Message}");
-            return BadInput;
-        }
-    }
+    public static int Guard(ParseResult pr, string verb, Func<TextWriter, int> body) =>
+        CommandGuard.Run(pr, verb, (output, _) => body(output));
 }

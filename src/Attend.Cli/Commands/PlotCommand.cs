@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Attend.Evaluation;
 using Attend.Evaluation.Tokenizers;
+using Attend.Decoding;
 using Attend.Plots;
+using Attend.Training;
 
 namespace Attend.Cli.Commands;
 
@@ -61,20 +63,28 @@ internal static class PlotCommand
 
     private static Command Attention()
     {
-        var cmd = new Command("attention", "Heatmap of an attention matrix: columns source tokens, rows target tokens.");
-        // The matrix comes from a file today; a model run (--model RUN --text) is a second source of the same
-        // AttentionMatrix and will sit beside this option.
-        var attention = new Option<string>("--attention") { Description = "JSON {source, target, attention[T][S]} or a list of them", Required = true };
+        var cmd = new Command("attention", "Heatmap of an attention matrix: columns source tokens, rows target tokens. " +
+                                           "The matrix comes from a file (--attention) or from a trained run translating --text.");
+        var attention = new Option<string?>("--attention") { Description = "JSON {source, target, attention[T][S]} or a list of them (as written by attend translate --attention)" };
         var index = new Option<int>("--index") { Description = "Which matrix, when the file holds a list", DefaultValueFactory = _ => 0 };
+        var model = new Option<string?>("--model") { Description = "A run directory (or checkpoint) to translate --text with" };
+        var text = new Option<string?>("--text") { Description = "The sentence to translate with --model" };
+        var beam = new Option<int>("--beam") { Description = "Beam size for --model (1 = greedy)", DefaultValueFactory = _ => 1 };
         var outPath = new Option<string?>("--out") { Description = "SVG file to write" };
         var terminal = new Option<bool>("--terminal") { Description = "Also draw the grid in the terminal" };
         var cell = new Option<double>("--cell") { Description = "Cell size in pixels", DefaultValueFactory = _ => 30 };
         var title = new Option<string?>("--title") { Description = "Title above the heatmap" };
-        foreach (var o in new Option[] { attention, index, outPath, terminal, cell, title }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { attention, index, model, text, beam, outPath, terminal, cell, title }) cmd.Options.Add(o);
 
         cmd.SetAction(pr => EvalInputs.Guard(pr, "plot attention", output =>
         {
-            var m = AttentionMatrix.Load(pr.GetValue(attention)!, pr.GetValue(index));
+            var m = (pr.GetValue(attention), pr.GetValue(model)) switch
+            {
+                (string file, null) => AttentionMatrix.Load(file, pr.GetValue(index)),
+                (null, string run) => FromModel(run, pr.GetValue(text), pr.GetValue(beam)),
+                (null, null) => throw new PlotInputException("give the matrix: --attention FILE.json, or --model RUN --text \"…\""),
+                _ => throw new PlotInputException("--attention and --model are alternatives: give one"),
+            };
             string? outFile = pr.GetValue(outPath);
             if (outFile is null && !pr.GetValue(terminal))
                 throw new PlotInputException("nothing to do: give --out FILE.svg and/or --terminal");
@@ -87,5 +97,21 @@ internal static class PlotCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>Translates one sentence with a trained run and returns the best hypothesis' attention.</summary>
+    private static AttentionMatrix FromModel(string run, string? text, int beam)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new PlotInputException("--model needs --text \"a sentence to translate\"");
+        if (beam < 1) throw new PlotInputException($"--beam: expected a positive integer, got {beam}");
+        var loaded = RunDirectory.LoadModel(run);
+        var source = loaded.Text.Tokenize(text);
+        if (source.Length == 0) throw new PlotInputException("--text has no tokens after normalization");
+        var best = Translator.Decode(loaded.Model, [loaded.SourceVocab.Encode(source)], new SearchOptions(BeamSize: beam))[0][0];
+        if (best.Attention is null)
+            throw new PlotInputException($"{run}: the model has no attention (attention: none), so there is no matrix to draw");
+        var target = loaded.TargetVocab.Decode(best.Tokens);
+        target.Add("</s>");
+        return AttentionMatrix.FromWeights(source, target, best.Attention);
     }
 }

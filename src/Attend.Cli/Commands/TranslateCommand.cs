@@ -103,9 +103,7 @@ internal static class TranslateCommand
                 if (best.Attention is null) continue;
                 var trg = m.TargetVocab.Decode(best.Tokens);
                 trg.Add("</s>");
-                int rows = Math.Min(trg.Count, best.Attention.GetLength(0));
-                var matrix = new AttentionMatrix(srcTokens[i], trg.Take(rows).ToList(),
-                    Enumerable.Range(0, rows).Select(t => (IReadOnlyList<float>)Enumerable.Range(0, srcTokens[i].Length).Select(j => best.Attention[t, j]).ToArray()).ToList());
+                var matrix = AttentionMatrix.FromWeights(srcTokens[i], trg, best.Attention);
                 Matrices.Add(matrix);
                 if (show is not null && srcTokens[i].Length > 0) TerminalHeatmap.Write(show, matrix);
             }

@@ -12,6 +12,23 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
     public int S => Source.Count;
     public int T => Target.Count;
 
+    /// <summary>
+    /// A decoded hypothesis as a matrix: <paramref name="target"/> tokens (with the end-of-sentence token if the
+    /// decoder emitted it) against <paramref name="source"/> tokens, rows cut to the decoded steps.
+    /// </summary>
+    public static AttentionMatrix FromWeights(IReadOnlyList<string> source, IReadOnlyList<string> target, float[,] weights)
+    {
+        int rows = Math.Min(target.Count, weights.GetLength(0)), cols = Math.Min(source.Count, weights.GetLength(1));
+        var w = new IReadOnlyList<float>[rows];
+        for (int t = 0; t < rows; t++)
+        {
+            var row = new float[source.Count];
+            for (int j = 0; j < cols; j++) row[j] = weights[t, j];
+            w[t] = row;
+        }
+        return new AttentionMatrix(source, target.Take(rows).ToList(), w);
+    }
+
     /// <summary>Checks T rows of S finite weights; the message names <paramref name="where"/> and the offending row.</summary>
     public AttentionMatrix Validate(string where)
     {

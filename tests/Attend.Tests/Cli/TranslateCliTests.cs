@@ -38,6 +38,50 @@ public class TranslateCliTests
     }
 
     [Fact]
+    public void Plot_attention_translates_text_with_a_run_and_draws_the_same_matrix_translate_writes()
+    {
+        var dir = RepoPaths.TempDir("plotmodel");
+        try
+        {
+            var run = Path.Combine(dir, "run");
+            TrainingRun.Start(TrainerTests.Tiny(run, 3), false, new RecordingObserver()).Run();
+            var att = Path.Combine(dir, "att.json");
+            using (var t = new CliProcess("translate", "--model", run, "--attention", att, "--beam", "1"))
+            {
+                t.WriteLine("3/5/79");
+                t.CloseInput();
+                Assert.Equal(0, t.Wait(TimeSpan.FromSeconds(60)));
+            }
+            var svg = Path.Combine(dir, "heat.svg");
+            using (var p = new CliProcess("plot", "attention", "--model", run, "--text", "3/5/79", "--out", svg))
+            {
+                p.CloseInput();
+                Assert.Equal(0, p.Wait(TimeSpan.FromSeconds(60)));
+            }
+            // Same sentence, same greedy search: the picture drawn from the run is the one drawn from translate's file.
+            var fromFile = Path.Combine(dir, "file.svg");
+            using (var p = new CliProcess("plot", "attention", "--attention", att, "--out", fromFile))
+            {
+                p.CloseInput();
+                Assert.Equal(0, p.Wait(TimeSpan.FromSeconds(60)));
+            }
+            Assert.Equal(File.ReadAllText(fromFile), File.ReadAllText(svg));
+            var rects = System.Xml.Linq.XDocument.Load(svg).Descendants().Count(e => e.Name.LocalName == "rect");
+            Assert.True(rects >= 6, $"expected at least one cell per source character, found {rects} rects");
+            using (var p = new CliProcess("plot", "attention", "--model", run, "--out", svg))
+            {
+                p.CloseInput();
+                Assert.Equal(2, p.Wait(TimeSpan.FromSeconds(60)));
+                Assert.Contains("--model needs --text", p.Stderr);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void Bad_inputs_exit_2_with_one_line_naming_the_problem()
     {
         var dir = RepoPaths.TempDir("badcli");
