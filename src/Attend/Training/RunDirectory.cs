@@ -22,12 +22,25 @@ public sealed record LoadedModel(Seq2Seq Model, RunConfig Config, Vocabulary Sou
 /// <c>trainer.json</c>, <c>config.yaml</c> and both vocabularies. It is written under a temporary name and
 /// renamed into place when complete; <c>best</c> and <c>last</c> are symbolic links switched by an atomic
 /// rename. A process killed at any moment therefore leaves <c>best</c> and <c>last</c> pointing at
-/// complete checkpoints (the old or the new one), never at a half-written one.
+/// complete checkpoints (the old or the new one), never at a half-written one. A checkpoint folder is never
+/// replaced in place: a second save of the same step (a run resumed and stopped again before its next
+/// update) goes to <c>step-000123-1/</c>, so the folder a link points at is never missing.
+/// Fault injection for tests: the environment variable <c>ATTEND_SAVE_PAUSE_MS</c> makes every save pause
+/// that long after each file it writes, so a test can SIGKILL a trainer in the middle of a save for certain.
 /// </summary>
 public static class RunDirectory
 {
     public const string Best = "best", Last = "last";
     private const string StepPrefix = "step-";
+
+    private static readonly int SavePauseMs =
+        int.TryParse(Environment.GetEnvironmentVariable("ATTEND_SAVE_PAUSE_MS"), out int ms) && ms > 0 ? ms : 0;
+
+    /// <summary>The test hook's pause between the files of a save (no-op unless ATTEND_SAVE_PAUSE_MS is set).</summary>
+    private static void Pause()
+    {
+        if (SavePauseMs > 0) Thread.Sleep(SavePauseMs);
+    }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -41,28 +54,26 @@ public static class RunDirectory
         Vocabulary src, Vocabulary trg)
     {
         var final = Path.Combine(runDir, $"{StepPrefix}{state.Step:D7}");
-        var tmp = Path.Combine(runDir, $".tmp-{StepPrefix}{state.Step:D7}-{Environment.ProcessId}");
+        for (int n = 1; Directory.Exists(final); n++) final = Path.Combine(runDir, $"{StepPrefix}{state.Step:D7}-{n}");
+        var tmp = Path.Combine(runDir, $".tmp-{Path.GetFileName(final)}-{Environment.ProcessId}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
         var optPath = Path.Combine(tmp, "optimizer.safetensors");
         SafeTensorsFile.Write(optPath, optimizer.State().Select(s => SafeTensorsEntry.Float(s.Name, s.Buffer, s.Buffer.Length)));
+        Pause();
         state = state with { OptimizerSha256 = Sha256(optPath) };
         Checkpoint.Save(Path.Combine(tmp, "model.safetensors"), model, new VocabFingerprints(src.Fingerprint, trg.Fingerprint),
             new Model.TrainingState(state.Step, state.Epoch, state.RngState));
+        Pause();
         File.WriteAllBytes(Path.Combine(tmp, "trainer.json"), JsonSerializer.SerializeToUtf8Bytes(state, Json));
+        Pause();
         File.WriteAllText(Path.Combine(tmp, "config.yaml"), ConfigLoader.ToYaml(config));
+        Pause();
         src.Save(Path.Combine(tmp, "src.vocab"));
+        Pause();
         trg.Save(Path.Combine(tmp, "trg.vocab"));
-        // Replacing a folder of the same step (a re-save after resume) is the one non-atomic case; the
-        // links still point at it only if it was complete, and the rename below restores it.
-        if (Directory.Exists(final))
-        {
-            var old = final + ".old-" + Environment.ProcessId;
-            Directory.Move(final, old);
-            Directory.Move(tmp, final);
-            Directory.Delete(old, true);
-        }
-        else Directory.Move(tmp, final);
+        Pause();
+        Directory.Move(tmp, final);
         return final;
     }
 

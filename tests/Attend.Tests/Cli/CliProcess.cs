@@ -9,9 +9,13 @@ internal sealed class CliProcess : IDisposable
     private readonly Process _p;
     private readonly StringBuilder _out = new(), _err = new();
 
-    public CliProcess(params string[] args)
+    public CliProcess(params string[] args) : this(new Dictionary<string, string>(), args) { }
+
+    /// <summary>Starts `attend args…` with extra environment variables (e.g. the checkpoint writer's fault-injection pause).</summary>
+    public CliProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Attend.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         _p = Process.Start(psi)!;
@@ -40,6 +44,9 @@ internal sealed class CliProcess : IDisposable
         using var k = Process.Start("kill", ["-" + name, _p.Id.ToString()]);
         k.WaitForExit();
     }
+
+    /// <summary>SIGKILL at once, without the latency of starting kill(1).</summary>
+    public void KillNow() => _p.Kill();
 
     public int Wait(TimeSpan timeout)
     {

@@ -77,6 +77,36 @@ public class TrainSignalTests
         }
     }
 
+    private static void AssertBestAndLastLoad(string run)
+    {
+        foreach (var name in new[] { RunDirectory.Best, RunDirectory.Last })
+        {
+            var ckpt = Path.Combine(run, name);
+            if (new FileInfo(ckpt).LinkTarget is null && !Directory.Exists(ckpt)) continue;
+            var loaded = RunDirectory.LoadModel(ckpt);
+            Assert.Equal(16, loaded.Model.Config.HiddenSize);
+            Assert.True(loaded.Directory.EndsWith(name), $"{name} did not resolve to itself but to {loaded.Directory}");
+        }
+        Assert.True(File.Exists(Path.Combine(run, RunDirectory.Last, "model.safetensors")), "no loadable last checkpoint after a kill");
+    }
+
+    private static string[] PartialSaves(string run) => Directory.GetDirectories(run, ".tmp-step-*");
+
+    /// <summary>Complete files in a partial checkpoint folder (0 if it vanished meanwhile: the save finished).</summary>
+    private static int FilesIn(string partial)
+    {
+        try { return Directory.GetFiles(partial).Count(f => !Path.GetFileName(f).Contains(".tmp")); }
+        catch (DirectoryNotFoundException) { return 0; }
+    }
+
+    /// <summary>
+    /// Kills the trainer with SIGKILL eight times. Even rounds kill it for certain inside a save: the child
+    /// runs with ATTEND_SAVE_PAUSE_MS (the checkpoint writer pauses after each file), the test waits until a
+    /// partial checkpoint folder holds 1–6 files, kills at once, and checks that the partial folder is still
+    /// there (so the kill did land mid-save). Round 4 does this during a re-save of the same step (a resumed
+    /// run that stops at once). Odd rounds kill at a random moment. After every kill <c>best</c> and
+    /// <c>last</c> must load, and at the end the run still resumes.
+    /// </summary>
     [Fact]
     public void SIGKILL_during_saves_never_leaves_a_corrupt_best_or_last()
     {
@@ -85,33 +115,41 @@ public class TrainSignalTests
         {
             var cfg = WriteConfig(dir);
             var run = Path.Combine(dir, "run");
+            var metrics = Path.Combine(run, MetricsLog.FileName);
             var rng = new Random(11);
-            int kills = 0;
-            for (int round = 0; round < 5; round++)
+            var slowSaves = new Dictionary<string, string> { ["ATTEND_SAVE_PAUSE_MS"] = "40" };
+            int midSave = 0;
+            for (int round = 0; round < 8; round++)
             {
                 bool resume = File.Exists(Path.Combine(run, "last", "model.safetensors"));
-                using var p = resume ? new CliProcess("train", cfg, "--quiet", "--resume")
-                                     : new CliProcess("train", cfg, "--quiet", "--set", "training.overwrite=true");
-                // Every update writes a checkpoint, so a kill a few updates in lands in or near a save.
-                var metrics = Path.Combine(run, MetricsLog.FileName);
-                int before = File.Exists(metrics) ? File.ReadAllLines(metrics).Length : 0, target = rng.Next(4);
-                Assert.True(WaitFor(() => File.Exists(metrics) && File.ReadAllLines(metrics).Length >= before + 2 + target
-                                       && File.Exists(Path.Combine(run, "last", "model.safetensors")), TimeSpan.FromSeconds(120)),
-                    "training did not start: " + p.Stderr);
-                Thread.Sleep(rng.Next(0, 150));
-                p.Signal("KILL");
-                p.Wait(TimeSpan.FromSeconds(30));
-                kills++;
-                foreach (var name in new[] { RunDirectory.Best, RunDirectory.Last })
+                bool inSave = round % 2 == 0;
+                var args = new List<string> { "train", cfg, "--quiet" };
+                args.AddRange(resume ? ["--resume"] : ["--set", "training.overwrite=true"]);
+                if (round == 4) args.AddRange(["--set", $"training.max_steps={StepOf(Path.Combine(run, "last"))}"]);
+                using var p = new CliProcess(inSave ? slowSaves : new Dictionary<string, string>(), [.. args]);
+                if (inSave)
                 {
-                    var ckpt = Path.Combine(run, name);
-                    if (!Directory.Exists(ckpt)) continue;
-                    var loaded = RunDirectory.LoadModel(ckpt);
-                    Assert.Equal(16, loaded.Model.Config.HiddenSize);
+                    int files = 1 + rng.Next(6);
+                    Assert.True(WaitFor(() => File.Exists(Path.Combine(run, "last", "model.safetensors")) && PartialSaves(run).Any(d => FilesIn(d) >= files),
+                        TimeSpan.FromSeconds(120)), "no save started: " + p.Stderr);
+                    p.KillNow();
+                    p.Wait(TimeSpan.FromSeconds(30));
+                    Assert.True(PartialSaves(run).Length > 0, "the kill did not land inside a save");
+                    midSave++;
                 }
-                Assert.True(Directory.Exists(Path.Combine(run, RunDirectory.Last)), "no last checkpoint after a kill");
+                else
+                {
+                    int before = File.Exists(metrics) ? File.ReadAllLines(metrics).Length : 0, target = rng.Next(4);
+                    Assert.True(WaitFor(() => File.Exists(metrics) && File.ReadAllLines(metrics).Length >= before + 2 + target
+                                           && File.Exists(Path.Combine(run, "last", "model.safetensors")), TimeSpan.FromSeconds(120)),
+                        "training did not start: " + p.Stderr);
+                    Thread.Sleep(rng.Next(0, 150));
+                    p.KillNow();
+                    p.Wait(TimeSpan.FromSeconds(30));
+                }
+                AssertBestAndLastLoad(run);
             }
-            Assert.Equal(5, kills);
+            Assert.Equal(4, midSave);
             // And the run still resumes after all that.
             var trainer = TrainingRun.Start(ConfigLoader.LoadFile(cfg), resume: true, new RecordingObserver());
             Assert.True(trainer.Step > 0);
