@@ -132,15 +132,84 @@ public class EnsembleTests
         var b = Model(10);
         int[] src = [4, 5, 6, 7];
         var h = Translator.Decode([a, b], [src], new SearchOptions(MaxOutputRatio: 1))[0][0];
-        // Rescore the chosen tokens with each model (teacher forced) and check the first step picked the argmax of the mean.
+        // Rescore the chosen tokens with each model (teacher forced): every step picked the argmax of the mean
+        // log-probabilities, and the EOS that ended the output too.
         using var off = GradMode.Off();
         var batch = Seq2SeqBatch.FromPairs([src], [h.Tokens]);
         var la = a.Forward(batch).Logits.Data.ToArray();
         var lb = b.Forward(batch).Logits.Data.ToArray();
         int v = 9;
-        var mean = Enumerable.Range(0, v).Select(w => (Translator.LogSoftmaxAt(la.AsSpan(0, v), w) + Translator.LogSoftmaxAt(lb.AsSpan(0, v), w)) / 2).ToArray();
-        int first = h.Tokens.Length > 0 ? h.Tokens[0] : a.Config.EosId;
-        Assert.Equal(Array.IndexOf(mean, mean.Max()), first);
+        bool ended = h.Tokens.Length < new SearchOptions(MaxOutputRatio: 1).MaxSteps(src.Length);
+        int[] chosen = ended ? [.. h.Tokens, a.Config.EosId] : h.Tokens;
+        Assert.True(chosen.Length >= 2, "too short to test more than one step");
+        double sum = 0;
+        for (int t = 0; t < chosen.Length; t++)
+        {
+            var mean = Enumerable.Range(0, v).Select(w => (Translator.LogSoftmaxAt(la.AsSpan(t * v, v), w) + Translator.LogSoftmaxAt(lb.AsSpan(t * v, v), w)) / 2).ToArray();
+            Assert.Equal(Array.IndexOf(mean, mean.Max()), chosen[t]);
+            sum += mean[chosen[t]];
+        }
+        Assert.Equal(sum, h.LogProb, 4);
         Assert.Throws<ArgumentException>(() => Translator.Decode([a, b], [src], new SearchOptions(BeamSize: 2)));
+    }
+}
+
+public class SearchLimitTests
+{
+    /// <summary>A random Bahdanau model that never emits EOS (its output bias for EOS is −10⁴), so every hypothesis runs to the step limit.</summary>
+    private static Seq2Seq Endless()
+    {
+        var m = Seq2Seq.Create(new ModelConfig
+        {
+            SourceVocab = 12, TargetVocab = 9, EmbeddingSize = 8, HiddenSize = 12, Attention = Attend.Attention.AttentionKind.Bahdanau,
+        }, 21);
+        var bias = m.NamedParameters().Single(p => p.Name.EndsWith("out.bias")).Param;
+        bias.Data[m.Config.EosId] = -1e4f;
+        return m;
+    }
+
+    [Theory]
+    [InlineData(1, 0.5)]
+    [InlineData(1, 2.0)]
+    [InlineData(3, 0.5)]
+    [InlineData(3, 2.0)]
+    public void Output_length_is_capped_at_the_ratio_of_the_source_length_plus_ten(int beam, double ratio)
+    {
+        var m = Endless();
+        int[][] sources = [[4, 5], [6, 7, 8, 9, 10, 11, 4, 5, 6, 7]];
+        var options = new SearchOptions(BeamSize: beam, MaxOutputRatio: ratio, NBest: beam);
+        // Sentences are decoded one per batch here, so each gets its own limit.
+        foreach (var src in sources)
+        {
+            var hyps = Translator.Decode(m, [src], options)[0];
+            Assert.All(hyps, h => Assert.Equal((int)Math.Ceiling(ratio * src.Length) + 10, h.Tokens.Length));
+        }
+    }
+
+    [Fact]
+    public void With_a_length_penalty_the_n_best_list_is_sorted_by_the_penalised_score()
+    {
+        var m = Seq2Seq.Create(new ModelConfig
+        {
+            SourceVocab = 12, TargetVocab = 9, EmbeddingSize = 8, HiddenSize = 12, Attention = Attend.Attention.AttentionKind.LuongGeneral,
+        }, 22);
+        int[][] sources = [[4, 5, 6, 7], [8, 9], [10, 4, 11, 5, 6, 7, 8]];
+        bool reordered = false;
+        foreach (var alpha in new[] { 0.0, 1.0, 2.0 })
+        {
+            var results = Translator.Decode(m, sources, new SearchOptions(BeamSize: 5, Alpha: alpha, NBest: 5));
+            foreach (var hyps in results)
+            {
+                for (int k = 1; k < hyps.Length; k++) Assert.True(hyps[k - 1].Score >= hyps[k].Score);
+                foreach (var h in hyps)
+                {
+                    int len = Math.Min(h.Tokens.Length + 1, new SearchOptions().MaxSteps(7));
+                    Assert.Equal(h.LogProb / Math.Pow((5.0 + len) / 6.0, alpha), h.Score, 9);
+                }
+                // A longer hypothesis can overtake a shorter one with a higher raw log-probability.
+                reordered |= hyps.Zip(hyps.Skip(1)).Any(p => p.First.LogProb < p.Second.LogProb);
+            }
+        }
+        Assert.True(reordered, "the length penalty never changed the order of any n-best list");
     }
 }

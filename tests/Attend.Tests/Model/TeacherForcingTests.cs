@@ -26,3 +26,42 @@ public class TeacherForcingTests
         Assert.True(half > 1, "ratio 0.5 should give different mixtures for different seeds");
     }
 }
+
+public class NoTeacherForcingTests
+{
+    /// <summary>
+    /// Ratio 0 feeds the model's own argmax at every step t ≥ 1: its loss equals the teacher-forced loss of the
+    /// same gold targets when the decoder inputs are those predictions (built one step at a time, since a
+    /// teacher-forced pass is causal).
+    /// </summary>
+    [Theory]
+    [InlineData(AttentionKind.None)]
+    [InlineData(AttentionKind.Bahdanau)]
+    [InlineData(AttentionKind.LuongConcat)]
+    public void Ratio_zero_feeds_the_argmax_of_the_previous_step(AttentionKind kind)
+    {
+        var config = TinyModels.Config(kind);
+        var model = TinyModels.Model(config);
+        var batch = TinyModels.Batch(config, [5, 2, 4], [6, 5, 4]);
+        using var _ = GradMode.Off();
+        float free = model.Forward(batch, new ForwardOptions(new Rng(1), 0f)).Loss.Item();
+
+        int b = batch.Batch, t = batch.TargetLength, v = config.TargetVocab;
+        var fed = (int[])batch.TargetIn.Clone();
+        for (int i = 1; i < t; i++)
+        {
+            var logits = model.Forward(batch with { TargetIn = (int[])fed.Clone() }).Logits.Data;
+            for (int r = 0; r < b; r++)
+            {
+                if (batch.TargetIn[r * t + i] == config.PadId) continue; // padding stays padding
+                var row = logits.Slice((r * t + i - 1) * v, v);
+                int best = 0;
+                for (int w = 1; w < v; w++) if (row[w] > row[best]) best = w;
+                fed[r * t + i] = best;
+            }
+        }
+        float forced = model.Forward(batch with { TargetIn = fed }).Loss.Item();
+        Assert.Equal(forced, free, 5);
+        Assert.NotEqual(batch.TargetIn, fed);
+    }
+}
