@@ -107,11 +107,9 @@ internal static class PlotCommand
         var loaded = RunDirectory.LoadModel(run);
         var source = loaded.Text.Tokenize(text);
         if (source.Length == 0) throw new PlotInputException("--text has no tokens after normalization");
-        var best = Translator.Decode(loaded.Model, [loaded.SourceVocab.Encode(source)], new SearchOptions(BeamSize: beam))[0][0];
+        var best = TextTranslator.Translate(loaded, [loaded.Model], [source], new SearchOptions(BeamSize: beam))[0][0];
         if (best.Attention is null)
             throw new PlotInputException($"{run}: the model has no attention (attention: none), so there is no matrix to draw");
-        var target = loaded.TargetVocab.Decode(best.Tokens);
-        target.Add("</s>");
-        return AttentionMatrix.FromWeights(source, target, best.Attention);
+        return AttentionMatrix.FromWeights(best.SourceTokens, best.TargetTokens, best.Attention);
     }
 }

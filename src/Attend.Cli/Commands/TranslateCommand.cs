@@ -86,24 +86,19 @@ internal static class TranslateCommand
 
         public void Translate(string[] lines, TextWriter output)
         {
-            var srcTokens = lines.Select(l => m.Text.Tokenize(l)).ToList();
-            var results = Translator.Decode(models, srcTokens.Select(t => m.SourceVocab.Encode(t)).ToList(), search);
+            var srcTokens = lines.Select(l => TextTranslator.Tokenize(m, l)).ToList();
+            var results = TextTranslator.Translate(m, models, srcTokens, search, new TextOptions(replaceUnk, rawTokens));
             for (int i = 0; i < lines.Length; i++, _index++)
             {
                 foreach (var h in results[i])
                 {
-                    var toks = m.TargetVocab.Decode(h.Tokens);
-                    if (replaceUnk) toks = Translator.ReplaceUnknowns(toks, srcTokens[i], h.Attention, h.Tokens);
-                    var text = rawTokens ? string.Join(' ', toks) : m.Text.Detokenize(toks);
-                    var line = search.NBest > 1 ? $"{_index} ||| {text} ||| {h.Score.ToString("F4", CultureInfo.InvariantCulture)}" : text;
-                    if (alignments) line += " ||| " + Translator.Pharaoh(h.Attention, h.Tokens.Length);
+                    var line = search.NBest > 1 ? $"{_index} ||| {h.Text} ||| {h.Score.ToString("F4", CultureInfo.InvariantCulture)}" : h.Text;
+                    if (alignments) line += " ||| " + h.Alignment;
                     output.WriteLine(line);
                 }
                 var best = results[i][0];
                 if (best.Attention is null) continue;
-                var trg = m.TargetVocab.Decode(best.Tokens);
-                trg.Add("</s>");
-                var matrix = AttentionMatrix.FromWeights(srcTokens[i], trg, best.Attention);
+                var matrix = AttentionMatrix.FromWeights(best.SourceTokens, best.TargetTokens, best.Attention);
                 Matrices.Add(matrix);
                 if (show is not null && srcTokens[i].Length > 0) TerminalHeatmap.Write(show, matrix);
             }

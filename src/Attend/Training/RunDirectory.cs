@@ -13,7 +13,8 @@ namespace Attend.Training;
 /// <summary>A checkpoint loaded for inference: the model, how its text is tokenized, and its vocabularies.</summary>
 public sealed record LoadedModel(Seq2Seq Model, RunConfig Config, Vocabulary SourceVocab, Vocabulary TargetVocab, string Directory)
 {
-    public TextSide Text => TextSide.From(Config.Data);
+    /// <summary>The run's tokenizer and normalizer (stateless, safe to share between threads).</summary>
+    public TextSide Text { get; } = TextSide.From(Config.Data);
 }
 
 /// <summary>

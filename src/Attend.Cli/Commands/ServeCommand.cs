@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Attend.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>`attend serve --model RUN`: the HTTP API and the attention page (src/Attend.Server), on loopback unless --urls says otherwise.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:5000";
+
+    public static Command Build()
+    {
+        var cmd = new Command("serve", "Serve trained models over HTTP: POST /api/translate, GET /api/model, GET /healthz, and the attention page at /.");
+        var model = new Option<string[]>("--model") { Description = "Run directory or checkpoint to serve, as RUN or name=RUN; repeat for several models (the first is the default)", Required = true };
+        var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated (e.g. http://0.0.0.0:8080 to accept other machines)", DefaultValueFactory = _ => DefaultUrls };
+        var d = new ServerOptions();
+        var maxText = new Option<int>("--max-text-length") { Description = "Characters per text", DefaultValueFactory = _ => d.MaxTextLength };
+        var maxTexts = new Option<int>("--max-texts") { Description = "Texts per request", DefaultValueFactory = _ => d.MaxTexts };
+        var maxBeam = new Option<int>("--max-beam") { Description = "Largest beam a request may ask for", DefaultValueFactory = _ => d.MaxBeam };
+        var maxBody = new Option<long>("--max-body-bytes") { Description = "Bytes per request body (413 above)", DefaultValueFactory = _ => d.MaxBodyBytes };
+        var noBatching = new Option<bool>("--no-batching") { Description = "Decode each request on its own thread instead of batching concurrent requests together" };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch", DefaultValueFactory = _ => d.MaxBatch };
+        var workers = new Option<int>("--workers") { Description = "Threads decoding batches", DefaultValueFactory = _ => d.Workers };
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, noBatching, maxBatch, workers }) cmd.Options.Add(o);
+        cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
+        {
+            var options = new ServerOptions
+            {
+                Models = pr.GetValue(model)!.Select(ModelSpec.Parse).ToList(),
+                MaxTextLength = pr.GetValue(maxText),
+                MaxTexts = pr.GetValue(maxTexts),
+                MaxBeam = pr.GetValue(maxBeam),
+                MaxBodyBytes = pr.GetValue(maxBody),
+                Batching = !pr.GetValue(noBatching),
+                MaxBatch = pr.GetValue(maxBatch),
+                Workers = pr.GetValue(workers),
+            };
+            var app = Create(options, pr.GetValue(urls)!);
+            app.Lifetime.ApplicationStarted.Register(() =>
+                stdout.WriteLine($"attend serve: {string.Join(", ", options.Models.Select(m => $"{m.Name} ({m.Path})"))} on {string.Join(' ', app.Urls)} (Ctrl-C stops)"));
+            try
+            {
+                app.Run();
+            }
+            catch (IOException e) when (e.InnerException is AddressInUseException)
+            {
+                err.WriteLine($"attend serve: cannot listen on {pr.GetValue(urls)}: {e.Message}");
+                return CommandGuard.BadInput;
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The app `attend serve` runs, listening on <paramref name="urls"/> (port 0 picks a free one).</summary>
+    public static WebApplication Create(ServerOptions options, string urls)
+    {
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
+        builder.WebHost.UseUrls(urls);
+        return Attend.Server.Program.Build(builder, options);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Attend.Training;
+
+namespace Attend.Server.Models;
+
+/// <summary>Where training stood at the served checkpoint, and its validation record from the run's metrics.jsonl (null when absent).</summary>
+public sealed record TrainingInfo(long Step, int Epoch, double ElapsedSeconds, double? BestScore, long BestStep, JsonNode? Validation);
+
+/// <summary>What `GET /api/model` says about a model: its checkpoint, resolved config (snake_case keys, as in YAML), sizes and training.</summary>
+public sealed record ModelInfo(string Name, string Checkpoint, string Rnn, string Attention, bool HasAttention,
+    int SourceVocab, int TargetVocab, long Parameters, JsonNode Config, TrainingInfo? Training)
+{
+    private static readonly JsonSerializerOptions Snake = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static ModelInfo Describe(string name, LoadedModel m)
+    {
+        var config = JsonSerializer.SerializeToNode(m.Config, Snake)!;
+        var attention = JsonSerializer.SerializeToNode(m.Config.Model.Attention, Snake)!.GetValue<string>();
+        var dir = new DirectoryInfo(Path.TrimEndingDirectorySeparator(m.Directory));
+        // best/ and last/ are links: name the step folder they point at.
+        return new ModelInfo(name, dir.ResolveLinkTarget(true)?.Name ?? dir.Name,
+            JsonSerializer.SerializeToNode(m.Config.Model.Rnn, Snake)!.GetValue<string>(), attention, attention != "none",
+            m.SourceVocab.Count, m.TargetVocab.Count, m.Model.ParameterCount(), config, ReadTraining(m.Directory));
+    }
+
+    /// <summary>trainer.json of the checkpoint, and the validation at its step (or the last before it) from ../metrics.jsonl.</summary>
+    private static TrainingInfo? ReadTraining(string checkpointDir)
+    {
+        var trainer = Path.Combine(checkpointDir, "trainer.json");
+        if (!File.Exists(trainer)) return null;
+        var state = JsonNode.Parse(File.ReadAllText(trainer))!;
+        long step = (long?)state["Step"] ?? 0;
+        double? best = state["BestScore"] is JsonNode b && b.GetValueKind() == JsonValueKind.Number ? (double)b : null;
+        JsonNode? validation = null;
+        var metrics = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Path.TrimEndingDirectorySeparator(checkpointDir)))!, MetricsLog.FileName);
+        if (File.Exists(metrics))
+            foreach (var line in File.ReadLines(metrics))
+            {
+                if (!line.Contains("\"valid\"", StringComparison.Ordinal)) continue;
+                JsonNode? rec;
+                try { rec = JsonNode.Parse(line); } catch (JsonException) { continue; }
+                if ((string?)rec?["kind"] == "valid" && (long?)rec["step"] <= step) validation = rec;
+            }
+        return new TrainingInfo(step, (int?)state["Epoch"] ?? 0, (double?)state["ElapsedSeconds"] ?? 0, best, (long?)state["BestStep"] ?? 0, validation);
+    }
+}

@@ -1,0 +1,42 @@
+using Attend.Server.Translate;
+using Attend.Training;
+
+namespace Attend.Server.Models;
+
+/// <summary>The models of this server by name; the first is the default.</summary>
+public sealed class ModelRegistry : IDisposable
+{
+    private readonly Dictionary<string, ServedModel> _byName;
+
+    public ModelRegistry(IReadOnlyList<ServedModel> models)
+    {
+        if (models.Count == 0) throw new ArgumentException("a server needs at least one model");
+        All = models;
+        _byName = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<ServedModel> All { get; }
+    public ServedModel Default => All[0];
+    public IEnumerable<string> Names => All.Select(m => m.Name);
+
+    /// <summary>The named model, the default for null; false for an unknown name.</summary>
+    public bool TryGet(string? name, out ServedModel model)
+    {
+        if (name is null) { model = Default; return true; }
+        return _byName.TryGetValue(name, out model!);
+    }
+
+    /// <summary>Loads every run of <paramref name="options"/> (bad directories fail here, naming the path).</summary>
+    public static ModelRegistry Load(ServerOptions options) =>
+        new(options.Models.Select(spec =>
+        {
+            var loaded = RunDirectory.LoadModel(spec.Path);
+            ISentenceDecoder decoder = options.Batching ? new BatchingDecoder(loaded, options.MaxBatch, options.Workers) : new DirectDecoder(loaded);
+            return new ServedModel(spec.Name, loaded, decoder);
+        }).ToList());
+
+    public void Dispose()
+    {
+        foreach (var m in All) (m.Decoder as IDisposable)?.Dispose();
+    }
+}

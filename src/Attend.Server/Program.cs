@@ -1,0 +1,40 @@
+// The HTTP face of Attend: `attend serve` builds this same app (Program.Build). This file is the table of
+// contents: options and services, then one MapX per feature (Translate/, Models/, Health/, Page/).
+using Attend.Server.Health;
+using Attend.Server.Models;
+using Attend.Server.Page;
+using Attend.Server.Translate;
+
+namespace Attend.Server;
+
+public sealed class Program
+{
+    /// <summary>Standalone entry (`dotnet run --project src/Attend.Server -- --Attend:Models:NAME=RUN`); `attend serve` is the usual way in.</summary>
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        Build(builder, ServerOptions.FromConfiguration(builder.Configuration)).Run();
+    }
+
+    /// <summary>Loads the models of <paramref name="options"/> and maps every endpoint.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder, ServerOptions options)
+    {
+        options.Validate();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(_ => ModelRegistry.Load(options));
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();   // unexpected errors: a problem document with no stack trace
+        app.UseStatusCodePages();    // unknown routes and methods: problem documents too
+        app.MapTranslate();          // POST /api/translate
+        app.MapModels();             // GET /api/models, /api/model, /api/model/{name}
+        app.MapHealth();             // GET /healthz
+        app.MapPage();               // GET / and its script and style
+        // Load the models now, so a bad run directory fails at startup rather than on the first request.
+        app.Services.GetRequiredService<ModelRegistry>();
+        return app;
+    }
+}

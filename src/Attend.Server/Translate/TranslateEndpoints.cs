@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Attend.Decoding;
+using Attend.Server.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Attend.Server.Translate;
+
+/// <summary>POST /api/translate: read and check the request, decode through the model's decoder, shape the answer.</summary>
+public static class TranslateEndpoints
+{
+    public const double MaxLengthPenalty = 10;
+
+    public static IEndpointRouteBuilder MapTranslate(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/translate", Translate);
+        return app;
+    }
+
+    private static async Task<Results<Ok<TranslateResponse>, ProblemHttpResult>> Translate(HttpRequest http, ModelRegistry models,
+        ServerOptions options, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var body = await RequestBody.ReadAsync(http, options.MaxBodyBytes, ct);
+        if (body is null) return Problems.TooLarge(options.MaxBodyBytes);
+        var (request, error) = TranslateRequest.Parse(body.Value);
+        if (request is null) return Problems.BadRequest(error!);
+        if (!models.TryGet(request.Model, out var model)) return Problems.UnknownModel(request.Model!, models.Names);
+        var (texts, search, problem) = Check(request, model, options);
+        if (problem is not null) return Problems.BadRequest(problem);
+
+        var sources = new List<string[]>(texts!.Count);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            var tokens = TextTranslator.Tokenize(model.Loaded, texts[i]);
+            if (tokens.Length == 0) return Problems.BadRequest($"{Field(request, i)} has no tokens after normalization");
+            sources.Add(tokens);
+        }
+        var results = await model.Decoder.DecodeAsync(sources, search!, ct);
+        var translations = results.Select(r => Shape(r, search!.NBest)).ToList();
+        return TypedResults.Ok(new TranslateResponse(translations, model.Name, Math.Round(clock.Elapsed.TotalMilliseconds, 2)));
+    }
+
+    /// <summary>The texts and search options of a request, or the message of the first limit it breaks.</summary>
+    private static (IReadOnlyList<string>? Texts, SearchOptions? Search, string? Error) Check(TranslateRequest r, ServedModel model, ServerOptions o)
+    {
+        if (r.Text is not null && r.Texts is not null) return (null, null, "give either \"text\" or \"texts\", not both");
+        if (r.Text is null && r.Texts is null) return (null, null, "missing field: give \"text\": \"…\" or \"texts\": [\"…\", …]");
+        var texts = r.Texts ?? [r.Text];
+        if (texts.Count == 0) return (null, null, "texts: the list is empty");
+        if (texts.Count > o.MaxTexts) return (null, null, $"texts: {texts.Count} texts, the limit is {o.MaxTexts} per request");
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(texts[i])) return (null, null, $"{Field(r, i)} is empty");
+            if (texts[i]!.Length > o.MaxTextLength)
+                return (null, null, $"{Field(r, i)} has {texts[i]!.Length} characters, the limit is {o.MaxTextLength}");
+        }
+        var search = model.DefaultSearch;
+        int beam = r.Beam ?? Math.Min(search.BeamSize, o.MaxBeam);
+        if (beam < 1 || beam > o.MaxBeam) return (null, null, $"beam: expected 1..{o.MaxBeam}, got {beam}");
+        int nbest = r.NBest ?? 1;
+        if (nbest < 1 || nbest > beam) return (null, null, $"nbest: expected 1..beam ({beam}), got {nbest}");
+        double alpha = r.LengthPenalty ?? search.Alpha;
+        if (!(alpha >= 0 && alpha <= MaxLengthPenalty)) return (null, null, $"lengthPenalty: expected 0..{MaxLengthPenalty}, got {alpha}");
+        return (texts.Select(t => t!).ToList(), search with { BeamSize = beam, NBest = nbest, Alpha = alpha }, null);
+    }
+
+    private static string Field(TranslateRequest r, int i) => r.Texts is null ? "text" : $"texts[{i}]";
+
+    private static Translation Shape(TextHypothesis[] nbest, int n)
+    {
+        var best = nbest[0];
+        return new Translation(best.Text, best.SourceTokens, best.TargetTokens, Rows(best.Attention), best.Alignment, best.Score,
+            n > 1 ? nbest.Select(h => new Alternative(h.Text, h.TargetTokens, Rows(h.Attention), h.Alignment, h.Score)).ToList() : null);
+    }
+
+    private static float[][]? Rows(float[,]? m)
+    {
+        if (m is null) return null;
+        var rows = new float[m.GetLength(0)][];
+        for (int t = 0; t < rows.Length; t++)
+        {
+            rows[t] = new float[m.GetLength(1)];
+            for (int s = 0; s < rows[t].Length; s++) rows[t][s] = m[t, s];
+        }
+        return rows;
+    }
+}

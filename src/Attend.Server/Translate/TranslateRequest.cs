@@ -1,0 +1,95 @@
+using System.Text.Json;
+
+namespace Attend.Server.Translate;
+
+/// <summary>The body of POST /api/translate: one <c>text</c> or several <c>texts</c>, and optional search settings and model.</summary>
+public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Texts, int? Beam, int? NBest, double? LengthPenalty, string? Model)
+{
+    public static readonly string[] Fields = ["text", "texts", "beam", "nbest", "lengthPenalty", "model"];
+
+    /// <summary>
+    /// Reads the JSON body field by field, so every mistake gets a message that names the field (an unknown
+    /// field is an error, as unknown config keys are). Returns null and the message when the body is not a request.
+    /// </summary>
+    public static (TranslateRequest? Request, string? Error) Parse(ReadOnlyMemory<byte> body)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException e)
+        {
+            return (null, $"malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: expected an object like {{\"text\": \"…\"}}");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return (null, $"the body must be a JSON object like {{\"text\": \"…\"}}, got {Kind(root)}");
+            string? text = null, model = null;
+            List<string?>? texts = null;
+            int? beam = null, nbest = null;
+            double? penalty = null;
+            foreach (var p in root.EnumerateObject())
+            {
+                var v = p.Value;
+                if (v.ValueKind == JsonValueKind.Null) continue;
+                string? error = p.Name switch
+                {
+                    "text" => v.ValueKind == JsonValueKind.String ? Set(out text, v.GetString()) : Expected("text", "a string", v),
+                    "model" => v.ValueKind == JsonValueKind.String ? Set(out model, v.GetString()) : Expected("model", "a string", v),
+                    "texts" => ReadTexts(v, out texts),
+                    "beam" => ReadInt("beam", v, out beam),
+                    "nbest" => ReadInt("nbest", v, out nbest),
+                    "lengthPenalty" => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d)
+                        ? Set(out penalty, d) : Expected("lengthPenalty", "a number", v),
+                    _ => $"unknown field '{p.Name}' (expected {string.Join(", ", Fields)})",
+                };
+                if (error is not null) return (null, error);
+            }
+            return (new TranslateRequest(text, texts, beam, nbest, penalty, model), null);
+        }
+    }
+
+    private static string? Set<T>(out T field, T value)
+    {
+        field = value;
+        return null;
+    }
+
+    private static string? ReadInt(string name, JsonElement v, out int? value)
+    {
+        value = null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) { value = i; return null; }
+        return Expected(name, "an integer", v);
+    }
+
+    private static string? ReadTexts(JsonElement v, out List<string?>? texts)
+    {
+        texts = null;
+        if (v.ValueKind != JsonValueKind.Array) return Expected("texts", "an array of strings", v);
+        var list = new List<string?>();
+        int i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String) return Expected($"texts[{i}]", "a string", item);
+            list.Add(item.GetString());
+            i++;
+        }
+        texts = list;
+        return null;
+    }
+
+    private static string Expected(string field, string what, JsonElement got) => $"{field}: expected {what}, got {Kind(got)}";
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => e.ValueKind.ToString().ToLowerInvariant(),
+    };
+}

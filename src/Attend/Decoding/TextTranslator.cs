@@ -1,0 +1,55 @@
+using Attend.Model;
+using Attend.Training;
+
+namespace Attend.Decoding;
+
+/// <summary>How decoded ids become text: unknown-word replacement, tokens instead of detokenized text.</summary>
+public sealed record TextOptions(bool ReplaceUnknowns = false, bool RawTokens = false);
+
+/// <summary>
+/// One hypothesis as text: the output, the source tokens [S], the target tokens [T] (with <c>&lt;/s&gt;</c> when
+/// the decoder emitted it, so each token has its attention row), attention [T, S] (null without attention),
+/// Pharaoh links of the content tokens, and the search score.
+/// </summary>
+public sealed record TextHypothesis(string Text, string[] SourceTokens, string[] TargetTokens, float[,]? Attention,
+    string Alignment, double Score, double LogProb);
+
+/// <summary>
+/// Raw text → tokens → ids → <see cref="Translator"/> → text, for a loaded run. The one translation pipeline
+/// that <c>attend translate</c>, <c>attend plot attention --model</c> and <c>attend serve</c> share.
+/// </summary>
+public static class TextTranslator
+{
+    public const string EndOfSentence = "</s>";
+
+    /// <summary>The source tokens of a line, as the run's data section tokenizes them.</summary>
+    public static string[] Tokenize(LoadedModel m, string line) => m.Text.Tokenize(line);
+
+    /// <summary>Translates already tokenized sources with <paramref name="models"/> (one model, or an ensemble sharing m's vocabularies).</summary>
+    public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<Seq2Seq> models, IReadOnlyList<string[]> sources,
+        SearchOptions search, TextOptions? text = null)
+    {
+        text ??= new TextOptions();
+        var side = m.Text;
+        var results = Translator.Decode(models, sources.Select(t => m.SourceVocab.Encode(t)).ToList(), search);
+        var output = new List<TextHypothesis[]>(sources.Count);
+        for (int i = 0; i < sources.Count; i++)
+            output.Add(results[i].Select(h => ToText(m, side, sources[i], h, text)).ToArray());
+        return output;
+    }
+
+    /// <summary>One model, raw lines.</summary>
+    public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<string> lines, SearchOptions search, TextOptions? text = null) =>
+        Translate(m, [m.Model], lines.Select(l => Tokenize(m, l)).ToList(), search, text);
+
+    private static TextHypothesis ToText(LoadedModel m, Training.TextSide side, string[] source, Hypothesis h, TextOptions options)
+    {
+        var toks = m.TargetVocab.Decode(h.Tokens);
+        if (options.ReplaceUnknowns) toks = Translator.ReplaceUnknowns(toks, source, h.Attention, h.Tokens);
+        var text = options.RawTokens ? string.Join(' ', toks) : side.Detokenize(toks);
+        var target = new List<string>(toks);
+        // The row after the last content token is the step that emitted EOS (absent when the step limit cut it).
+        if (h.Attention is not null && h.Attention.GetLength(0) > toks.Count) target.Add(EndOfSentence);
+        return new TextHypothesis(text, source, [.. target], h.Attention, Translator.Pharaoh(h.Attention, h.Tokens.Length), h.Score, h.LogProb);
+    }
+}

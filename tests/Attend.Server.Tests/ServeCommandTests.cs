@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Attend.Cli.Commands;
+
+namespace Attend.Server.Tests;
+
+/// <summary>The real `attend serve` process: it listens, answers, and refuses bad arguments with exit code 2.</summary>
+[Collection(ServerCollection.Name)]
+public class ServeCommandTests(ServerFixture fx)
+{
+    private static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(typeof(ServeCommand).Assembly.Location);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    [Fact]
+    public async Task Serve_listens_on_loopback_and_answers_until_stopped()
+    {
+        using var p = Start("serve", "--model", $"attn={fx.Attn}", "--model", fx.Plain, "--urls", "http://127.0.0.1:0");
+        try
+        {
+            string? url = null;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (url is null && DateTime.UtcNow < deadline)
+            {
+                var line = await p.StandardOutput.ReadLineAsync();
+                if (line is null) break;
+                var m = Regex.Match(line, @"^attend serve: .* on (http://127\.0\.0\.1:\d+)");
+                if (m.Success) url = m.Groups[1].Value;
+            }
+            Assert.True(url is not null, "no 'attend serve: … on URL' line; stderr: " + (p.HasExited ? await p.StandardError.ReadToEndAsync() : ""));
+            using var client = new HttpClient { BaseAddress = new Uri(url!) };
+            var (health, body) = await Http.Get(client, "/healthz");
+            Assert.Equal(200, (int)health.StatusCode);
+            Assert.Equal(2, body.GetProperty("models").GetInt32());
+            var (r, t) = await Http.PostJson(client, """{"text": "3/5/79", "model": "plain"}""");
+            Assert.Equal(200, (int)r.StatusCode);
+            Assert.Equal("plain", t.GetProperty("model").GetString());
+        }
+        finally
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("missing-run", "no such run or checkpoint directory")]
+    [InlineData("a=x --model a=y", "'a' is given twice")]
+    public async Task Serve_with_a_bad_model_exits_2_naming_the_problem(string model, string message)
+    {
+        var args = new List<string> { "serve", "--urls", "http://127.0.0.1:0" };
+        foreach (var spec in model.Split(" --model ")) { args.Add("--model"); args.Add(spec.StartsWith("missing") ? Path.Combine(fx.Root, spec) : spec); }
+        using var p = Start([.. args]);
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("attend serve: ", stderr);
+        Assert.Contains(message, stderr);
+    }
+
+    [Fact]
+    public async Task Serve_help_lists_its_options()
+    {
+        using var p = Start("serve", "--help");
+        var stdout = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(0, p.ExitCode);
+        foreach (var o in new[] { "--model", "--urls", "--max-text-length", "--max-texts", "--max-beam", "--max-body-bytes", "--no-batching" })
+            Assert.Contains(o, stdout);
+        Assert.Contains(ServeCommand.DefaultUrls, stdout);
+    }
+}
