@@ -10,6 +10,7 @@ public static class BenchMain
           gemm   matrix-product GFLOP/s at the issue's shapes, 1 and 2 threads [--threads N] [--reps R]
           cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
           ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
+          peer   the side-by-side run against ../shared/peer/torch_peer.py (same flags, same JSON keys)
         """;
 
     public static int Run(string[] args)
@@ -25,6 +26,7 @@ public static class BenchMain
             case "gemm": return GemmBench.Run(rest);
             case "cells": return CellsBench.Run(args);
             case "ops": return OpsBench.Run(rest);
+            case "peer": return PeerBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
                 return 2;

@@ -14,7 +14,7 @@ public sealed class Tensor
 {
     private float[]? _data;
     private float[]? _grad;
-    private readonly TensorScope? _scope;
+    private TensorScope? _scope;
 
     /// <summary>Dimensions, outermost first.</summary>
     public int[] Shape { get; }
@@ -188,6 +188,17 @@ public sealed class Tensor
 
     /// <summary>Moves a scoped tensor out of its scope so it survives the scope's end (e.g. a decoding result).</summary>
     internal void Untrack() => _scope?.Untrack(this);
+
+    /// <summary>The scope that owns this tensor's buffers (null: the GC owns them).</summary>
+    internal TensorScope? Scope => _scope;
+
+    /// <summary>Hands ownership to <paramref name="scope"/> (see <see cref="TensorScope.Promote"/>).</summary>
+    internal void MoveTo(TensorScope? scope)
+    {
+        _scope?.Untrack(this);
+        _scope = scope;
+        scope?.Track(this);
+    }
 
     public override string ToString() => $"Tensor{ShapeOf.Format(Shape)}{(Name is null ? "" : " " + Name)}";
 }

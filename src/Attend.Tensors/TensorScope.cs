@@ -63,6 +63,23 @@ public sealed class TensorScope : IDisposable
         finally { _current = saved; }
     }
 
+    /// <summary>
+    /// Hands <paramref name="t"/>, made in the current scope, to the enclosing scope (or to the GC when
+    /// there is none) without a copy, so that it outlives the current scope: a decoder keeps its new
+    /// state this way while everything else a step made goes back to the pool when the step's scope
+    /// ends. A tensor of another scope is returned as it is. Only for tensors without a graph (made
+    /// under <see cref="GradMode.Off"/>): their inputs die with the scope.
+    /// </summary>
+    public static Tensor Promote(Tensor t)
+    {
+        var cur = _current;
+        if (cur is null || t.Scope != cur) return t;
+        if (t.BackwardFn is not null)
+            throw new InvalidOperationException($"TensorScope.Promote: {t} has a graph whose inputs would die with the scope (promote only under GradMode.Off)");
+        t.MoveTo(cur._outer);
+        return t;
+    }
+
     /// <summary>Returns every buffer of this scope's tensors to the pool and makes the outer scope current.</summary>
     public void Dispose()
     {

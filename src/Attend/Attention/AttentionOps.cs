@@ -91,9 +91,24 @@ internal static class AttentionOps
         var (b, t, s, a) = Dims(query, keys, nameof(Additive));
         if (v.Length != a) throw new ArgumentException($"additive attention: v {ShapeOf.Format(v.Shape)} does not match attention size {a}");
         var y = Tensor.Empty(ScoreShape(query, s));
-        var th = Tensor.Empty(b, t, s, a);
         var q = query.Data;
         var k = keys.Data;
+        if (!GradMode.IsEnabled || !(query.RequiresGrad || keys.RequiresGrad || v.RequiresGrad))
+        {
+            // No backward: the [B·T·S, A] intermediate is never stored (a decoder step would otherwise
+            // fill B·S·A floats of fresh memory per step), one row of A is reused instead.
+            var h = new float[a];
+            for (int bi = 0; bi < b; bi++)
+                for (int ti = 0; ti < t; ti++)
+                    for (int si = 0; si < s; si++)
+                    {
+                        TensorPrimitives.Add(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h);
+                        TensorPrimitives.Tanh(h, h);
+                        y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
+                    }
+            return y;
+        }
+        var th = Tensor.Empty(b, t, s, a);
         for (int bi = 0; bi < b; bi++)
             for (int ti = 0; ti < t; ti++)
                 for (int si = 0; si < s; si++)

@@ -31,59 +31,57 @@ public static class BeamSearch
         var state = state0.SelectRows(expand);
         int s = ctx.Memory?.SourceLength ?? 0;
 
-        var scores = new double[batch * k];
+        int rows = batch * k;
+        var scores = new double[rows];
         for (int i = 0; i < scores.Length; i++) scores[i] = i % k == 0 ? 0 : double.NegativeInfinity;
-        var finished = new bool[batch * k];
-        var y = new int[batch * k];
+        var finished = new bool[rows];
+        var y = new int[rows];
         Array.Fill(y, model.Config.BosId);
-        var hist = new List<int>[batch * k];
-        var attn = new List<float[]>[batch * k];
-        for (int i = 0; i < hist.Length; i++) (hist[i], attn[i]) = ([], []);
+        // Back-pointers per step (the row each survivor extends, and its token) and the attention
+        // weights each row had at that step: the hypotheses are read back once at the end, so a step
+        // costs O(rows), not O(rows · steps) list copies.
+        var fromPerStep = new List<int[]>();
+        var tokPerStep = new List<int[]>();
+        var attnPerStep = new List<float[]>();
 
-        var cand = new (double Score, int Index)[k * v];
-        var from = new int[batch * k];
-        var newScores = new double[batch * k];
+        var bestScore = new double[k];
+        var bestIndex = new int[k];
+        var newScores = new double[rows];
         for (int t = 0; t < options.MaxSteps; t++)
         {
-            var step = dec.Step(dec.EmbedStep(y), state, ctx);
-            var logp = Ops.LogSoftmax(dec.Logits(step.Readout)).Data;
-            var newFinished = new bool[batch * k];
-            for (int b = 0; b < batch; b++)
+            var from = new int[rows];
+            var newFinished = new bool[rows];
+            var tok = new int[rows];
+            using (var stepScope = TensorScope.Begin())
             {
-                for (int kk = 0; kk < k; kk++)
+                var step = dec.Step(dec.EmbedStep(y), state, ctx);
+                var logp = Ops.LogSoftmax(dec.Logits(step.Readout)).Data;
+                for (int b = 0; b < batch; b++)
                 {
-                    int row = b * k + kk;
-                    for (int w = 0; w < v; w++)
+                    int filled = SelectTopK(logp, scores, finished, b, k, v, eos, bestScore, bestIndex);
+                    for (int j = 0; j < k; j++)
                     {
-                        double lp = finished[row] ? (w == eos ? 0 : double.NegativeInfinity) : logp[row * v + w];
-                        cand[kk * v + w] = (scores[row] + lp, kk * v + w);
+                        // Fewer than K finite extensions: the remaining survivors are −∞ (as a full sort gives them, lowest index first).
+                        int index = j < filled ? bestIndex[j] : NthInfinite(logp, scores, finished, b, k, v, eos, j - filled);
+                        int row = b * k + j, src0 = b * k + index / v, w = index % v;
+                        from[row] = src0;
+                        newScores[row] = j < filled ? bestScore[j] : double.NegativeInfinity;
+                        tok[row] = w;
+                        newFinished[row] = finished[src0] || w == eos;
                     }
                 }
-                // Best first; ties go to the lower flat index so the order is deterministic.
-                Array.Sort(cand, (p, q) => p.Score != q.Score ? q.Score.CompareTo(p.Score) : p.Index.CompareTo(q.Index));
-                for (int j = 0; j < k; j++)
-                {
-                    int row = b * k + j, src0 = b * k + cand[j].Index / v, tok = cand[j].Index % v;
-                    from[row] = src0;
-                    newScores[row] = cand[j].Score;
-                    y[row] = tok;
-                    newFinished[row] = finished[src0] || tok == eos;
-                }
+                if (step.Weights is not null) attnPerStep.Add(step.Weights.ToArray());
+                state = step.State.SelectRows(from).PromoteToOuterScope();
             }
-            var newHist = new List<int>[batch * k];
-            var newAttn = new List<float[]>[batch * k];
-            for (int row = 0; row < batch * k; row++)
-            {
-                newHist[row] = [.. hist[from[row]], y[row]];
-                newAttn[row] = [.. attn[from[row]]];
-                if (step.Weights is not null) newAttn[row].Add(step.Weights.Data.Slice(from[row] * s, s).ToArray());
-            }
-            (hist, attn, finished) = (newHist, newAttn, newFinished);
+            fromPerStep.Add(from);
+            tokPerStep.Add(tok);
+            Array.Copy(tok, y, rows);
+            finished = newFinished;
             Array.Copy(newScores, scores, scores.Length);
-            state = step.State.SelectRows(from);
             if (options.StopAtEos && finished.All(f => f)) break;
         }
 
+        int steps = fromPerStep.Count;
         var tokens = new int[batch][][];
         var outScores = new double[batch][];
         var weights = ctx.Memory is null ? null : new float[batch][][];
@@ -95,11 +93,67 @@ public static class BeamSearch
             for (int j = 0; j < k; j++)
             {
                 int row = b * k + j;
-                tokens[b][j] = hist[row].ToArray();
+                var toks = new int[steps];
+                var att = weights is null ? null : new float[steps * s];
+                // Walk the back-pointers from the last step: the survivor in row r at step i came from from[i][r].
+                for (int i = steps - 1, r = row; i >= 0; i--)
+                {
+                    toks[i] = tokPerStep[i][r];
+                    int prev = fromPerStep[i][r];
+                    if (att is not null) Array.Copy(attnPerStep[i], prev * s, att, i * s, s);
+                    r = prev;
+                }
+                tokens[b][j] = toks;
                 outScores[b][j] = scores[row];
-                if (weights is not null) weights[b][j] = attn[row].SelectMany(a => a).ToArray();
+                if (weights is not null) weights[b][j] = att!;
             }
         }
         return new BeamResult(tokens, outScores, weights);
+    }
+
+    /// <summary>Score of extending row <paramref name="row"/> by word <paramref name="w"/>: a finished hypothesis only by EOS, at zero cost.</summary>
+    private static double Extension(ReadOnlySpan<float> logp, double[] scores, bool[] finished, int row, int w, int v, int eos) =>
+        scores[row] + (finished[row] ? (w == eos ? 0 : double.NegativeInfinity) : logp[row * v + w]);
+
+    /// <summary>
+    /// The best K of sentence <paramref name="b"/>'s K·V finite extensions into <paramref name="bestScore"/> /
+    /// <paramref name="bestIndex"/> (flat index kk·V + w), best first, ties to the lower index: the order of a
+    /// full sort, by one pass that keeps a sorted list of K. Returns how many finite extensions were found (≤ K).
+    /// </summary>
+    internal static int SelectTopK(ReadOnlySpan<float> logp, double[] scores, bool[] finished, int b, int k, int v, int eos,
+        double[] bestScore, int[] bestIndex)
+    {
+        int filled = 0;
+        for (int kk = 0; kk < k; kk++)
+        {
+            int row = b * k + kk;
+            if (double.IsNegativeInfinity(scores[row]) && !finished[row]) continue; // every extension is −∞
+            for (int w = 0; w < v; w++)
+            {
+                double sc = Extension(logp, scores, finished, row, w, v, eos);
+                if (double.IsNegativeInfinity(sc)) continue;
+                // Visited in increasing flat index, so an equal score never displaces an earlier one.
+                if (filled == k && !(sc > bestScore[k - 1])) continue;
+                int pos = filled < k ? filled++ : k - 1;
+                while (pos > 0 && sc > bestScore[pos - 1])
+                {
+                    bestScore[pos] = bestScore[pos - 1];
+                    bestIndex[pos] = bestIndex[pos - 1];
+                    pos--;
+                }
+                bestScore[pos] = sc;
+                bestIndex[pos] = kk * v + w;
+            }
+        }
+        return filled;
+    }
+
+    /// <summary>The flat index of the <paramref name="n"/>-th (0-based, by index) −∞ extension of sentence <paramref name="b"/>.</summary>
+    private static int NthInfinite(ReadOnlySpan<float> logp, double[] scores, bool[] finished, int b, int k, int v, int eos, int n)
+    {
+        for (int kk = 0; kk < k; kk++)
+            for (int w = 0; w < v; w++)
+                if (double.IsNegativeInfinity(Extension(logp, scores, finished, b * k + kk, w, v, eos)) && n-- == 0) return kk * v + w;
+        throw new InvalidOperationException("beam search: fewer than K extensions");
     }
 }

@@ -4,10 +4,11 @@ using Attend.Tensors;
 namespace Attend.Decoding;
 
 /// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS.</summary>
-public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true);
+/// <param name="KeepLogits">return every step's logits (false: <see cref="GreedyResult.Logits"/> is null, and a step keeps nothing but its state and tokens)</param>
+public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true);
 
-/// <summary>Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] and attention weights [B, steps, S] (null without attention).</summary>
-public sealed record GreedyResult(int[][] Tokens, Tensor Logits, Tensor? Weights);
+/// <summary>Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] (null unless kept) and attention weights [B, steps, S] (null without attention).</summary>
+public sealed record GreedyResult(int[][] Tokens, Tensor? Logits, Tensor? Weights);
 
 /// <summary>Greedy decoding: y_0 = BOS, then y_t = argmax of the logits of one decoder step on y_{t−1}.</summary>
 public static class Greedy
@@ -26,12 +27,17 @@ public static class Greedy
         var weights = new List<Tensor>();
         for (int t = 0; t < options.MaxSteps; t++)
         {
-            var step = dec.Step(dec.EmbedStep(y), state, ctx);
-            state = step.State;
-            var l = dec.Logits(step.Readout);
-            Decoder.ArgMaxRows(l, y);
-            logits.Add(l);
-            if (step.Weights is not null) weights.Add(step.Weights);
+            // Each step in its own scope: only the new state, the kept logits and the weights outlive it,
+            // so the step's buffers go back to the pool for the next step instead of piling up.
+            using (var stepScope = TensorScope.Begin())
+            {
+                var step = dec.Step(dec.EmbedStep(y), state, ctx);
+                state = step.State.PromoteToOuterScope();
+                var l = dec.Logits(step.Readout);
+                Decoder.ArgMaxRows(l, y);
+                if (options.KeepLogits) logits.Add(TensorScope.Promote(l));
+                if (step.Weights is not null) weights.Add(TensorScope.Promote(step.Weights));
+            }
             bool all = true;
             for (int b = 0; b < batch; b++)
             {
@@ -41,7 +47,7 @@ public static class Greedy
             }
             if (options.StopAtEos && all) break;
         }
-        var allLogits = TensorScope.Keep(Ops.Stack(logits, 1));
+        var allLogits = options.KeepLogits ? TensorScope.Keep(Ops.Stack(logits, 1)) : null;
         var allWeights = weights.Count == 0 ? null : TensorScope.Keep(Ops.Stack(weights, 1));
         return new GreedyResult(tokens.Select(x => x.ToArray()).ToArray(), allLogits, allWeights);
     }

@@ -52,8 +52,8 @@ public static class Translator
     private static Hypothesis[][] DecodeGreedy(Seq2Seq model, Seq2SeqBatch batch, int steps)
     {
         var r = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps));
-        int s = batch.SourceLength, t = r.Logits.Shape[1], v = model.Config.TargetVocab;
-        var logits = r.Logits.Data;
+        int s = batch.SourceLength, t = r.Logits!.Shape[1], v = model.Config.TargetVocab;
+        var logits = r.Logits!.Data;
         var output = new Hypothesis[batch.Batch][];
         for (int b = 0; b < batch.Batch; b++)
         {

@@ -10,6 +10,14 @@ public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
     /// <summary>Rows <paramref name="rows"/> of every tensor (beam search reorders hypotheses with this).</summary>
     public DecoderState SelectRows(ReadOnlySpan<int> rows) =>
         new(Rnn.SelectRows(rows), Feed is null ? null : Ops.IndexSelect(Feed, rows));
+
+    /// <summary>Every tensor handed to the enclosing scope (see <see cref="TensorScope.Promote"/>), so a step's own scope can end.</summary>
+    public DecoderState PromoteToOuterScope()
+    {
+        Rnn.PromoteToOuterScope();
+        if (Feed is not null) TensorScope.Promote(Feed);
+        return this;
+    }
 }
 
 /// <summary>

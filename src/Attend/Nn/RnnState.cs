@@ -41,4 +41,12 @@ public sealed record RnnState(IReadOnlyList<Tensor> H, IReadOnlyList<Tensor>? C)
         }
         return new RnnState(h, c);
     }
+
+    /// <summary>Every tensor handed to the enclosing scope (<see cref="TensorScope.Promote"/>): a decoding step keeps its state this way.</summary>
+    public RnnState PromoteToOuterScope()
+    {
+        foreach (var h in H) TensorScope.Promote(h);
+        if (C is not null) foreach (var c in C) TensorScope.Promote(c);
+        return this;
+    }
 }

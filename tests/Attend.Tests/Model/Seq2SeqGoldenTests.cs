@@ -104,7 +104,7 @@ public class Seq2SeqGoldenTests
 
         var greedy = Greedy.Decode(model, batch.Source, 3, batch.SourceLengths, new GreedyOptions(MaxSteps: 8, StopAtEos: false));
         Assert.Equal(g.I("output.greedy_tokens"), greedy.Tokens.SelectMany(x => x).ToArray());
-        g.AssertClose("output.greedy_logits", greedy.Logits.Data);
+        g.AssertClose("output.greedy_logits", greedy.Logits!.Data);
         Assert.Equal([3, 8, 5], greedy.Weights!.Shape);
 
         var beam = BeamSearch.Decode(model, batch.Source, 3, batch.SourceLengths, new BeamOptions(BeamSize: 3, MaxSteps: 8, StopAtEos: false));

@@ -1,0 +1,462 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Attend.Attention;
+using Attend.Decoding;
+using Attend.Model;
+using Attend.Nn;
+using Attend.Tensors;
+using Attend.Training;
+
+namespace Attend.Bench;
+
+/// <summary>
+/// `peer`: the side-by-side benchmark against ../shared/peer/torch_peer.py. Same flags, same model
+/// (Attend's <see cref="Seq2Seq"/> with the peer's defaults), same synthetic data distribution (batch of
+/// source and target lengths uniform in 8..30, target length counting EOS, tokens uniform over words),
+/// same figure definitions, and one JSON line per run with the peer's keys. Extra keys say what the
+/// peer cannot: managed bytes allocated and GC collections per training step, and GFLOP/s of the
+/// matrix products of a training step against the FMA peak.
+/// </summary>
+internal static class PeerBench
+{
+    private const int Pad = 0, Bos = 1, Eos = 2, FirstWord = 4;
+    private static readonly string[] Attentions = ["none", "bahdanau", "luong-dot", "luong-general", "luong-concat"];
+    private static readonly Dictionary<string, (int Vocab, int Emb, int Hidden)> Configs = new()
+    {
+        ["big"] = (8000, 256, 512),
+        ["small"] = (4000, 128, 256),
+    };
+
+    /// <summary>The FMA peak of this machine's two cores (2 × ~225 GFLOP/s, ../shared/peer/README.md).</summary>
+    private const double PeakGflops = 440;
+
+    private const string Help = """
+        usage: Attend.Bench peer [options]     (the flags of ../shared/peer/torch_peer.py)
+          --config all|big|small          (default all)
+          --attention all|none|bahdanau|luong-dot|luong-general|luong-concat   (default bahdanau)
+          --cell gru|lstm                 (default gru)
+          --memory auto|concat|sum        (default auto: sum for luong-*, concat otherwise)
+          --readout state|state+context   (default state)
+          --threads N (2)  --batch B (64)  --warmup N (3)  --steps N (10)  --max-len N (40)
+          --decode-batches N (3)  --beam K (5)  --beam-sents N (16)  --beam-batches N (1)
+          --seed N (1234)  --repeat N (1: runs per configuration, child processes)  --json-out FILE
+          --list-params                   print "config attention cell params" for every combination and exit
+        Luong training always runs the decoder RNN over the whole target in one call (the peer's default);
+        the peer's --stepwise is not offered.
+        """;
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private sealed class Args
+    {
+        public string Config = "all", Attention = "bahdanau", Cell = "gru", Memory = "auto", Readout = "state";
+        public int Threads = 2, Batch = 64, Warmup = 3, Steps = 10, MaxLen = 40, DecodeBatches = 3, Beam = 5, BeamSents = 16, BeamBatches = 1, Repeat = 1;
+        public int Seed = 1234;
+        public string? JsonOut;
+        public bool ListParams;
+    }
+
+    public static int Run(string[] argv)
+    {
+        Args a;
+        try { a = Parse(argv); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"peer: {e.Message}");
+            return 2;
+        }
+        if (a is null) return 0;
+        if (a.ListParams) return ListParams(a);
+        var configs = a.Config == "all" ? Configs.Keys.ToList() : [a.Config];
+        var atts = a.Attention == "all" ? Attentions.ToList() : [a.Attention];
+        if (configs.Count * atts.Count > 1 || a.Repeat > 1) return RunChildren(argv, configs, atts, a.Repeat);
+        a.Config = configs[0];
+        a.Attention = atts[0];
+        var res = RunOne(a);
+        res["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss+00:00", CultureInfo.InvariantCulture);
+        string line = res.ToJsonString(JsonOptions);
+        if (a.JsonOut is not null) File.AppendAllText(a.JsonOut, line + "\n");
+        Console.WriteLine(line);
+        return 0;
+    }
+
+    private static Args Parse(string[] argv)
+    {
+        var a = new Args();
+        for (int i = 0; i < argv.Length; i++)
+        {
+            string key = argv[i];
+            if (key is "-h" or "--help")
+            {
+                Console.WriteLine(Help);
+                return null!;
+            }
+            if (key == "--list-params")
+            {
+                a.ListParams = true;
+                continue;
+            }
+            if (i + 1 >= argv.Length) throw new ArgumentException($"{key} needs a value (try --help)");
+            string v = argv[++i];
+            int Int()
+            {
+                if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 0)
+                    throw new ArgumentException($"{key}: '{v}' is not a non-negative integer");
+                return n;
+            }
+            string OneOf(params string[] allowed) => allowed.Contains(v) ? v
+                : throw new ArgumentException($"{key}: '{v}' is not one of {string.Join(", ", allowed)}");
+            switch (key)
+            {
+                case "--config": a.Config = OneOf(["all", .. Configs.Keys]); break;
+                case "--attention": a.Attention = OneOf(["all", .. Attentions]); break;
+                case "--cell": a.Cell = OneOf("gru", "lstm"); break;
+                case "--memory": a.Memory = OneOf("auto", "concat", "sum"); break;
+                case "--readout": a.Readout = OneOf("state", "state+context"); break;
+                case "--threads": a.Threads = Math.Max(1, Int()); break;
+                case "--batch": a.Batch = Math.Max(1, Int()); break;
+                case "--warmup": a.Warmup = Int(); break;
+                case "--steps": a.Steps = Math.Max(1, Int()); break;
+                case "--max-len": a.MaxLen = Math.Max(1, Int()); break;
+                case "--decode-batches": a.DecodeBatches = Int(); break;
+                case "--beam": a.Beam = Math.Max(1, Int()); break;
+                case "--beam-sents": a.BeamSents = Int(); break;
+                case "--beam-batches": a.BeamBatches = Int(); break;
+                case "--seed": a.Seed = Int(); break;
+                case "--repeat": a.Repeat = Math.Max(1, Int()); break;
+                case "--json-out": a.JsonOut = v; break;
+                default: throw new ArgumentException($"unknown option '{key}' (try --help)");
+            }
+        }
+        return a;
+    }
+
+    /// <summary>`--list-params`: "config attention cell params" for every combination (to check against the peer's counts).</summary>
+    private static int ListParams(Args a)
+    {
+        foreach (var c in Configs.Keys)
+            foreach (var cell in new[] { "gru", "lstm" })
+                foreach (var att in Attentions)
+                {
+                    var cfg = MakeConfig(new Args { Config = c, Attention = att, Cell = cell, Memory = a.Memory, Readout = a.Readout });
+                    Console.WriteLine($"{c} {att} {cell} {new Seq2Seq(cfg).ParameterCount()}");
+                }
+        return 0;
+    }
+
+    /// <summary>One child process per run, so that peak RSS is per configuration (as the peer does).</summary>
+    private static int RunChildren(string[] argv, List<string> configs, List<string> atts, int repeat)
+    {
+        string exe = Environment.ProcessPath ?? throw new InvalidOperationException("peer: cannot find the benchmark's own executable");
+        var summary = new JsonArray();
+        foreach (var c in configs)
+            foreach (var att in atts)
+            {
+                var runs = new List<JsonNode>();
+                for (int r = 0; r < repeat; r++)
+                {
+                    var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, UseShellExecute = false };
+                    if (Path.GetFileNameWithoutExtension(exe) == "dotnet")
+                        psi.ArgumentList.Add(typeof(PeerBench).Assembly.Location);
+                    psi.ArgumentList.Add("peer");
+                    foreach (var x in argv) psi.ArgumentList.Add(x);
+                    foreach (var x in new[] { "--config", c, "--attention", att, "--repeat", "1" }) psi.ArgumentList.Add(x);
+                    using var p = Process.Start(psi)!;
+                    string output = p.StandardOutput.ReadToEnd();
+                    p.WaitForExit();
+                    if (p.ExitCode != 0) throw new InvalidOperationException($"peer: child run {c}/{att} exited with {p.ExitCode}");
+                    string line = output.Trim().Split('\n')[^1];
+                    Console.WriteLine(line);
+                    runs.Add(JsonNode.Parse(line)!);
+                }
+                double? Med(Func<JsonNode, JsonNode?> f)
+                {
+                    var xs = runs.Select(f).ToList();
+                    if (xs.Any(x => x is null)) return null;
+                    var v = xs.Select(x => x!.GetValue<double>()).Order().ToList();
+                    return Math.Round(v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2, 2);
+                }
+                summary.Add(new JsonObject
+                {
+                    ["config"] = c, ["attention"] = att, ["cell"] = runs[0]["cell"]!.GetValue<string>(), ["runs"] = runs.Count,
+                    ["tgt_tok_s"] = Med(r => r["train"]!["tgt_tokens_per_s"]),
+                    ["greedy_sent_s"] = Med(r => r["greedy"]?["sent_per_s"]),
+                    ["beam1_sent_s"] = Med(r => r["beam_batch1"]?["sent_per_s"]),
+                    ["beamB_sent_s"] = Med(r => r["beam_batched"]?["sent_per_s"]),
+                    ["peak_rss_train_mb"] = Med(r => r["peak_rss_train_mb"]),
+                    ["peak_rss_mb"] = Med(r => r["peak_rss_total_mb"]),
+                    ["train_gflops"] = Med(r => r["train"]!["gflops_per_s"]),
+                    ["alloc_bytes_per_step"] = Med(r => r["train"]!["alloc_bytes_per_step"]),
+                });
+            }
+        Console.WriteLine(new JsonObject { ["summary"] = summary }.ToJsonString(JsonOptions));
+        return 0;
+    }
+
+    private static ModelConfig MakeConfig(Args a)
+    {
+        var (v, e, h) = Configs[a.Config];
+        return new ModelConfig
+        {
+            SourceVocab = v, TargetVocab = v, EmbeddingSize = e, HiddenSize = h,
+            Rnn = a.Cell == "gru" ? RnnKind.Gru : RnnKind.Lstm,
+            Attention = a.Attention switch
+            {
+                "none" => AttentionKind.None,
+                "bahdanau" => AttentionKind.Bahdanau,
+                "luong-dot" => AttentionKind.LuongDot,
+                "luong-general" => AttentionKind.LuongGeneral,
+                _ => AttentionKind.LuongConcat,
+            },
+            Memory = a.Memory switch { "concat" => MemoryKind.Concat, "sum" => MemoryKind.Sum, _ => MemoryKind.Auto },
+            Readout = a.Readout == "state" ? Readout.State : Readout.StateContext,
+            PadId = Pad, BosId = Bos, EosId = Eos,
+        }.Resolve();
+    }
+
+    /// <summary>The peer's make_batch: lengths uniform in 8..30, the target's last real token is EOS, tokens uniform over words.</summary>
+    internal static Seq2SeqBatch MakeBatch(Random gen, int batch, int srcVocab, int tgtVocab, int minLen = 8, int maxLen = 30)
+    {
+        var srcLen = new int[batch];
+        var tgtLen = new int[batch];
+        for (int b = 0; b < batch; b++) srcLen[b] = gen.Next(minLen, maxLen + 1);
+        for (int b = 0; b < batch; b++) tgtLen[b] = gen.Next(minLen, maxLen + 1);
+        int s = srcLen.Max(), t = tgtLen.Max();
+        var src = new int[batch * s];
+        var tout = new int[batch * t];
+        var tin = new int[batch * t];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < srcLen[b]; j++) src[b * s + j] = gen.Next(FirstWord, srcVocab);
+            for (int j = 0; j < tgtLen[b] - 1; j++) tout[b * t + j] = gen.Next(FirstWord, tgtVocab);
+            tout[b * t + tgtLen[b] - 1] = Eos;
+            tin[b * t] = Bos;
+            for (int j = 1; j < tgtLen[b]; j++) tin[b * t + j] = tout[b * t + j - 1];
+        }
+        return new Seq2SeqBatch(batch, s, t, src, srcLen, tin, tout);
+    }
+
+    private static JsonObject RunOne(Args a)
+    {
+        Parallelism.MaxThreads = a.Threads;
+        var res = new JsonObject
+        {
+            ["config"] = a.Config, ["attention"] = a.Attention, ["cell"] = a.Cell,
+            ["vocab"] = Configs[a.Config].Vocab, ["emb"] = Configs[a.Config].Emb, ["hidden"] = Configs[a.Config].Hidden,
+            ["batch"] = a.Batch, ["threads"] = Parallelism.MaxThreads,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["avx512"] = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated,
+            ["server_gc"] = System.Runtime.GCSettings.IsServerGC,
+            ["readout"] = a.Readout,
+            ["rss_after_import_mb"] = Math.Round(CurrentRssMb(), 1),
+        };
+        var config = MakeConfig(a);
+        var model = Seq2Seq.Create(config, (ulong)a.Seed);
+        res["memory"] = config.ResolvedMemory.ToString().ToLowerInvariant();
+        res["params"] = model.ParameterCount();
+        var named = model.NamedParameters().ToList();
+        var parameters = named.Select(p => p.Param).ToList();
+        var adam = new Adam(parameters, new AdamOptions(1e-3f));
+        var gen = new Random(a.Seed + 1);
+        var batches = Enumerable.Range(0, a.Warmup + a.Steps).Select(_ => MakeBatch(gen, a.Batch, config.SourceVocab, config.TargetVocab)).ToList();
+        res["rss_after_model_mb"] = Math.Round(CurrentRssMb(), 1);
+
+        var stepTimes = new List<double>();
+        var rates = new List<double>();
+        var phases = new PhaseTimes();
+        long tok = 0, srcTok = 0;
+        double flops = 0;
+        var losses = new List<double>();
+        long alloc0 = 0;
+        int[] gc0 = new int[3];
+        (long Steal, long Total) steal0 = default;
+        for (int i = 0; i < batches.Count; i++)
+        {
+            var batch = batches[i];
+            if (i == a.Warmup)
+            {
+                steal0 = HostSteal();
+                alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+                for (int g = 0; g < 3; g++) gc0[g] = GC.CollectionCount(g);
+            }
+            bool timed = i >= a.Warmup;
+            var sw = Stopwatch.StartNew();
+            double loss;
+            using (var scope = TensorScope.Begin())
+            {
+                adam.ZeroGrad();
+                var output = model.Forward(batch);
+                double tForward = sw.Elapsed.TotalSeconds;
+                loss = output.Loss.Data[0];
+                output.Loss.Backward();
+                double tBackward = sw.Elapsed.TotalSeconds;
+                GradClip.ClipGradNorm(parameters, 1.0);
+                adam.Step();
+                double tOpt = sw.Elapsed.TotalSeconds;
+                if (timed) phases.Add(tForward, tBackward - tForward, tOpt - tBackward);
+            }
+            double dt = sw.Elapsed.TotalSeconds;
+            losses.Add(loss);
+            if (timed)
+            {
+                stepTimes.Add(dt);
+                int n = batch.TargetOut.Count(id => id != Pad);
+                rates.Add(n / dt);
+                tok += n;
+                srcTok += batch.SourceLengths.Sum();
+                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength);
+            }
+        }
+        long allocBytes = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        var gcs = Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gc0[g]).ToArray();
+        var steal1 = HostSteal();
+        double total = stepTimes.Sum();
+        res["train"] = new JsonObject
+        {
+            ["warmup"] = a.Warmup, ["steps"] = a.Steps,
+            ["tgt_tokens_per_s"] = Math.Round(Median(rates), 1),
+            ["tgt_tokens_per_s_overall"] = Math.Round(tok / total, 1),
+            ["src_tokens_per_s_overall"] = Math.Round(srcTok / total, 1),
+            ["host_steal_frac"] = Math.Round((double)(steal1.Steal - steal0.Steal) / Math.Max(1, steal1.Total - steal0.Total), 3),
+            ["tgt_tokens_per_step"] = Math.Round((double)tok / a.Steps, 1),
+            ["step_s_median"] = Math.Round(Median(stepTimes), 4),
+            ["step_s_min"] = Math.Round(stepTimes.Min(), 4), ["step_s_max"] = Math.Round(stepTimes.Max(), 4),
+            ["loss_first"] = Math.Round(losses[0], 4), ["loss_last"] = Math.Round(losses[^1], 4),
+            ["forward_s_median"] = Math.Round(Median(phases.Forward), 4),
+            ["backward_s_median"] = Math.Round(Median(phases.Backward), 4),
+            ["clip_adam_s_median"] = Math.Round(Median(phases.Optimizer), 4),
+            ["gflop_per_step"] = Math.Round(flops / a.Steps / 1e9, 2),
+            ["gflops_per_s"] = Math.Round(flops / total / 1e9, 1),
+            ["fraction_of_fma_peak"] = Math.Round(flops / total / 1e9 / PeakGflops, 3),
+            ["alloc_bytes_per_step"] = allocBytes / a.Steps,
+            ["gc_gen0"] = gcs[0], ["gc_gen1"] = gcs[1], ["gc_gen2"] = gcs[2],
+        };
+        res["peak_rss_train_mb"] = Math.Round(PeakRssMb(), 1);
+
+        var first = batches[0];
+        if (a.DecodeBatches > 0)
+        {
+            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false);
+            void Greedy1() { using var s = TensorScope.Begin(); Greedy.Decode(model, first.Source, first.Batch, first.SourceLengths, opts); }
+            Greedy1(); // warm-up
+            var ts = Timed(Greedy1, a.DecodeBatches);
+            res["greedy"] = new JsonObject
+            {
+                ["batch"] = a.Batch, ["steps"] = a.MaxLen,
+                ["sent_per_s"] = Math.Round(a.Batch / Median(ts), 2),
+                ["sent_per_s_overall"] = Math.Round(a.Batch * ts.Count / ts.Sum(), 2),
+                ["batch_s_median"] = Math.Round(Median(ts), 4),
+            };
+        }
+        var beamOpts = new BeamOptions(a.Beam, a.MaxLen, StopAtEos: false);
+        if (a.BeamSents > 0)
+        {
+            int n = Math.Min(a.BeamSents, first.Batch);
+            var one = Enumerable.Range(0, n).Select(i => first.Source.AsSpan(i * first.SourceLength, first.SourceLengths[i]).ToArray()).ToList();
+            void Beam1(int[] s) { using var sc = TensorScope.Begin(); BeamSearch.Decode(model, s, 1, [s.Length], beamOpts); }
+            Beam1(one[0]); // warm-up
+            var ts = one.Select(s => Timed(() => Beam1(s), 1)[0]).ToList();
+            res["beam_batch1"] = new JsonObject
+            {
+                ["beam"] = a.Beam, ["steps"] = a.MaxLen, ["sentences"] = ts.Count,
+                ["sent_per_s"] = Math.Round(1 / Median(ts), 2),
+                ["sent_per_s_overall"] = Math.Round(ts.Count / ts.Sum(), 2),
+            };
+        }
+        if (a.BeamBatches > 0)
+        {
+            void BeamB() { using var sc = TensorScope.Begin(); BeamSearch.Decode(model, first.Source, first.Batch, first.SourceLengths, beamOpts); }
+            BeamB(); // warm-up
+            var ts = Timed(BeamB, a.BeamBatches);
+            res["beam_batched"] = new JsonObject
+            {
+                ["beam"] = a.Beam, ["batch"] = a.Batch, ["steps"] = a.MaxLen,
+                ["sent_per_s"] = Math.Round(a.Batch / Median(ts), 2),
+                ["sent_per_s_overall"] = Math.Round(a.Batch * ts.Count / ts.Sum(), 2),
+            };
+        }
+        res["peak_rss_total_mb"] = Math.Round(PeakRssMb(), 1);
+        return res;
+    }
+
+    private sealed class PhaseTimes
+    {
+        public readonly List<double> Forward = [], Backward = [], Optimizer = [];
+        public void Add(double f, double b, double o) { Forward.Add(f); Backward.Add(b); Optimizer.Add(o); }
+    }
+
+    /// <summary>
+    /// Multiply–add FLOPs (2 per multiply–add) of the matrix products of one training step on padded
+    /// [B, S] / [B, T] (what both implementations compute): forward, and twice that for the backward
+    /// (gradients with respect to both operands). Attention scores and weighted sums are included; the
+    /// element-wise work (cells, softmax, tanh) is not.
+    /// </summary>
+    internal static double TrainingFlops(ModelConfig c, int b, int s, int t)
+    {
+        int e = c.EmbeddingSize, h = c.HiddenSize, v = c.TargetVocab, g = (c.Rnn == RnnKind.Gru ? 3 : 4) * h;
+        int dm = c.MemorySize, a = c.AttentionSize, ctx = c.ContextSize;
+        double bs = (double)b * s, bt = (double)b * t;
+        double f = 2 * (2 * bs * e * g + 2 * bs * h * g);                 // encoder, both directions
+        f += 2 * b * (2.0 * h) * h;                                      // bridge
+        f += 2 * bt * h * v;                                             // output projection
+        f += 2 * bt * h * g;                                             // decoder recurrent
+        int rnnIn = e + (c.IsLuong ? 0 : ctx);
+        f += 2 * bt * rnnIn * g;                                         // decoder input projection
+        double scoreAndSum = 2 * bt * s * dm;                            // weighted sum of memory
+        switch (c.Attention)
+        {
+            case AttentionKind.Bahdanau:
+                f += 2 * bs * dm * a + 2 * bt * h * a + 2 * bt * s * a + scoreAndSum;
+                break;
+            case AttentionKind.LuongDot:
+                f += 2 * bt * s * dm + scoreAndSum + 2 * bt * (dm + h) * h;
+                break;
+            case AttentionKind.LuongGeneral:
+                f += 2 * bs * dm * h + 2 * bt * s * h + scoreAndSum + 2 * bt * (dm + h) * h;
+                break;
+            case AttentionKind.LuongConcat:
+                f += 2 * bs * dm * a + 2 * bt * h * a + 2 * bt * s * a + scoreAndSum + 2 * bt * (dm + h) * h;
+                break;
+        }
+        return 3 * f;
+    }
+
+    private static List<double> Timed(Action fn, int reps)
+    {
+        var ts = new List<double>(reps);
+        for (int i = 0; i < reps; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            fn();
+            ts.Add(sw.Elapsed.TotalSeconds);
+        }
+        return ts;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var v = xs.Order().ToList();
+        return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+    }
+
+    /// <summary>VmHWM: the peak resident set of this process (the peer reads ru_maxrss, the same figure).</summary>
+    private static double PeakRssMb() => StatusKb("VmHWM:") / 1024.0;
+
+    private static double CurrentRssMb() => StatusKb("VmRSS:") / 1024.0;
+
+    private static long StatusKb(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key, StringComparison.Ordinal))
+                return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return 0;
+    }
+
+    private static (long Steal, long Total) HostSteal()
+    {
+        var v = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        return (v[7], v.Take(8).Sum());
+    }
+}

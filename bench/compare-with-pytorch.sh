@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Attend against the PyTorch peer (../shared/peer/torch_peer.py), side by side on this machine: for
+# every round and every config × attention, one run of ours then one of PyTorch (interleaved, so both
+# see the same load), then a table of ratios ours/PyTorch, each the median of the per-round ratios.
+# PyTorch runs at its best, exactly as ../shared/peer/README.md says: Debian's python3-torch on the
+# OpenMP build of OpenBLAS (its AVX-512 kernel: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that
+# command only), with tcmalloc preloaded. Parameter counts are checked equal before anything is timed.
+#
+# Usage: bench/compare-with-pytorch.sh [rounds=3] [configs="big small"] [attentions=all] [cell=gru] [-- extra flags for both]
+#   attentions: "all" or a space-separated list of none bahdanau luong-dot luong-general luong-concat
+#   extra flags go to both benchmarks, e.g. -- --steps 5 --beam-sents 8
+# A full run (3 rounds × 10 configurations × both systems) takes well over an hour on 2 shared cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+configs=${2:-"big small"}
+atts=${3:-all}
+cell=${4:-gru}
+shift $(( $# < 4 ? $# : 4 ))
+[ "${1:-}" = "--" ] && shift
+extra=("$@")
+[ "$atts" = all ] && atts="none bahdanau luong-dot luong-general luong-concat"
+peer=../shared/peer/torch_peer.py
+[ -f "$peer" ] || { echo "compare-with-pytorch: $peer not found (the shared folder beside the repository)" >&2; exit 2; }
+
+if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null \
+   || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0 ] \
+   || [ ! -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ]; then
+  apt-get update && apt-get install -y --no-install-recommends python3-torch python3-numpy \
+    libopenblas0-openmp libtcmalloc-minimal4
+fi
+torch_peer() {
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
+    LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
+    /usr/bin/python3 "$peer" "$@"
+}
+
+dotnet build bench/Attend.Bench -c Release -v quiet -nologo >/dev/null
+ours() { dotnet bench/Attend.Bench/bin/Release/net10.0/Attend.Bench.dll peer "$@"; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# Same model: the parameter count of every configuration must be the peer's.
+ours --list-params >"$out/ours.params"
+/usr/bin/python3 - "$peer" >"$out/peer.params" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[1])))
+import torch_peer as tp
+for c, d in tp.CONFIGS.items():
+    for cell in ("gru", "lstm"):
+        for a in tp.ATTENTIONS:
+            m = tp.Seq2Seq(d["vocab"], d["vocab"], d["emb"], d["hidden"], a, cell)
+            print(c, a, cell, sum(p.numel() for p in m.parameters()))
+PY
+if ! diff "$out/ours.params" "$out/peer.params" >&2; then
+  echo "compare-with-pytorch: parameter counts differ from the peer's (above: ours <, peer >)" >&2
+  exit 1
+fi
+echo "parameter counts: equal for all $(wc -l <"$out/ours.params") config × attention × cell" >&2
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+for r in $(seq 1 "$rounds"); do
+  for c in $configs; do
+    for a in $atts; do
+      echo "== round $r/$rounds: $c $a $cell (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+      ours --config "$c" --attention "$a" --cell "$cell" "${extra[@]}" | tail -n 1 >"$out/ours.$r.$c.$a.json"
+      torch_peer --config "$c" --attention "$a" --cell "$cell" "${extra[@]}" | tail -n 1 >"$out/torch.$r.$c.$a.json"
+    done
+  done
+done
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; cell: $cell; rounds: $rounds; load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "command: bench/compare-with-pytorch.sh $rounds \"$configs\" \"$atts\" $cell${extra[*]:+ -- ${extra[*]}}"
+/usr/bin/python3 - "$out" "$rounds" "$configs" "$atts" <<'PY'
+import json, statistics, sys
+out, rounds, configs, atts = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
+figs = [("train tok/s", lambda r: r["train"]["tgt_tokens_per_s"]),
+        ("greedy sent/s", lambda r: r.get("greedy", {}).get("sent_per_s")),
+        ("beam-1 sent/s", lambda r: r.get("beam_batch1", {}).get("sent_per_s")),
+        ("batched beam sent/s", lambda r: r.get("beam_batched", {}).get("sent_per_s")),
+        ("peak RSS MB", lambda r: r["peak_rss_total_mb"])]
+goals = [2, 3, 5, 2, 0.5]
+def load(who, r, c, a):
+    return json.load(open(f"{out}/{who}.{r}.{c}.{a}.json"))
+print("Each cell: ratio ours/PyTorch (median of per-round ratios) [Attend median | PyTorch median]."
+      " Goals: " + ", ".join(f"{n} {'≤' if g < 1 else '≥'} {g}×" for (n, _), g in zip(figs, goals)))
+print("| config | attention | " + " | ".join(n for n, _ in figs) + " | Attend train GFLOP/s (of 440) | Attend alloc/step |")
+print("|---|---|" + "---|" * (len(figs) + 2))
+for c in configs:
+    for a in atts:
+        cells = []
+        ours_runs = [load("ours", r, c, a) for r in range(1, rounds + 1)]
+        torch_runs = [load("torch", r, c, a) for r in range(1, rounds + 1)]
+        for (name, f), goal in zip(figs, goals):
+            pairs = [(f(o), f(t)) for o, t in zip(ours_runs, torch_runs)]
+            if any(o is None or t is None or t == 0 for o, t in pairs):
+                cells.append("–")
+                continue
+            ratio = statistics.median(o / t for o, t in pairs)
+            met = ratio <= goal if goal < 1 else ratio >= goal
+            cells.append(f"**{ratio:.2f}**{'' if met else ' ✗'} [{statistics.median(o for o, _ in pairs):.1f} | {statistics.median(t for _, t in pairs):.1f}]")
+        gf = statistics.median(o["train"]["gflops_per_s"] for o in ours_runs)
+        al = statistics.median(o["train"]["alloc_bytes_per_step"] for o in ours_runs)
+        cells.append(f"{gf:.1f} ({gf / 440:.1%})")
+        cells.append(f"{al / 1024:.0f} KiB")
+        print(f"| {c} | {a} | " + " | ".join(cells) + " |")
+print("✗ = goal not met in this run.")
+PY
