@@ -14,5 +14,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     DemoCommand.Build(),
     TranslateCommand.Build(),
     AverageCommand.Build(),
+    DataCommand.Build(),
 };
 return root.Parse(args).Invoke();
