@@ -13,7 +13,7 @@ namespace Attend.Training;
 /// <summary>A checkpoint loaded for inference: the model, how its text is tokenized, and its vocabularies.</summary>
 public sealed record LoadedModel(Seq2Seq Model, RunConfig Config, Vocabulary SourceVocab, Vocabulary TargetVocab, string Directory)
 {
-    public TextSide Text => TextSide.From(Config.Data);
+    public TextSide Text { get; } = TextSide.ForCheckpoint(Config.Data, Directory);
 }
 
 /// <summary>
@@ -38,7 +38,7 @@ public static class RunDirectory
 
     /// <summary>Writes a complete checkpoint folder for <paramref name="state"/>.Step and returns its path.</summary>
     public static string Save(string runDir, Seq2Seq model, IOptimizer optimizer, TrainerState state, RunConfig config,
-        Vocabulary src, Vocabulary trg)
+        Vocabulary src, Vocabulary trg, BpeCodes? bpe = null)
     {
         var final = Path.Combine(runDir, $"{StepPrefix}{state.Step:D7}");
         var tmp = Path.Combine(runDir, $".tmp-{StepPrefix}{state.Step:D7}-{Environment.ProcessId}");
@@ -53,6 +53,7 @@ public static class RunDirectory
         File.WriteAllText(Path.Combine(tmp, "config.yaml"), ConfigLoader.ToYaml(config));
         src.Save(Path.Combine(tmp, "src.vocab"));
         trg.Save(Path.Combine(tmp, "trg.vocab"));
+        bpe?.Save(Path.Combine(tmp, TextSide.CodesFile));
         // Replacing a folder of the same step (a re-save after resume) is the one non-atomic case; the
         // links still point at it only if it was complete, and the rename below restores it.
         if (Directory.Exists(final))
