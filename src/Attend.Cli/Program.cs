@@ -15,5 +15,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     TranslateCommand.Build(),
     AverageCommand.Build(),
     DataCommand.Build(),
+    PerplexityCommand.Build(),
 };
 return root.Parse(args).Invoke();

@@ -110,6 +110,29 @@ public class FileDataTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void Cli_perplexity_of_the_dev_files_equals_the_validation_loss_of_the_best_checkpoint()
+    {
+        var dir = RepoPaths.TempDir("ppl");
+        try
+        {
+            File.WriteAllLines(Path.Combine(dir, "train.de"), De);
+            File.WriteAllLines(Path.Combine(dir, "train.en"), En);
+            File.WriteAllLines(Path.Combine(dir, "val.de"), De[2..6]);
+            File.WriteAllLines(Path.Combine(dir, "val.en"), En[2..6]);
+            var run = Path.Combine(dir, "run");
+            var result = TrainingRun.Start(FilesConfig(dir, run, merges: 20, steps: 4), false, new RecordingObserver()).Run();
+            using var p = new Attend.Tests.Cli.CliProcess("perplexity", "--model", run, "--source", Path.Combine(dir, "val.de"), "--target", Path.Combine(dir, "val.en"), "--json");
+            p.CloseInput();
+            Assert.Equal(0, p.Wait(TimeSpan.FromSeconds(60)));
+            using var doc = System.Text.Json.JsonDocument.Parse(p.Stdout);
+            Assert.Equal(result.Best!.Loss, doc.RootElement.GetProperty("loss").GetDouble(), 1e-9);
+            Assert.Equal(4, doc.RootElement.GetProperty("sentences").GetInt32());
+            Assert.Equal(RunDirectory.LoadModel(run).Model.ParameterCount(), doc.RootElement.GetProperty("params").GetInt64());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     private static RunConfig TsvConfig(string dir, string extra = "") => ConfigLoader.Load($"""
         data:
           source: tsv
