@@ -14,6 +14,8 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     DemoCommand.Build(),
     TranslateCommand.Build(),
     AverageCommand.Build(),
+    PerplexityCommand.Build(),
     ServeCommand.Build(),
+    DataCommand.Build(),
 };
 return root.Parse(args).Invoke();

@@ -6,7 +6,7 @@ using Attend.Text;
 namespace Attend.Config;
 
 /// <summary>Where the training pairs come from.</summary>
-public enum DataSource { Demo, Files }
+public enum DataSource { Demo, Files, Tsv }
 
 /// <summary>Which optimizer updates the parameters.</summary>
 public enum OptimizerKind { Adam, Sgd }
@@ -35,14 +35,31 @@ public sealed record RunConfig
 
 public sealed record DataConfig
 {
-    [Doc("`demo` (the built-in dates task, no files needed) or `files` (line-aligned PREFIX.SRC / PREFIX.TRG).")]
+    [Doc("`demo` (the built-in dates task, no files needed), `files` (line-aligned PREFIX.SRC / PREFIX.TRG) or `tsv` (one tab-separated file, split with a seed).")]
     public DataSource Source { get; init; } = DataSource.Demo;
+    [Doc("Folder the file prefixes (and `tsv`) are relative to (\"\" = the current directory); PREFIX.SRC.gz is read when PREFIX.SRC does not exist.")]
+    public string Dir { get; init; } = "";
     [Doc("Training file prefix: reads TRAIN.SRC and TRAIN.TRG (files only).")]
     public string Train { get; init; } = "";
     [Doc("Validation file prefix (files only).")]
     public string Dev { get; init; } = "";
     [Doc("Test file prefix (files only; optional).")]
     public string Test { get; init; } = "";
+    [Doc("The tab-separated file of `tsv` (plain or gzip), e.g. Tatoeba's `English<TAB>French`.")]
+    public string Tsv { get; init; } = "";
+    [Doc("`tsv`: 0-based column of the source sentence."), NonNegative]
+    public int TsvSrcColumn { get; init; }
+    [Doc("`tsv`: 0-based column of the target sentence."), NonNegative]
+    public int TsvTrgColumn { get; init; } = 1;
+    [Doc("`tsv`: fraction of sentence groups held out for validation (pairs sharing a source or a target sentence stay together, so no dev/test sentence occurs in training)."), Range(0, 1, MaxExclusive = true)]
+    public double DevFraction { get; init; } = 0.01;
+    [Doc("`tsv`: fraction of sentence groups held out for testing."), Range(0, 1, MaxExclusive = true)]
+    public double TestFraction { get; init; } = 0.01;
+    [Doc("`tsv`: seed of the split (independent of `seed`, so runs with other seeds see the same split).")]
+    public ulong SplitSeed { get; init; } = 1;
+    [Doc("`tsv`: keep only pairs with at most this many tokens on both sides, in every split, before splitting (0 = all).")]
+    [NonNegative]
+    public int TsvMaxLength { get; init; }
     [Doc("Source language suffix.")]
     public string Src { get; init; } = "src";
     [Doc("Target language suffix.")]
@@ -53,6 +70,10 @@ public sealed record DataConfig
     public bool Lowercase { get; init; }
     [Doc("Training pairs longer than this many tokens on either side are dropped (and counted)."), Positive]
     public int MaxLength { get; init; } = 100;
+    [Doc("Joint BPE merges learned on the tokenized training data of both sides (0 = no BPE). The codes are saved as `bpe.codes` in every checkpoint."), NonNegative]
+    public int BpeMerges { get; init; }
+    [Doc("Pairs rarer than this stop BPE learning early."), Positive]
+    public int BpeMinFrequency { get; init; } = 2;
     [Doc("Tokens seen fewer times are `<unk>`."), Positive]
     public int VocabMinFreq { get; init; } = 1;
     [Doc("Largest vocabulary per side (0 = unlimited)."), NonNegative]

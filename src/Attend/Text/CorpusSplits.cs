@@ -10,6 +10,9 @@ public enum SplitGrouping
     /// <summary>All pairs with the same source sentence land in the same split (Tatoeba: one English sentence,
     /// several French translations), so dev/test never contain a source seen in training.</summary>
     BySource,
+    /// <summary>Pairs that share a source or a target sentence (directly or through a chain of pairs) land in the
+    /// same split, so dev/test contain neither a source nor a target seen in training (Tatoeba in either direction).</summary>
+    BySourceOrTarget,
 }
 
 /// <summary>Train, dev and test pairs.</summary>
@@ -48,14 +51,19 @@ public sealed record CorpusSplits(IReadOnlyList<SentencePair> Train, IReadOnlyLi
             throw new ArgumentException($"dev fraction {devFraction} and test fraction {testFraction} must be >= 0 and sum to less than 1");
         var all = pairs.ToList();
         var groupOf = new int[all.Count];
-        var groupIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < all.Count; i++)
+        int groups;
+        if (grouping == SplitGrouping.BySourceOrTarget) groups = ConnectedGroups(all, groupOf);
+        else
         {
-            if (grouping == SplitGrouping.None) { groupOf[i] = i; continue; }
-            if (!groupIds.TryGetValue(all[i].Source, out int g)) groupIds[all[i].Source] = g = groupIds.Count;
-            groupOf[i] = g;
+            var groupIds = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < all.Count; i++)
+            {
+                if (grouping == SplitGrouping.None) { groupOf[i] = i; continue; }
+                if (!groupIds.TryGetValue(all[i].Source, out int g)) groupIds[all[i].Source] = g = groupIds.Count;
+                groupOf[i] = g;
+            }
+            groups = grouping == SplitGrouping.None ? all.Count : groupIds.Count;
         }
-        int groups = grouping == SplitGrouping.None ? all.Count : groupIds.Count;
         var order = Enumerable.Range(0, groups).ToArray();
         new Rng(seed).Shuffle(order.AsSpan());
         int nTest = (int)Math.Round(groups * testFraction), nDev = (int)Math.Round(groups * devFraction);
@@ -64,5 +72,27 @@ public sealed record CorpusSplits(IReadOnlyList<SentencePair> Train, IReadOnlyLi
         var train = new List<SentencePair>(); var dev = new List<SentencePair>(); var test = new List<SentencePair>();
         for (int i = 0; i < all.Count; i++) (side[groupOf[i]] switch { 2 => test, 1 => dev, _ => train }).Add(all[i]);
         return new CorpusSplits(train, dev, test);
+    }
+
+    /// <summary>Union–find over the pairs, joining pairs with the same source or the same target; group ids in order of first appearance.</summary>
+    private static int ConnectedGroups(List<SentencePair> all, int[] groupOf)
+    {
+        var parent = Enumerable.Range(0, all.Count).ToArray();
+        int Root(int i) { while (parent[i] != i) i = parent[i] = parent[parent[i]]; return i; }
+        var bySource = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byTarget = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (bySource.TryGetValue(all[i].Source, out int a)) parent[Root(i)] = Root(a); else bySource[all[i].Source] = i;
+            if (byTarget.TryGetValue(all[i].Target, out int b)) parent[Root(i)] = Root(b); else byTarget[all[i].Target] = i;
+        }
+        var ids = new Dictionary<int, int>();
+        for (int i = 0; i < all.Count; i++)
+        {
+            int r = Root(i);
+            if (!ids.TryGetValue(r, out int g)) ids[r] = g = ids.Count;
+            groupOf[i] = g;
+        }
+        return ids.Count;
     }
 }

@@ -13,8 +13,8 @@ namespace Attend.Training;
 /// <summary>A checkpoint loaded for inference: the model, how its text is tokenized, and its vocabularies.</summary>
 public sealed record LoadedModel(Seq2Seq Model, RunConfig Config, Vocabulary SourceVocab, Vocabulary TargetVocab, string Directory)
 {
-    /// <summary>The run's tokenizer and normalizer (stateless, safe to share between threads).</summary>
-    public TextSide Text { get; } = TextSide.From(Config.Data);
+    /// <summary>The run's tokenizer, normalizer and BPE codes (stateless, safe to share between threads).</summary>
+    public TextSide Text { get; } = TextSide.ForCheckpoint(Config.Data, Directory);
 }
 
 /// <summary>
@@ -52,7 +52,7 @@ public static class RunDirectory
 
     /// <summary>Writes a complete checkpoint folder for <paramref name="state"/>.Step and returns its path.</summary>
     public static string Save(string runDir, Seq2Seq model, IOptimizer optimizer, TrainerState state, RunConfig config,
-        Vocabulary src, Vocabulary trg)
+        Vocabulary src, Vocabulary trg, BpeCodes? bpe = null)
     {
         var final = Path.Combine(runDir, $"{StepPrefix}{state.Step:D7}");
         for (int n = 1; Directory.Exists(final); n++) final = Path.Combine(runDir, $"{StepPrefix}{state.Step:D7}-{n}");
@@ -73,6 +73,8 @@ public static class RunDirectory
         src.Save(Path.Combine(tmp, "src.vocab"));
         Pause();
         trg.Save(Path.Combine(tmp, "trg.vocab"));
+        Pause();
+        bpe?.Save(Path.Combine(tmp, TextSide.CodesFile));
         Pause();
         Directory.Move(tmp, final);
         return final;

@@ -172,7 +172,7 @@ public sealed class Trainer
             RngState = _rng.GetState(), OptimizerSteps = _optimizer.StepCount, LearningRate = _optimizer.LearningRate,
             Scheduler = _scheduler.State, ElapsedSeconds = elapsed,
         };
-        var dir = RunDirectory.Save(RunDir, Model, _optimizer, _state, _config, _data.SourceVocab, _data.TargetVocab);
+        var dir = RunDirectory.Save(RunDir, Model, _optimizer, _state, _config, _data.SourceVocab, _data.TargetVocab, _data.Text.Bpe);
         if (isBest) RunDirectory.Link(RunDir, RunDirectory.Best, dir);
         RunDirectory.Link(RunDir, RunDirectory.Last, dir);
         RunDirectory.Prune(RunDir, _config.Training.KeepLast);

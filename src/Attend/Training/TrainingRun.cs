@@ -23,7 +23,8 @@ public static class TrainingRun
             if (!File.Exists(Path.Combine(last, "model.safetensors")))
                 throw new InvalidDataException($"{dir}: nothing to resume (no {RunDirectory.Last} checkpoint)");
             var vocabs = (Vocabulary.Load(Path.Combine(last, "src.vocab")), Vocabulary.Load(Path.Combine(last, "trg.vocab")));
-            var data = TrainingData.Load(config, vocabs);
+            var codes = Path.Combine(last, TextSide.CodesFile);
+            var data = TrainingData.Load(config, vocabs, File.Exists(codes) ? BpeCodes.Load(codes) : null);
             var trainer = new Trainer(config, data, dir, observer);
             trainer.RestoreFrom(last);
             File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));

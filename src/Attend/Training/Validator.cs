@@ -13,6 +13,21 @@ public static class Validator
 {
     public static ValidationResult Run(Seq2Seq model, TrainingData data, IReadOnlyList<Example> examples, long step, int samples, int batchSize)
     {
+        double loss = TeacherForcedLoss(model, examples, batchSize).Loss;
+        var hyps = Translate(model, data, examples);
+        var refs = examples.Select(e => e.TargetText).ToList();
+        double bleu = new Bleu(new BleuConfig()).Corpus(hyps, [refs]).Score;
+        double exact = examples.Count == 0 ? 0 : (double)hyps.Where((h, i) => h == refs[i]).Count() / examples.Count;
+        var shown = Enumerable.Range(0, Math.Min(samples, examples.Count)).Select(i => (examples[i].SourceText, refs[i], hyps[i])).ToList();
+        return new ValidationResult(step, loss, Math.Exp(loss), bleu, exact, shown);
+    }
+
+    /// <summary>
+    /// Mean cross-entropy (nats, no label smoothing) per target token including <c>&lt;/s&gt;</c>, with the gold
+    /// previous tokens fed in (teacher forcing), over all examples; NaN when there are no target tokens.
+    /// </summary>
+    public static (double Loss, long Tokens) TeacherForcedLoss(Seq2Seq model, IReadOnlyList<Example> examples, int batchSize)
+    {
         using var noGrad = GradMode.Off();
         double nll = 0;
         long tokens = 0;
@@ -25,13 +40,7 @@ public static class Validator
             nll += model.Forward(batch).Loss.Data[0] * (double)n;
             tokens += n;
         }
-        double loss = tokens == 0 ? double.NaN : nll / tokens;
-        var hyps = Translate(model, data, examples);
-        var refs = examples.Select(e => e.TargetText).ToList();
-        double bleu = new Bleu(new BleuConfig()).Corpus(hyps, [refs]).Score;
-        double exact = examples.Count == 0 ? 0 : (double)hyps.Where((h, i) => h == refs[i]).Count() / examples.Count;
-        var shown = Enumerable.Range(0, Math.Min(samples, examples.Count)).Select(i => (examples[i].SourceText, refs[i], hyps[i])).ToList();
-        return new ValidationResult(step, loss, Math.Exp(loss), bleu, exact, shown);
+        return (tokens == 0 ? double.NaN : nll / tokens, tokens);
     }
 
     /// <summary>Greedy translations of the examples' sources, detokenized.</summary>

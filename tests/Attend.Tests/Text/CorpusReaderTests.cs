@@ -125,4 +125,31 @@ public class CorpusReaderTests
         Assert.Equal((int)Math.Round(groups * 0.05), a.Test.Select(p => p.Source).Distinct().Count());
         Assert.NotEqual(a.Test, CorpusSplits.SplitSeeded(pairs, 0.05, 0.05, seed: 43).Test);
     }
+
+    [Fact]
+    public void Grouping_by_source_or_target_follows_chains_of_shared_sentences()
+    {
+        // (a,x)-(b,x) share a target, (b,x)-(b,y) a source: one group of three; (c,z) and (d,w) are alone.
+        var pairs = new[] { new SentencePair("a", "x", 1), new SentencePair("c", "z", 2), new SentencePair("b", "x", 3),
+                            new SentencePair("b", "y", 4), new SentencePair("d", "w", 5) };
+        for (ulong seed = 1; seed <= 20; seed++)
+        {
+            var s = CorpusSplits.SplitSeeded(pairs, 0.34, 0.34, seed, SplitGrouping.BySourceOrTarget);
+            var side = new[] { s.Train, s.Dev, s.Test }.SelectMany((l, k) => l.Select(p => (p.Line, k))).ToDictionary(x => x.Line, x => x.k);
+            Assert.Equal(5, side.Count);
+            Assert.True(side[1] == side[3] && side[3] == side[4], $"seed {seed}: the chain a-x, b-x, b-y was split");
+            Assert.Equal(1, new[] { s.Train, s.Dev, s.Test }.Count(l => l.Count == 3)); // 3 groups: one per split
+        }
+    }
+
+    [Fact]
+    public void Tatoeba_grouped_by_source_or_target_shares_no_sentence_between_train_and_test()
+    {
+        var pairs = ParallelCorpus.ReadTsv(TextTestData.Tatoeba).Select(p => new SentencePair(p.Target, p.Source, p.Line)).ToList(); // fr→en
+        var s = CorpusSplits.SplitSeeded(pairs, 0.01, 0.02, seed: 1, SplitGrouping.BySourceOrTarget);
+        Assert.Equal(135842, s.Train.Count + s.Dev.Count + s.Test.Count);
+        var fr = s.Train.Select(p => p.Source).ToHashSet();
+        var en = s.Train.Select(p => p.Target).ToHashSet();
+        Assert.DoesNotContain(s.Test.Concat(s.Dev), p => fr.Contains(p.Source) || en.Contains(p.Target));
+    }
 }

@@ -77,9 +77,33 @@ public class ConfigTests
     [Theory]
     [InlineData("debug.yaml")]
     [InlineData("dates.yaml")]
+    [InlineData("tatoeba-fr-en/bahdanau.yaml")]
     public void Shipped_configs_load(string file)
     {
         var c = ConfigLoader.LoadFile(Path.Combine(RepoPaths.Root, "configs", file));
         Assert.False(string.IsNullOrEmpty(c.Name));
+    }
+
+    [Fact]
+    public void The_five_multi30k_configs_differ_only_in_name_and_attention()
+    {
+        var dir = Path.Combine(RepoPaths.Root, "configs", "multi30k-de-en");
+        var kinds = new Dictionary<string, Attend.Attention.AttentionKind>
+        {
+            ["none"] = Attend.Attention.AttentionKind.None, ["bahdanau"] = Attend.Attention.AttentionKind.Bahdanau,
+            ["luong-dot"] = Attend.Attention.AttentionKind.LuongDot, ["luong-general"] = Attend.Attention.AttentionKind.LuongGeneral,
+            ["luong-concat"] = Attend.Attention.AttentionKind.LuongConcat,
+        };
+        Assert.Equal(kinds.Keys.Order(), Directory.GetFiles(dir, "*.yaml").Select(Path.GetFileNameWithoutExtension).Order());
+        var reference = ConfigLoader.LoadFile(Path.Combine(dir, "bahdanau.yaml"));
+        Assert.Equal("../shared/data/multi30k", reference.Data.Dir);
+        Assert.Equal(StopMetric.Bleu, reference.Training.EarlyStoppingMetric);
+        foreach (var (name, kind) in kinds)
+        {
+            var c = ConfigLoader.LoadFile(Path.Combine(dir, name + ".yaml"));
+            Assert.Equal("multi30k-de-en-" + name, c.Name);
+            Assert.Equal(kind, c.Model.Attention);
+            Assert.Equal(reference with { Name = c.Name, Model = reference.Model with { Attention = kind } }, c);
+        }
     }
 }

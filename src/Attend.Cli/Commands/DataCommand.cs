@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Attend.Data;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>`attend data get NAME --out DIR [--base-url URL]`: downloads a dataset's files and verifies their checksums.</summary>
+internal static class DataCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("data", "Datasets: download and verify.");
+        var get = new Command("get", "Download a dataset's raw files (multi30k: task 1 train / val / test_2016_flickr in de, en, fr, cs), checking size, gzip integrity and SHA-256.");
+        var name = new Argument<string>("NAME") { Description = $"The dataset: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}" };
+        var outDir = new Option<string>("--out") { Description = "Folder to write the files to (created if needed)", Required = true };
+        var baseUrl = new Option<string?>("--base-url") { Description = "Fetch the files from this URL instead of the dataset's repository (a mirror; FILE names are appended)" };
+        var attempts = new Option<int>("--attempts") { Description = "Tries per file before giving up (interrupted transfers resume)", DefaultValueFactory = _ => 5 };
+        var retryDelay = new Option<double>("--retry-delay") { Description = "Seconds to wait before a retry", DefaultValueFactory = _ => 2 };
+        get.Arguments.Add(name);
+        foreach (var o in new Option[] { outDir, baseUrl, attempts, retryDelay }) get.Options.Add(o);
+        get.SetAction(pr => CommandGuard.Run(pr, "data get", (output, err) =>
+        {
+            var dataset = DatasetCatalog.Find(pr.GetValue(name)!);
+            if (pr.GetValue(attempts) < 1) throw new ArgumentException($"--attempts: expected a positive integer, got {pr.GetValue(attempts)}");
+            if (pr.GetValue(retryDelay) < 0) throw new ArgumentException($"--retry-delay: expected a non-negative number, got {pr.GetValue(retryDelay)}");
+            var url = pr.GetValue(baseUrl);
+            if (url is not null && !Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out _))
+                throw new ArgumentException($"--base-url: not an absolute URL: {url}");
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var downloader = new Downloader(http, new DownloadOptions(pr.GetValue(attempts), TimeSpan.FromSeconds(pr.GetValue(retryDelay))), err.WriteLine);
+            var files = downloader.GetAsync(dataset, pr.GetValue(outDir)!, url).GetAwaiter().GetResult();
+            output.WriteLine($"{dataset.Name}: {files.Count} files in {pr.GetValue(outDir)} ({dataset.Origin}), all verified");
+            return 0;
+        }));
+        cmd.Subcommands.Add(get);
+        return cmd;
+    }
+}
