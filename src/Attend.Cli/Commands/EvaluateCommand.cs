@@ -109,7 +109,7 @@ internal static class EvaluateCommand
     private static string ToJson(List<(string Name, BleuScore? Bleu, List<ChrfScore> Chrf)> results)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             foreach (var r in results)

@@ -19,7 +19,7 @@ internal static class TranslateCommand
     public static Command Build()
     {
         var cmd = new Command("translate", "Translate text with a trained model: stdin to stdout line by line, or --input/--output.");
-        var model = new Option<string[]>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder; repeat for an ensemble (greedy, averaged log-probabilities)", Required = true };
+        var model = new Option<string[]>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder; repeat for an ensemble (averaged log-probabilities, greedy or beam)", Required = true };
         var beam = new Option<int?>("--beam") { Description = "Beam size, 1 = greedy (default: the run's testing.beam_size)" };
         var nbest = new Option<int>("--nbest") { Description = "Print the N best hypotheses as 'i ||| text ||| score'", DefaultValueFactory = _ => 1 };
         var alpha = new Option<double?>("--alpha") { Description = "GNMT length penalty α (default: the run's testing.alpha)" };
@@ -41,7 +41,7 @@ internal static class TranslateCommand
                 if (other.SourceVocab.Fingerprint != m.SourceVocab.Fingerprint || other.TargetVocab.Fingerprint != m.TargetVocab.Fingerprint)
                     throw new InvalidDataException($"{other.Directory}: vocabularies differ from {m.Directory}; an ensemble needs shared vocabularies");
             var testing = m.Config.Testing;
-            var search = new SearchOptions(pr.GetValue(beam) ?? (all.Count > 1 ? 1 : testing.BeamSize), pr.GetValue(alpha) ?? testing.Alpha,
+            var search = new SearchOptions(pr.GetValue(beam) ?? testing.BeamSize, pr.GetValue(alpha) ?? testing.Alpha,
                 pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize);
             if (search.BeamSize < 1) throw new ConfigException($"--beam: expected a positive integer, got {search.BeamSize}");
             if (search.NBest < 1 || search.NBest > search.BeamSize)

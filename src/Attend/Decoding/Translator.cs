@@ -19,7 +19,7 @@ public sealed record Hypothesis(int[] Tokens, double LogProb, double Score, floa
 
 /// <summary>
 /// Decodes id sequences in length-sorted batches with greedy search (beam 1) or the model issue's
-/// <see cref="BeamSearch"/>, re-ranks beam finals with the GNMT length penalty, and returns for every
+/// <see cref="BeamSearch"/> (several models: <see cref="EnsembleGreedy"/> / <see cref="EnsembleBeam"/>), re-ranks beam finals with the GNMT length penalty, and returns for every
 /// sentence its n-best hypotheses, best first, each with its attention matrix.
 /// </summary>
 public static class Translator
@@ -27,11 +27,9 @@ public static class Translator
     public static List<Hypothesis[]> Decode(Seq2Seq model, IReadOnlyList<int[]> sources, SearchOptions options) =>
         Decode([model], sources, options);
 
-    /// <summary>Several models decode as an ensemble (averaged log-probabilities; greedy only).</summary>
+    /// <summary>Several models decode as an ensemble: averaged log-probabilities, greedy or beam.</summary>
     public static List<Hypothesis[]> Decode(IReadOnlyList<Seq2Seq> models, IReadOnlyList<int[]> sources, SearchOptions options)
     {
-        if (models.Count > 1 && options.BeamSize != 1)
-            throw new ArgumentException($"ensembles decode greedily: use beam 1 (got {options.BeamSize})");
         var model = models[0];
         var results = new Hypothesis[sources.Count][];
         var order = Enumerable.Range(0, sources.Count).OrderBy(i => sources[i].Length).ToArray();
@@ -42,8 +40,9 @@ public static class Translator
             var batch = Seq2SeqBatch.FromPairs(idx.Select(i => sources[i]).ToList(), idx.Select(_ => Array.Empty<int>()).ToList(),
                 model.Config.PadId, model.Config.BosId, model.Config.EosId);
             int steps = options.MaxSteps(batch.SourceLength);
-            var hyps = models.Count > 1 ? EnsembleGreedy.Decode(models, batch, steps).Select(h => new[] { h }).ToArray()
-                : options.BeamSize == 1 ? DecodeGreedy(model, batch, steps) : DecodeBeam(model, batch, steps, options);
+            var hyps = options.BeamSize > 1 ? DecodeBeam(models, batch, steps, options)
+                : models.Count > 1 ? EnsembleGreedy.Decode(models, batch, steps).Select(h => new[] { h }).ToArray()
+                : DecodeGreedy(model, batch, steps);
             for (int j = 0; j < idx.Length; j++) results[idx[j]] = hyps[j];
         }
         return [.. results];
@@ -67,9 +66,12 @@ public static class Translator
         return output;
     }
 
-    private static Hypothesis[][] DecodeBeam(Seq2Seq model, Seq2SeqBatch batch, int steps, SearchOptions options)
+    private static Hypothesis[][] DecodeBeam(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int steps, SearchOptions options)
     {
-        var r = BeamSearch.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new BeamOptions(options.BeamSize, steps));
+        var model = models[0];
+        var beam = new BeamOptions(options.BeamSize, steps);
+        var r = models.Count > 1 ? EnsembleBeam.Decode(models, batch.Source, batch.Batch, batch.SourceLengths, beam)
+            : BeamSearch.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, beam);
         int s = batch.SourceLength;
         var output = new Hypothesis[batch.Batch][];
         for (int b = 0; b < batch.Batch; b++)

@@ -12,6 +12,8 @@ public static class ByLengthReport
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        // "51+" and system names stay readable (the default escapes '+' and every non-ASCII letter).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static string ToJson(ByLengthTable table) => JsonSerializer.Serialize(table, Json);

@@ -150,7 +150,65 @@ public class EnsembleTests
             sum += mean[chosen[t]];
         }
         Assert.Equal(sum, h.LogProb, 4);
-        Assert.Throws<ArgumentException>(() => Translator.Decode([a, b], [src], new SearchOptions(BeamSize: 2)));
+    }
+
+    [Fact]
+    public void Ensemble_beam_of_one_model_is_beam_search_exactly()
+    {
+        var m = Model(11);
+        var batch = Seq2SeqBatch.FromPairs([[4, 5, 6, 7], [8, 9], [10, 4, 11, 5, 6, 7, 8]], [[], [], []]);
+        var options = new BeamOptions(BeamSize: 3, MaxSteps: 12);
+        var single = BeamSearch.Decode(m, batch.Source, batch.Batch, batch.SourceLengths, options);
+        var ensemble = EnsembleBeam.Decode([m], batch.Source, batch.Batch, batch.SourceLengths, options);
+        Assert.Equal(single.Tokens, ensemble.Tokens);
+        Assert.Equal(single.Scores, ensemble.Scores);
+        Assert.Equal(single.Weights, ensemble.Weights);
+    }
+
+    [Fact]
+    public void Ensemble_beam_of_one_model_twice_equals_that_model_and_beam_one_equals_ensemble_greedy()
+    {
+        var m = Model(12);
+        int[][] src = [[4, 5, 6], [7, 8, 9, 10, 11]];
+        var single = Translator.Decode(m, src, new SearchOptions(BeamSize: 4, NBest: 4));
+        var twice = Translator.Decode([m, m], src, new SearchOptions(BeamSize: 4, NBest: 4));
+        for (int i = 0; i < src.Length; i++)
+        {
+            Assert.Equal(single[i].Select(h => h.Tokens), twice[i].Select(h => h.Tokens));
+            Assert.Equal(single[i].Select(h => h.Score), twice[i].Select(h => h.Score));
+        }
+        var other = Model(13);
+        var greedy = Translator.Decode([m, other], src, new SearchOptions(BeamSize: 1));
+        var beam1 = EnsembleBeam.Decode([m, other], src[1], 1, [src[1].Length], new BeamOptions(1, new SearchOptions().MaxSteps(src[1].Length)));
+        Assert.Equal(greedy[1][0].Tokens, beam1.Tokens[0][0].TakeWhile(t => t != m.Config.EosId).ToArray());
+    }
+
+    /// <summary>Every n-best hypothesis of a two-model beam scores the sum over its tokens (and EOS) of the two models' mean log-probability.</summary>
+    [Fact]
+    public void Ensemble_beam_hypotheses_are_sorted_and_score_the_mean_log_probs()
+    {
+        var a = Model(14);
+        var b = Model(15);
+        int[] src = [4, 5, 6, 7, 8];
+        var options = new SearchOptions(BeamSize: 4, NBest: 4, MaxOutputRatio: 1);
+        var hyps = Translator.Decode([a, b], [src], options)[0];
+        Assert.True(hyps.Length > 1);
+        for (int k = 1; k < hyps.Length; k++) Assert.True(hyps[k - 1].Score >= hyps[k].Score);
+        using var off = GradMode.Off();
+        int v = 9;
+        foreach (var h in hyps)
+        {
+            bool ended = h.Tokens.Length < options.MaxSteps(src.Length);
+            int[] chosen = ended ? [.. h.Tokens, a.Config.EosId] : h.Tokens;
+            var batch = Seq2SeqBatch.FromPairs([src], [h.Tokens]);
+            var la = a.Forward(batch).Logits.Data.ToArray();
+            var lb = b.Forward(batch).Logits.Data.ToArray();
+            double sum = 0;
+            for (int t = 0; t < chosen.Length; t++)
+                sum += (Translator.LogSoftmaxAt(la.AsSpan(t * v, v), chosen[t]) + Translator.LogSoftmaxAt(lb.AsSpan(t * v, v), chosen[t])) / 2;
+            Assert.Equal(sum, h.LogProb, 4);
+            Assert.NotNull(h.Attention);
+        }
     }
 }
 

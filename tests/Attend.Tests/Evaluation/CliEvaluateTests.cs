@@ -54,6 +54,17 @@ public sealed class CliEvaluateTests : IDisposable
         Assert.Equal(expected.GetProperty("counts").GetRawText().Replace(" ", ""), bleu.GetProperty("counts").GetRawText());
         Assert.Equal(expected.GetProperty("signature").GetString(), bleu.GetProperty("signature").GetString());
         Assert.Equal("nrefs:1|case:lc|eff:yes|nc:6|nw:0|space:no|version:2.6.0", doc.RootElement.GetProperty("chrf").GetProperty("signature").GetString());
+        // The shape: one line, bleu's fields in its order, chrf with score and signature.
+        Assert.Single(o.Trim().Split('\n'));
+        Assert.Equal(["bleu", "chrf"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["score", "counts", "totals", "precisions", "bp", "sys_len", "ref_len", "signature"], bleu.EnumerateObject().Select(p => p.Name));
+        foreach (var key in new[] { "counts", "totals", "precisions" }) Assert.Equal(4, bleu.GetProperty(key).GetArrayLength());
+        Assert.True(doc.RootElement.GetProperty("chrf").TryGetProperty("score", out _));
+
+        // Names with '+' are written as they are, not as \u002B escapes.
+        (code, o, _) = Run("evaluate", "--hyp", Case("lowercase", "hyp.txt"), "--ref", Case("lowercase", "ref.txt"), "--metrics", "chrf++", "--json");
+        Assert.Equal(0, code);
+        Assert.Contains("\"name\":\"chrF2++\"", o);
     }
 
     [Fact]
@@ -88,6 +99,7 @@ public sealed class CliEvaluateTests : IDisposable
         using var doc = JsonDocument.Parse(o);
         Assert.Equal(2, doc.RootElement.GetProperty("systems").GetArrayLength());
         Assert.Equal(["0-5", "6+"], doc.RootElement.GetProperty("bucket_labels").EnumerateArray().Select(x => x.GetString()));
+        Assert.Contains("\"6+\"", o); // not "6\u002B"
         var csvLines = File.ReadAllLines(csv);
         Assert.Equal(1 + 2 * 3, csvLines.Length);
         Assert.StartsWith("bad,6+,6,,1,0,", csvLines[5]);
