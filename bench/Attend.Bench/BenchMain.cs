@@ -10,6 +10,7 @@ public static class BenchMain
           gemm   matrix-product GFLOP/s at the issue's shapes, 1 and 2 threads [--threads N] [--reps R]
           cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
           ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
+          serve  load test of attend serve on loopback, with and without request batching --model RUN [--requests N --concurrency C]
         """;
 
     public static int Run(string[] args)
@@ -25,6 +26,7 @@ public static class BenchMain
             case "gemm": return GemmBench.Run(rest);
             case "cells": return CellsBench.Run(args);
             case "ops": return OpsBench.Run(rest);
+            case "serve": return ServeBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
                 return 2;
