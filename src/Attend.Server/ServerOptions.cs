@@ -36,7 +36,7 @@ public sealed record ServerOptions
     public bool Batching { get; init; } = true;
     /// <summary>Sentences one batched decode takes from the queue at most.</summary>
     public int MaxBatch { get; init; } = 32;
-    /// <summary>Threads decoding batches (batching on).</summary>
+    /// <summary>Batched decodes running at once (batching on).</summary>
     public int Workers { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "Batching", "MaxBatch", "Workers"];

@@ -24,7 +24,7 @@ internal static class ServeCommand
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Bytes per request body (413 above)", DefaultValueFactory = _ => d.MaxBodyBytes };
         var noBatching = new Option<bool>("--no-batching") { Description = "Decode each request on its own thread instead of batching concurrent requests together" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch", DefaultValueFactory = _ => d.MaxBatch };
-        var workers = new Option<int>("--workers") { Description = "Threads decoding batches", DefaultValueFactory = _ => d.Workers };
+        var workers = new Option<int>("--workers") { Description = "Batched decodes running at once (default: one per core)", DefaultValueFactory = _ => d.Workers };
         foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, noBatching, maxBatch, workers }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
