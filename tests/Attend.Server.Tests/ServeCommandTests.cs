@@ -19,7 +19,7 @@ public class ServeCommandTests(ServerFixture fx)
     [Fact]
     public async Task Serve_listens_on_loopback_and_answers_until_stopped()
     {
-        using var p = Start("serve", "--model", $"attn={fx.Attn}", "--model", fx.Plain, "--urls", "http://127.0.0.1:0");
+        using var p = Start("serve", "--model", $"attn={fx.Attn}", "--model", fx.Plain, "--urls", "http://127.0.0.1:0", "--batching");
         try
         {
             string? url = null;
@@ -69,7 +69,7 @@ public class ServeCommandTests(ServerFixture fx)
         var stdout = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
         Assert.Equal(0, p.ExitCode);
-        foreach (var o in new[] { "--model", "--urls", "--max-text-length", "--max-texts", "--max-beam", "--max-body-bytes", "--no-batching" })
+        foreach (var o in new[] { "--model", "--urls", "--max-text-length", "--max-texts", "--max-beam", "--max-body-bytes", "--batching" })
             Assert.Contains(o, stdout);
         Assert.Contains(ServeCommand.DefaultUrls, stdout);
     }

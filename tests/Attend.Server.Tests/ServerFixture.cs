@@ -26,7 +26,7 @@ public sealed class ServerFixture : IDisposable
     {
         Train(Attn, "bahdanau", 60);
         Train(Plain, "none", 4);
-        Factory = Create(batching: true);
+        Factory = Create(batching: false);
     }
 
     /// <summary>A factory serving both runs (attn is the default: configuration lists models by name) with the test limits.</summary>
@@ -42,7 +42,7 @@ public sealed class ServerFixture : IDisposable
     });
 
     /// <summary>The options `attend serve --model attn=… --model plain=…` would build, with the test limits.</summary>
-    public ServerOptions Options(bool batching = true) => new()
+    public ServerOptions Options(bool batching = false) => new()
     {
         Models = [new ModelSpec("attn", Attn), new ModelSpec("plain", Plain)],
         MaxTextLength = MaxTextLength, MaxTexts = MaxTexts, MaxBeam = MaxBeam, MaxBodyBytes = MaxBodyBytes, Batching = batching,

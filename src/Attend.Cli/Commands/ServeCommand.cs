@@ -22,10 +22,10 @@ internal static class ServeCommand
         var maxTexts = new Option<int>("--max-texts") { Description = "Texts per request", DefaultValueFactory = _ => d.MaxTexts };
         var maxBeam = new Option<int>("--max-beam") { Description = "Largest beam a request may ask for", DefaultValueFactory = _ => d.MaxBeam };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Bytes per request body (413 above)", DefaultValueFactory = _ => d.MaxBodyBytes };
-        var noBatching = new Option<bool>("--no-batching") { Description = "Decode each request on its own thread instead of batching concurrent requests together" };
-        var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch", DefaultValueFactory = _ => d.MaxBatch };
-        var workers = new Option<int>("--workers") { Description = "Threads decoding batches", DefaultValueFactory = _ => d.Workers };
-        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, noBatching, maxBatch, workers }) cmd.Options.Add(o);
+        var batching = new Option<bool>("--batching") { Description = "Decode concurrent requests together in shared batches (off: each request decodes on its own thread; see docs/performance.md)" };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch (with --batching)", DefaultValueFactory = _ => d.MaxBatch };
+        var workers = new Option<int>("--workers") { Description = "Batched decodes running at once (with --batching; default: one per core)", DefaultValueFactory = _ => d.Workers };
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, batching, maxBatch, workers }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
             var options = new ServerOptions
@@ -35,7 +35,7 @@ internal static class ServeCommand
                 MaxTexts = pr.GetValue(maxTexts),
                 MaxBeam = pr.GetValue(maxBeam),
                 MaxBodyBytes = pr.GetValue(maxBody),
-                Batching = !pr.GetValue(noBatching),
+                Batching = pr.GetValue(batching),
                 MaxBatch = pr.GetValue(maxBatch),
                 Workers = pr.GetValue(workers),
             };

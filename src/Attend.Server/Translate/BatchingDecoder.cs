@@ -1,65 +1,86 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Attend.Decoding;
 using Attend.Training;
 
 namespace Attend.Server.Translate;
 
 /// <summary>
-/// Requests wait in one queue; each of <c>workers</c> threads takes whatever is waiting (up to
-/// <c>maxBatch</c> sentences), groups it by search options and decodes each group as one batch, so
-/// concurrent requests share the matrix products of a step. No request waits for a batch to fill:
-/// a lone request decodes at once, and the queue grows only while the workers are busy.
+/// Concurrent requests share batches. Every request joins one queue; if fewer than <c>workers</c> decodes
+/// are running, the request's own thread becomes a drainer: it takes whatever is waiting (up to
+/// <c>maxBatch</c> sentences), groups it by search options and decodes each group as one padded batch, so
+/// concurrent requests share the matrix products of every decoder step. A lone request is therefore
+/// decoded at once on its own thread, with no hand-off; under load the queue fills while the drainers
+/// are busy and the next batch takes it all. Once its own sentences are done, a drainer hands the rest
+/// of the queue to a thread-pool thread and returns, so no request serves others for long.
 /// </summary>
-public sealed class BatchingDecoder : ISentenceDecoder, IDisposable
+public sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers) : ISentenceDecoder
 {
     private sealed record Job(IReadOnlyList<string[]> Sources, SearchOptions Search, CancellationToken Ct,
         TaskCompletionSource<List<TextHypothesis[]>> Done);
 
-    private readonly LoadedModel _model;
-    private readonly int _maxBatch;
-    private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleWriter = false });
-    private readonly Task[] _workers;
-
-    public BatchingDecoder(LoadedModel model, int maxBatch, int workers)
-    {
-        _model = model;
-        _maxBatch = maxBatch;
-        _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(WorkAsync)).ToArray();
-    }
-
-    /// <summary>Decoded sentences of the batches run so far (for tests and the benchmark's report).</summary>
-    public long Batches => Interlocked.Read(ref _batches);
+    private readonly ConcurrentQueue<Job> _queue = new();
+    private int _active;
     private long _batches;
+
+    /// <summary>Batched decodes run so far (the benchmark reports how many requests shared one).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
 
     public Task<List<TextHypothesis[]>> DecodeAsync(IReadOnlyList<string[]> sources, SearchOptions search, CancellationToken ct)
     {
         var job = new Job(sources, search, ct, new TaskCompletionSource<List<TextHypothesis[]>>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(BatchingDecoder));
+        _queue.Enqueue(job);
+        if (TryEnter()) Drain(job);
         return job.Done.Task;
     }
 
-    private async Task WorkAsync()
+    private bool TryEnter()
     {
-        var reader = _queue.Reader;
-        var jobs = new List<Job>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        for (int a; (a = Volatile.Read(ref _active)) < workers;)
+            if (Interlocked.CompareExchange(ref _active, a + 1, a) == a) return true;
+        return false;
+    }
+
+    /// <summary>Decodes batches while the queue has work; <paramref name="mine"/> is the caller's job (null on a pool thread).</summary>
+    private void Drain(Job? mine)
+    {
+        while (true)
         {
-            jobs.Clear();
-            for (int sentences = 0; sentences < _maxBatch && reader.TryRead(out var job);)
+            while (TakeBatch(out var jobs))
             {
-                if (job.Ct.IsCancellationRequested) { job.Done.TrySetCanceled(job.Ct); continue; }
-                jobs.Add(job);
-                sentences += job.Sources.Count;
+                foreach (var group in jobs.GroupBy(j => j.Search)) Decode(group.Key, group.ToList());
+                if (mine is not null && mine.Done.Task.IsCompleted)
+                {
+                    if (_queue.IsEmpty) break;
+                    // The caller's answer is ready: let a pool thread carry on with this slot.
+                    ThreadPool.UnsafeQueueUserWorkItem(_ => Drain(null), null);
+                    return;
+                }
             }
-            foreach (var group in jobs.GroupBy(j => j.Search)) Decode(group.Key, group.ToList());
+            Interlocked.Decrement(ref _active);
+            // A job queued after the last TakeBatch by a request that found every slot taken would wait
+            // for nobody: look again after giving the slot back.
+            if (_queue.IsEmpty || !TryEnter()) return;
+            mine = null;
         }
+    }
+
+    private bool TakeBatch(out List<Job> jobs)
+    {
+        jobs = [];
+        for (int sentences = 0; sentences < maxBatch && _queue.TryDequeue(out var job);)
+        {
+            if (job.Ct.IsCancellationRequested) { job.Done.TrySetCanceled(job.Ct); continue; }
+            jobs.Add(job);
+            sentences += job.Sources.Count;
+        }
+        return jobs.Count > 0;
     }
 
     private void Decode(SearchOptions search, List<Job> jobs)
     {
         try
         {
-            var all = TextTranslator.Translate(_model, [_model.Model], jobs.SelectMany(j => j.Sources).ToList(), search);
+            var all = TextTranslator.Translate(model, [model.Model], jobs.SelectMany(j => j.Sources).ToList(), search);
             Interlocked.Increment(ref _batches);
             int start = 0;
             foreach (var job in jobs)
@@ -72,11 +93,5 @@ public sealed class BatchingDecoder : ISentenceDecoder, IDisposable
         {
             foreach (var job in jobs) job.Done.TrySetException(e);
         }
-    }
-
-    public void Dispose()
-    {
-        _queue.Writer.TryComplete();
-        Task.WaitAll(_workers, TimeSpan.FromSeconds(10));
     }
 }
