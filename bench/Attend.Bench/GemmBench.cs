@@ -35,12 +35,16 @@ public static class GemmBench
                     reps = r; i++; break;
                 case "--cpu-time":
                     cpuClock = true; break;
+                case "--peak":
+                    FmaPeak.Print();
+                    return 0;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R]\n" +
+                    Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R] [--cpu-time] | --peak\n" +
                         "  --threads N  measure with N threads only (default: 1 and 2)\n" +
                         "  --reps R     timed repetitions per shape, median reported (default 7)\n" +
                         "  --cpu-time   time by the calling thread's CPU time, not wall time: steadier on a\n" +
-                        "               shared machine, but meaningful for --threads 1 only");
+                        "               shared machine, but meaningful for --threads 1 only\n" +
+                        "  --peak       print one core's FMA throughput (the ceiling for these figures) and exit");
                     return 0;
                 default:
                     Console.Error.WriteLine($"gemm: unknown or invalid option '{args[i]}' (try --help)");
@@ -104,7 +108,7 @@ public static class GemmBench
     [DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int ClockGetTime(int clock, out TimeSpec time);
 
-    private static double ThreadCpuSeconds()
+    internal static double ThreadCpuSeconds()
     {
         const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID on Linux
         return ClockGetTime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9

@@ -41,6 +41,34 @@ public class GemmTests
         }
     }
 
+    // The packed route's block boundaries, per kernel, taken from its own block sizes: more rows than
+    // one MC block with more depth than one KC slice, so later row blocks add their second k slice
+    // onto C; and more columns than one NC block, so a second column block is packed.
+    public static TheoryData<string, int, int, int> BlockBoundaries()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        void Add<TK>(GemmKernel kernel) where TK : struct, IGemmMicroKernel
+        {
+            data.Add(kernel.ToString(), 2 * TK.MC + 3, 9, TK.KC + 19);
+            data.Add(kernel.ToString(), TK.MC + 2, TK.NC + 5, 3);
+        }
+        Add<Kernel4x4>(GemmKernel.Scalar);
+        Add<Kernel6x16>(GemmKernel.Vector256);
+        Add<Kernel8x32>(GemmKernel.Vector512);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BlockBoundaries))]
+    public void Matches_the_reference_across_the_packed_block_boundaries(string kernelName, int m, int n, int k)
+    {
+        var kernel = Enum.Parse<GemmKernel>(kernelName);
+        var rng = new Random(77);
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                Check(rng, m, n, k, transA, transB, accumulate: transB, kernel, GemmRoute.Packed, threads: 1);
+    }
+
     [Theory]
     [InlineData(160, 400, 130)] // more columns than rows: threads split N
     [InlineData(530, 70, 140)]  // more rows: threads split M

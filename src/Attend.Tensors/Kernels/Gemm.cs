@@ -45,7 +45,7 @@ public static unsafe class Gemm
         {
             var job = new Job { A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB,
                 Accumulate = accumulate, Kernel = kernel };
-            if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows(transB) || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
+            if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows(transB, (long)k * n) || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
             if (route == GemmRoute.Direct && m > 1 && n == 1)
             {
                 // A column of C is also a row of Cᵀ = op(B)ᵀ·op(A)ᵀ, which the direct path streams well.
@@ -81,14 +81,14 @@ public static unsafe class Gemm
         job.Direct = route == GemmRoute.Direct;
         long work = (long)job.M * job.N * job.K;
         int parts = work < ParallelMinWork ? 1 : Math.Max(1, threads);
-        var (mr, nr) = Tile(job.Kernel);
+        var (mr, nr, mc) = Tile(job.Kernel);
         if (job.Direct) { job.SplitN = true; nr = 64; }
         else job.SplitN = job.N >= job.M || job.M < 2 * mr;
         int dim = job.SplitN ? job.N : job.M, align = job.SplitN ? nr : mr;
         // Two chunks per thread only when each stays wide (packing op(A) again costs ~1/n of the
         // arithmetic per chunk of n columns); always a multiple of the thread count, so an idle
         // machine still gets an even split.
-        int wide = job.Direct ? 256 : job.SplitN ? 1024 : 4 * Kernel6x16.MC;
+        int wide = job.Direct ? 256 : job.SplitN ? 1024 : 4 * mc;
         int chunks = dim / (2 * parts) >= wide ? 2 * parts : parts;
         int chunk = (dim + chunks - 1) / chunks;
         chunk = (chunk + align - 1) / align * align;
@@ -146,11 +146,11 @@ public static unsafe class Gemm
         }
     }
 
-    private static (int Mr, int Nr) Tile(GemmKernel kernel) => kernel switch
+    private static (int Mr, int Nr, int Mc) Tile(GemmKernel kernel) => kernel switch
     {
-        GemmKernel.Vector512 => (Kernel8x32.MR, Kernel8x32.NR),
-        GemmKernel.Vector256 => (Kernel6x16.MR, Kernel6x16.NR),
-        _ => (Kernel4x4.MR, Kernel4x4.NR),
+        GemmKernel.Vector512 => (Kernel8x32.MR, Kernel8x32.NR, Kernel8x32.MC),
+        GemmKernel.Vector256 => (Kernel6x16.MR, Kernel6x16.NR, Kernel6x16.MC),
+        _ => (Kernel4x4.MR, Kernel4x4.NR, Kernel4x4.MC),
     };
 
     internal static void Check(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, int m, int n, int k)

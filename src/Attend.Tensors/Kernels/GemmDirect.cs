@@ -11,10 +11,17 @@ namespace Attend.Tensors.Kernels;
 internal static unsafe class GemmDirect
 {
     /// <summary>
-    /// Rows up to which the direct path beats packing (measured on Zen 3 for [m, 512]·[512, 1536]):
-    /// dot products with a stored [n, k] B keep winning longer than streaming a stored [k, n] B.
+    /// Rows up to which the direct path beats packing. Measured on Zen 4 (thread CPU time): for
+    /// [m, 512]·[512, 1536] direct wins up to m≈6 with a stored [k, n] B and past m=12 with a stored
+    /// [n, k] B (dot products); but a stored [k, n] B too big for the caches ([1024, 8000], 32 MB) is
+    /// read a line per row a page apart by the four-row pass, 9 GFLOP/s against packing's 20 at m=4, so
+    /// there only a single row (which streams B row by row) goes direct. Dot products with a big
+    /// stored [n, k] B still win at m=4 (21 against 10) and tie at m=8.
     /// </summary>
-    public static int MaxRows(bool transB) => transB ? 8 : 4;
+    public static int MaxRows(bool transB, long bElements) => transB ? 8 : bElements > BigB ? 1 : 4;
+
+    /// <summary>A B of more floats than this (8 MB) is taken to stream from DRAM.</summary>
+    private const long BigB = 2L << 20;
 
     /// <summary>C[·, j0..j1) for all m rows; <paramref name="simd"/> picks Vector256 over scalar code.</summary>
     public static void Run(float* a, bool transA, float* b, bool transB, float* c,
