@@ -342,7 +342,7 @@ internal static class PeerBench
         var first = batches[0];
         if (a.DecodeBatches > 0)
         {
-            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false);
+            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false, KeepLogits: false); // the peer keeps only the tokens
             void Greedy1() { using var s = TensorScope.Begin(); Greedy.Decode(model, first.Source, first.Batch, first.SourceLengths, opts); }
             Greedy1(); // warm-up
             double c0 = CpuSeconds();

@@ -211,16 +211,14 @@ public sealed class Decoder : Module
         var readouts = new Tensor[t];
         var stepWeights = new Tensor[t];
         var logits = teacherForcing < 1f ? new Tensor[t] : null;
-        int e = Config.EmbeddingSize;
         var predicted = new int[batch];
         // None and Bahdanau: W_e e + b_ih of every gold step in one product over [B·T, E].
         var projected = context.Input is null ? null : ProjectEmbedding(emb, context.Input);
-        int g = projected?.Shape[2] ?? 0;
         for (int i = 0; i < t; i++)
         {
             bool gold = i == 0 || teacherForcing >= 1f || teacherForcingRng!.NextFloat() < teacherForcing;
-            var x = gold ? Ops.Reshape(Ops.Slice(emb, 1, i, 1), batch, e) : EmbedStep(predicted, dropoutRng);
-            var px = gold && projected is not null ? Ops.Reshape(Ops.Slice(projected, 1, i, 1), batch, g) : null;
+            var x = gold ? Ops.Select(emb, 1, i) : EmbedStep(predicted, dropoutRng);
+            var px = gold && projected is not null ? Ops.Select(projected, 1, i) : null;
             var step = Step(x, px, state, context, dropoutRng);
             state = step.State;
             readouts[i] = step.Readout;

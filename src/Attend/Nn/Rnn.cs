@@ -74,12 +74,11 @@ public sealed class Rnn : Module
         for (int l = 0; l < Layers; l++)
         {
             if (l > 0) input = Dropout.Forward(input, dropoutRng);
-            int inSize = input.Shape[2];
             var dirs = new Tensor[Directions];
             for (int d = 0; d < Directions; d++)
             {
                 int i = l * Directions + d;
-                var gx = Ops.Reshape(Ops.Linear(Ops.Reshape(input, b * t, inSize), _wIh[i], _bIh[i]), b, t, Gates * HiddenSize);
+                var gx = Ops.Linear(input, _wIh[i], _bIh[i]); // [B, T, G·H]: one product over all B·T rows
                 (dirs[d], hOut[i], var c) = RunDirection(i, gx, reverse: d == 1, active, state.H[i], state.C?[i]);
                 if (cOut is not null) cOut[i] = c!;
             }
@@ -141,7 +140,7 @@ public sealed class Rnn : Module
                 outs[step] = zeros ??= Tensor.Zeros(b, HiddenSize);
                 continue;
             }
-            var gxt = Ops.Reshape(Ops.Slice(gx, 1, step, 1), b, g);
+            var gxt = Ops.Select(gx, 1, step);
             var (hn, cn) = Cell(i, gxt, h, c);
             if (rows is null)
             {
