@@ -404,7 +404,8 @@ internal static class PeerBench
     /// Multiply–add FLOPs (2 per multiply–add) of the matrix products of one training step on padded
     /// [B, S] / [B, T] (what both implementations compute): forward, and twice that for the backward
     /// (gradients with respect to both operands). Attention scores and weighted sums are included; the
-    /// element-wise work (cells, softmax, tanh) is not.
+    /// element-wise work (cells, softmax, tanh) is not. Counted as Attend computes it: without attention
+    /// the fixed context is projected once per batch, not once per step as the peer does.
     /// </summary>
     internal static double TrainingFlops(ModelConfig c, int b, int s, int t)
     {
@@ -415,8 +416,9 @@ internal static class PeerBench
         f += 2 * b * (2.0 * h) * h;                                      // bridge
         f += 2 * bt * h * v;                                             // output projection
         f += 2 * bt * h * g;                                             // decoder recurrent
-        int rnnIn = e + (c.IsLuong ? 0 : ctx);
-        f += 2 * bt * rnnIn * g;                                         // decoder input projection
+        f += 2 * bt * e * g;                                             // decoder input projection of the embeddings
+        if (c.Attention == AttentionKind.Bahdanau) f += 2 * bt * ctx * g; // ... and of each step's context
+        if (c.Attention == AttentionKind.None) f += 2 * b * ctx * g;     // ... of the fixed context, once per batch
         double scoreAndSum = 2 * bt * s * dm;                            // weighted sum of memory
         switch (c.Attention)
         {
