@@ -10,6 +10,7 @@
 #   attentions: "all" or a space-separated list of none bahdanau luong-dot luong-general luong-concat
 #   extra flags go to both benchmarks, e.g. -- --steps 5 --beam-sents 8
 # A full run (3 rounds × 10 configurations × both systems) takes well over an hour on 2 shared cores.
+# ATTEND_BENCH=path/to/Attend.Bench.dll times a saved build instead of building the tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -36,8 +37,12 @@ torch_peer() {
     /usr/bin/python3 "$peer" "$@"
 }
 
-dotnet build bench/Attend.Bench -c Release -v quiet -nologo >/dev/null
-ours() { dotnet bench/Attend.Bench/bin/Release/net10.0/Attend.Bench.dll peer "$@"; }
+# ATTEND_BENCH=path/to/Attend.Bench.dll runs a saved build (so rebuilding the tree during a long run does not change it).
+if [ -z "${ATTEND_BENCH:-}" ]; then
+  dotnet build bench/Attend.Bench -c Release -v quiet -nologo >/dev/null
+  ATTEND_BENCH=bench/Attend.Bench/bin/Release/net10.0/Attend.Bench.dll
+fi
+ours() { dotnet "$ATTEND_BENCH" peer "$@"; }
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -263,6 +263,7 @@ internal static class PeerBench
         var batches = Enumerable.Range(0, a.Warmup + a.Steps).Select(_ => MakeBatch(gen, a.Batch, config.SourceVocab, config.TargetVocab)).ToList();
         res["rss_after_model_mb"] = Math.Round(CurrentRssMb(), 1);
 
+        double cpu0 = 0;
         var stepTimes = new List<double>();
         var rates = new List<double>();
         var phases = new PhaseTimes();
@@ -279,6 +280,7 @@ internal static class PeerBench
             {
                 steal0 = HostSteal();
                 alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+                cpu0 = CpuSeconds();
                 for (int g = 0; g < 3; g++) gc0[g] = GC.CollectionCount(g);
             }
             bool timed = i >= a.Warmup;
@@ -310,6 +312,7 @@ internal static class PeerBench
             }
         }
         long allocBytes = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        double trainCpu = CpuSeconds() - cpu0;
         var gcs = Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gc0[g]).ToArray();
         var steal1 = HostSteal();
         double total = stepTimes.Sum();
@@ -327,6 +330,7 @@ internal static class PeerBench
             ["forward_s_median"] = Math.Round(Median(phases.Forward), 4),
             ["backward_s_median"] = Math.Round(Median(phases.Backward), 4),
             ["clip_adam_s_median"] = Math.Round(Median(phases.Optimizer), 4),
+            ["cpu_s_per_step"] = Math.Round(trainCpu / a.Steps, 4),
             ["gflop_per_step"] = Math.Round(flops / a.Steps / 1e9, 2),
             ["gflops_per_s"] = Math.Round(flops / total / 1e9, 1),
             ["fraction_of_fma_peak"] = Math.Round(flops / total / 1e9 / PeakGflops, 3),
@@ -338,16 +342,19 @@ internal static class PeerBench
         var first = batches[0];
         if (a.DecodeBatches > 0)
         {
-            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false);
+            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false, KeepLogits: false); // the peer keeps only the tokens
             void Greedy1() { using var s = TensorScope.Begin(); Greedy.Decode(model, first.Source, first.Batch, first.SourceLengths, opts); }
             Greedy1(); // warm-up
+            double c0 = CpuSeconds();
             var ts = Timed(Greedy1, a.DecodeBatches);
+            double cpu = (CpuSeconds() - c0) / ts.Count;
             res["greedy"] = new JsonObject
             {
                 ["batch"] = a.Batch, ["steps"] = a.MaxLen,
                 ["sent_per_s"] = Math.Round(a.Batch / Median(ts), 2),
                 ["sent_per_s_overall"] = Math.Round(a.Batch * ts.Count / ts.Sum(), 2),
                 ["batch_s_median"] = Math.Round(Median(ts), 4),
+                ["cpu_s_per_batch"] = Math.Round(cpu, 4),
             };
         }
         var beamOpts = new BeamOptions(a.Beam, a.MaxLen, StopAtEos: false);
@@ -357,24 +364,30 @@ internal static class PeerBench
             var one = Enumerable.Range(0, n).Select(i => first.Source.AsSpan(i * first.SourceLength, first.SourceLengths[i]).ToArray()).ToList();
             void Beam1(int[] s) { using var sc = TensorScope.Begin(); BeamSearch.Decode(model, s, 1, [s.Length], beamOpts); }
             Beam1(one[0]); // warm-up
+            double c0 = CpuSeconds();
             var ts = one.Select(s => Timed(() => Beam1(s), 1)[0]).ToList();
+            double cpu = (CpuSeconds() - c0) / ts.Count;
             res["beam_batch1"] = new JsonObject
             {
                 ["beam"] = a.Beam, ["steps"] = a.MaxLen, ["sentences"] = ts.Count,
                 ["sent_per_s"] = Math.Round(1 / Median(ts), 2),
                 ["sent_per_s_overall"] = Math.Round(ts.Count / ts.Sum(), 2),
+                ["cpu_s_per_sent"] = Math.Round(cpu, 4),
             };
         }
         if (a.BeamBatches > 0)
         {
             void BeamB() { using var sc = TensorScope.Begin(); BeamSearch.Decode(model, first.Source, first.Batch, first.SourceLengths, beamOpts); }
             BeamB(); // warm-up
+            double c0 = CpuSeconds();
             var ts = Timed(BeamB, a.BeamBatches);
+            double cpu = (CpuSeconds() - c0) / ts.Count;
             res["beam_batched"] = new JsonObject
             {
                 ["beam"] = a.Beam, ["batch"] = a.Batch, ["steps"] = a.MaxLen,
                 ["sent_per_s"] = Math.Round(a.Batch / Median(ts), 2),
                 ["sent_per_s_overall"] = Math.Round(a.Batch * ts.Count / ts.Sum(), 2),
+                ["cpu_s_per_batch"] = Math.Round(cpu, 4),
             };
         }
         res["peak_rss_total_mb"] = Math.Round(PeakRssMb(), 1);
@@ -391,7 +404,8 @@ internal static class PeerBench
     /// Multiply–add FLOPs (2 per multiply–add) of the matrix products of one training step on padded
     /// [B, S] / [B, T] (what both implementations compute): forward, and twice that for the backward
     /// (gradients with respect to both operands). Attention scores and weighted sums are included; the
-    /// element-wise work (cells, softmax, tanh) is not.
+    /// element-wise work (cells, softmax, tanh) is not. Counted as Attend computes it: without attention
+    /// the fixed context is projected once per batch, not once per step as the peer does.
     /// </summary>
     internal static double TrainingFlops(ModelConfig c, int b, int s, int t)
     {
@@ -402,8 +416,9 @@ internal static class PeerBench
         f += 2 * b * (2.0 * h) * h;                                      // bridge
         f += 2 * bt * h * v;                                             // output projection
         f += 2 * bt * h * g;                                             // decoder recurrent
-        int rnnIn = e + (c.IsLuong ? 0 : ctx);
-        f += 2 * bt * rnnIn * g;                                         // decoder input projection
+        f += 2 * bt * e * g;                                             // decoder input projection of the embeddings
+        if (c.Attention == AttentionKind.Bahdanau) f += 2 * bt * ctx * g; // ... and of each step's context
+        if (c.Attention == AttentionKind.None) f += 2 * b * ctx * g;     // ... of the fixed context, once per batch
         double scoreAndSum = 2 * bt * s * dm;                            // weighted sum of memory
         switch (c.Attention)
         {
@@ -434,6 +449,9 @@ internal static class PeerBench
         }
         return ts;
     }
+
+    /// <summary>CPU seconds this process has used (all threads): on a shared machine a steadier figure than the wall clock.</summary>
+    private static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     private static double Median(List<double> xs)
     {

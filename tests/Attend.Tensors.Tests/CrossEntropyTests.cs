@@ -22,6 +22,23 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void Batch_by_time_logits_are_read_as_rows_without_a_reshape()
+    {
+        float[] values = [1, 2, 3, 5, -1, 2, 0.5f, 0.25f, -3, 4, 4, 4];
+        var flat = Logits(values);
+        var shaped = Tensor.Parameter("logits3", 2, 2, 3);
+        values.CopyTo(shaped.Data);
+        int[] targets = [2, 0, 1, 2];
+        var a = Ops.CrossEntropy(flat, targets, ignoreIndex: 0);
+        var b = Ops.CrossEntropy(shaped, targets, ignoreIndex: 0);
+        Assert.Equal(a.Item(), b.Item());
+        a.Backward();
+        b.Backward();
+        Assert.Equal(flat.Grad.ToArray(), shaped.Grad.ToArray());
+        Assert.Throws<ArgumentException>(() => Ops.CrossEntropy(Tensor.Zeros(3), [1, 1, 1]));
+    }
+
+    [Fact]
     public void Ignored_positions_count_for_nothing_and_get_zero_gradient()
     {
         var logits = Logits(1, 2, 3, 5, -1, 2);

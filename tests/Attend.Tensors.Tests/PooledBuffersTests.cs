@@ -15,6 +15,32 @@ public sealed class GlobalStateCollection
 [Collection(GlobalStateCollection.Name)]
 public class PooledBuffersTests
 {
+    [Fact]
+    public void Promote_hands_a_tensor_to_the_enclosing_scope_and_refuses_one_with_a_graph()
+    {
+        using var outer = TensorScope.Begin();
+        Tensor kept, dropped;
+        using (GradMode.Off())
+        using (var inner = TensorScope.Begin())
+        {
+            kept = TensorScope.Promote(Tensor.Full(3f, 4));
+            dropped = Tensor.Full(1f, 4);
+            Assert.Equal(1, inner.Count);
+            Assert.Same(kept, TensorScope.Promote(kept)); // not the inner scope's any more: returned as is
+        }
+        Assert.Equal([3f, 3f, 3f, 3f], kept.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => dropped.Data.ToArray());
+        Assert.Equal(1, outer.Count);
+
+        var p = Tensor.Parameter("p", 2);
+        using (var inner = TensorScope.Begin())
+        {
+            var y = Ops.Mul(p, p);
+            var e = Assert.Throws<InvalidOperationException>(() => TensorScope.Promote(y));
+            Assert.Contains("GradMode.Off", e.Message);
+        }
+    }
+
     /// <summary>Fills pooled buffers of every small size class with NaN, so an op that skips an output element shows it.</summary>
     private static void PoisonPool()
     {

@@ -27,6 +27,21 @@ public class ShapeOpsTests
     }
 
     [Fact]
+    public void Select_takes_one_index_and_drops_the_dimension_with_the_gradient_of_slice_then_reshape()
+    {
+        var x = Range(2, 3, 2);             // x[b, t, d] = 6b + 2t + d
+        x.RequiresGrad = true;
+        var y = Ops.Select(x, 1, 2);
+        Assert.Equal([2, 2], y.Shape);
+        Assert.Equal([4f, 5f, 10f, 11f], y.ToArray());
+        Ops.Sum(Ops.Mul(y, Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2))).Backward();
+        Assert.Equal([0f, 0f, 0f, 0f, 1f, 2f, 0f, 0f, 0f, 0f, 3f, 4f], x.Grad.ToArray());
+        Assert.Equal([1f, 3f, 5f], Ops.Select(x, -1, 1).ToArray().AsSpan(0, 3).ToArray());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Select(x, 1, 3));
+        Assert.Contains("[2, 3, 2]", e.Message);
+    }
+
+    [Fact]
     public void Stack_adds_a_dimension()
     {
         var a = Tensor.FromArray([1f, 2f], 2);

@@ -6,7 +6,7 @@ namespace Attend.Tensors;
 public static partial class Ops
 {
     /// <summary>
-    /// Mean cross-entropy of logits [N, V] against N target ids, over the positions whose target is not
+    /// Mean cross-entropy of logits [N, V] (or [B, T, V], read as N = B·T rows without a copy) against N target ids, over the positions whose target is not
     /// <paramref name="ignoreIndex"/>, as PyTorch's <c>F.cross_entropy(ignore_index, label_smoothing=ε)</c>:
     /// per position (1 − ε)·(−log p_t) + ε·mean_v(−log p_v). Returns a scalar; 0 (with zero gradient)
     /// when every target is ignored. Backward writes (p − q)·g/count straight into the logits' gradient,
@@ -14,9 +14,9 @@ public static partial class Ops
     /// </summary>
     public static Tensor CrossEntropy(Tensor logits, ReadOnlySpan<int> targets, int ignoreIndex = 0, float labelSmoothing = 0f)
     {
-        if (logits.Rank != 2)
-            throw new ArgumentException($"CrossEntropy: logits must be [N, V], got {ShapeOf.Format(logits.Shape)}");
-        int n = logits.Shape[0], v = logits.Shape[1];
+        if (logits.Rank < 2)
+            throw new ArgumentException($"CrossEntropy: logits must be [N, V] or [.., V], got {ShapeOf.Format(logits.Shape)}");
+        int v = logits.Shape[^1], n = RowsOf(logits);
         if (targets.Length != n)
             throw new ArgumentException($"CrossEntropy: {targets.Length} targets for logits {ShapeOf.Format(logits.Shape)} (need N = {n})");
         if (labelSmoothing is < 0f or > 1f || float.IsNaN(labelSmoothing))

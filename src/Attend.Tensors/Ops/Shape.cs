@@ -98,6 +98,35 @@ public static partial class Ops
         }, x);
     }
 
+    /// <summary>
+    /// Index <paramref name="index"/> of dimension <paramref name="dim"/>, that dimension removed: x [B, T, D],
+    /// dim 1 → [B, D] (one step of a sequence). Equal to Reshape(Slice(x, dim, index, 1)) with one copy instead of two.
+    /// </summary>
+    public static Tensor Select(Tensor x, int dim, int index)
+    {
+        int d = NormalizeDim(nameof(Select), dim, x.Rank, x);
+        int size = x.Shape[d];
+        if (index < 0 || index >= size)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Select: index {index} is outside dimension {d} of {ShapeOf.Format(x.Shape)} (size {size})");
+        int outer = ShapeOf.Count(x.Shape.AsSpan(0, d)), inner = ShapeOf.Count(x.Shape.AsSpan(d + 1));
+        int from = index * inner, stride = size * inner;
+        var shape = new int[x.Rank - 1];
+        for (int i = 0, j = 0; i < x.Rank; i++) if (i != d) shape[j++] = x.Shape[i];
+        var y = Tensor.Empty(shape);
+        for (int o = 0; o < outer; o++)
+            x.Data.Slice(o * stride + from, inner).CopyTo(y.Data.Slice(o * inner, inner));
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            var dx = x.Grad;
+            for (int o = 0; o < outer; o++)
+            {
+                var dxs = dx.Slice(o * stride + from, inner);
+                TensorPrimitives.Add(dxs, dy.Slice(o * inner, inner), dxs);
+            }
+        }, x);
+    }
+
     /// <summary>Cuts dimension <paramref name="dim"/> into consecutive pieces of the given sizes (which must add up to it).</summary>
     public static Tensor[] Split(Tensor x, int dim, params int[] sizes)
     {

@@ -66,8 +66,23 @@ public sealed class Decoder : Module
                 : outputs;
             prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s));
         }
-        return (new DecoderContext(prepared, enc.Last), InitialState(enc, b));
+        return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last)), InitialState(enc, b));
     }
+
+    /// <summary>The column split of the first decoder layer's W_ih for None and Bahdanau (null for Luong).</summary>
+    private DecoderInputProjection? InputProjection(Tensor last)
+    {
+        if (Config.IsLuong) return null;
+        int e = Config.EmbeddingSize, c = Config.ContextSize;
+        var w = Rnn.WeightIh(0);
+        var we = Ops.Slice(w, 1, 0, e);
+        var wc = Ops.Slice(w, 1, e, c);
+        var fixedContext = Config.Attention == AttentionKind.None ? Ops.Linear(last, wc) : null;
+        return new DecoderInputProjection(we, Rnn.BiasIh(0), wc, fixedContext);
+    }
+
+    /// <summary>W_e e + b_ih for embeddings [.., E] → [.., G·H] (None and Bahdanau).</summary>
+    private static Tensor ProjectEmbedding(Tensor emb, DecoderInputProjection p) => Ops.Linear(emb, p.EmbeddingWeight, p.Bias);
 
     /// <summary>[B, S] float mask: 1 where j &lt; length[b], else 0.</summary>
     public static Tensor LengthMask(ReadOnlySpan<int> lengths, int batch, int s)
@@ -112,23 +127,40 @@ public sealed class Decoder : Module
         _dropout.Forward(Embed.Forward(ids, ids.Length), dropoutRng);
 
     /// <summary>One step on the embedded previous token <paramref name="prevEmbedding"/> [B, E].</summary>
-    public DecoderStep Step(Tensor prevEmbedding, DecoderState state, DecoderContext context, Rng? dropoutRng = null)
+    public DecoderStep Step(Tensor prevEmbedding, DecoderState state, DecoderContext context, Rng? dropoutRng = null) =>
+        Step(prevEmbedding, null, state, context, dropoutRng);
+
+    /// <summary>
+    /// One step; for None and Bahdanau <paramref name="projectedEmbedding"/> may carry W_e e + b_ih [B, G·H]
+    /// computed beforehand (teacher forcing projects all steps in one product). The RNN input [e; c] is
+    /// never concatenated: W_ih [e; c] = W_e e + W_c c, with W_c·last computed once per batch without attention.
+    /// </summary>
+    private DecoderStep Step(Tensor prevEmbedding, Tensor? projectedEmbedding, DecoderState state, DecoderContext context, Rng? dropoutRng)
     {
         Tensor? ctx = null, weights = null;
-        Tensor x;
-        if (Config.Attention == AttentionKind.None)
+        RnnState rnn;
+        if (!Config.IsLuong)
         {
-            ctx = context.Last;
-            x = Ops.Concat([prevEmbedding, ctx], 1);
+            var p = context.Input ?? throw new InvalidOperationException("Decoder.Step: the context has no input projection (make it with Decoder.Prepare)");
+            var ge = projectedEmbedding ?? ProjectEmbedding(prevEmbedding, p);
+            Tensor gc;
+            if (Config.Attention == AttentionKind.None)
+            {
+                ctx = context.Last;
+                gc = p.FixedContext!;
+            }
+            else
+            {
+                (ctx, weights) = Attention!.Attend(state.Rnn.Top, context.Memory!);
+                gc = Ops.Linear(ctx, p.ContextWeight);
+            }
+            rnn = Rnn.StepProjected(Ops.Add(ge, gc), state.Rnn, dropoutRng);
         }
-        else if (!Config.IsLuong)
+        else
         {
-            (ctx, weights) = Attention!.Attend(state.Rnn.Top, context.Memory!);
-            x = Ops.Concat([prevEmbedding, ctx], 1);
+            var x = Config.InputFeeding ? Ops.Concat([prevEmbedding, state.Feed!], 1) : prevEmbedding;
+            rnn = Rnn.Step(x, state.Rnn, dropoutRng);
         }
-        else x = Config.InputFeeding ? Ops.Concat([prevEmbedding, state.Feed!], 1) : prevEmbedding;
-
-        var rnn = Rnn.Step(x, state.Rnn, dropoutRng);
         var o = rnn.Top;
         Tensor? feed = null;
         if (Config.IsLuong)
@@ -179,13 +211,15 @@ public sealed class Decoder : Module
         var readouts = new Tensor[t];
         var stepWeights = new Tensor[t];
         var logits = teacherForcing < 1f ? new Tensor[t] : null;
-        int e = Config.EmbeddingSize;
         var predicted = new int[batch];
+        // None and Bahdanau: W_e e + b_ih of every gold step in one product over [B·T, E].
+        var projected = context.Input is null ? null : ProjectEmbedding(emb, context.Input);
         for (int i = 0; i < t; i++)
         {
             bool gold = i == 0 || teacherForcing >= 1f || teacherForcingRng!.NextFloat() < teacherForcing;
-            var x = gold ? Ops.Reshape(Ops.Slice(emb, 1, i, 1), batch, e) : EmbedStep(predicted, dropoutRng);
-            var step = Step(x, state, context, dropoutRng);
+            var x = gold ? Ops.Select(emb, 1, i) : EmbedStep(predicted, dropoutRng);
+            var px = gold && projected is not null ? Ops.Select(projected, 1, i) : null;
+            var step = Step(x, px, state, context, dropoutRng);
             state = step.State;
             readouts[i] = step.Readout;
             if (step.Weights is not null) stepWeights[i] = step.Weights;

@@ -25,7 +25,7 @@ public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
 /// projected once; null without attention) and the final encoder states [B, D·H] (the fixed context of
 /// <see cref="AttentionKind.None"/>).
 /// </summary>
-public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last)
+public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, DecoderInputProjection? Input = null)
 {
     public int Batch => Last.Shape[0];
 
@@ -37,7 +37,9 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last)
         {
             mem = new PreparedMemory(Select3(Memory.Memory, rows), Select3(Memory.Keys, rows), Ops.IndexSelect(Memory.Mask, rows));
         }
-        return new DecoderContext(mem, Ops.IndexSelect(Last, rows));
+        var input = Input is null ? null
+            : Input with { FixedContext = Input.FixedContext is null ? null : Ops.IndexSelect(Input.FixedContext, rows) };
+        return new DecoderContext(mem, Ops.IndexSelect(Last, rows), input);
     }
 
     private static Tensor Select3(Tensor x, ReadOnlySpan<int> rows)
@@ -46,6 +48,15 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last)
         return Ops.Reshape(Ops.IndexSelect(Ops.Reshape(x, b, s * d), rows), rows.Length, s, d);
     }
 }
+
+/// <summary>
+/// The decoder RNN's first-layer input projection W_ih [e; c] + b_ih cut by columns, for None and
+/// Bahdanau (input [e; c]): W_e [G·H, E] with the bias applies to the embeddings (all target steps at
+/// once in training), W_c [G·H, C] to the context. Without attention the context is the same at every
+/// step, so W_c·last is computed once per batch (<see cref="FixedContext"/>, [B, G·H]) instead of once
+/// per step.
+/// </summary>
+public sealed record DecoderInputProjection(Tensor EmbeddingWeight, Tensor Bias, Tensor ContextWeight, Tensor? FixedContext);
 
 /// <summary>One decoder step: the readout input o_t [B, ReadoutSize], the new state, and the attention weights [B, S] (null without attention).</summary>
 public sealed record DecoderStep(Tensor Readout, DecoderState State, Tensor? Weights);

@@ -52,7 +52,7 @@ public sealed class Seq2Seq : Module
         var rng = options.Rng;
         var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);
         var (logits, weights) = Decoder.Forward(batch.TargetIn, batch.Batch, state, ctx, rng, rng is null ? 1f : options.TeacherForcing, rng);
-        var loss = Ops.CrossEntropy(Ops.Reshape(logits, batch.Batch * batch.TargetLength, Config.TargetVocab), batch.TargetOut, Config.PadId);
+        var loss = Ops.CrossEntropy(logits, batch.TargetOut, Config.PadId); // [B, T, V] as B·T rows, no reshaped copy
         return new Seq2SeqOutput(loss, logits, weights);
     }
 

@@ -74,12 +74,11 @@ public sealed class Rnn : Module
         for (int l = 0; l < Layers; l++)
         {
             if (l > 0) input = Dropout.Forward(input, dropoutRng);
-            int inSize = input.Shape[2];
             var dirs = new Tensor[Directions];
             for (int d = 0; d < Directions; d++)
             {
                 int i = l * Directions + d;
-                var gx = Ops.Reshape(Ops.Linear(Ops.Reshape(input, b * t, inSize), _wIh[i], _bIh[i]), b, t, Gates * HiddenSize);
+                var gx = Ops.Linear(input, _wIh[i], _bIh[i]); // [B, T, G·H]: one product over all B·T rows
                 (dirs[d], hOut[i], var c) = RunDirection(i, gx, reverse: d == 1, active, state.H[i], state.C?[i]);
                 if (cOut is not null) cOut[i] = c!;
             }
@@ -89,17 +88,37 @@ public sealed class Rnn : Module
     }
 
     /// <summary>One step of a unidirectional stack: x [B, In] → new state (the top output is <see cref="RnnState.Top"/>).</summary>
-    public RnnState Step(Tensor x, RnnState state, Rng? dropoutRng = null)
+    public RnnState Step(Tensor x, RnnState state, Rng? dropoutRng = null) => StepCore(x, null, state, dropoutRng);
+
+    /// <summary>
+    /// One step whose first layer's input projection W_ih x + b_ih [B, G·H] the caller computed (a
+    /// decoder projects the parts of its input that do not change per step, or all steps' embeddings,
+    /// once); the upper layers run as in <see cref="Step"/>.
+    /// </summary>
+    public RnnState StepProjected(Tensor gx0, RnnState state, Rng? dropoutRng = null)
+    {
+        if (gx0.Rank != 2 || gx0.Shape[1] != Gates * HiddenSize)
+            throw new ArgumentException($"Rnn.StepProjected: projection {ShapeOf.Format(gx0.Shape)} is not [B, {Gates * HiddenSize}]");
+        return StepCore(null, gx0, state, dropoutRng);
+    }
+
+    /// <summary>Input-to-hidden weight [G·H, In] of (layer, direction) slot <paramref name="i"/> (PyTorch's weight_ih_l{layer}[_reverse]).</summary>
+    public Tensor WeightIh(int i) => _wIh[i];
+
+    /// <summary>Input-to-hidden bias [G·H] of slot <paramref name="i"/>.</summary>
+    public Tensor BiasIh(int i) => _bIh[i];
+
+    private RnnState StepCore(Tensor? x, Tensor? gx0, RnnState state, Rng? dropoutRng)
     {
         if (Bidirectional) throw new InvalidOperationException("Rnn.Step: a bidirectional stack cannot run one step at a time");
-        CheckState(state, x.Shape[0]);
+        CheckState(state, (x ?? gx0)!.Shape[0]);
         var h = new Tensor[Layers];
         var c = state.C is null ? null : new Tensor[Layers];
         var input = x;
         for (int l = 0; l < Layers; l++)
         {
-            if (l > 0) input = Dropout.Forward(input, dropoutRng);
-            var gx = Ops.Linear(input, _wIh[l], _bIh[l]);
+            if (l > 0) input = Dropout.Forward(input!, dropoutRng);
+            var gx = l == 0 && gx0 is not null ? gx0 : Ops.Linear(input!, _wIh[l], _bIh[l]);
             (h[l], var cl) = Cell(l, gx, state.H[l], state.C?[l]);
             if (c is not null) c[l] = cl!;
             input = h[l];
@@ -121,7 +140,7 @@ public sealed class Rnn : Module
                 outs[step] = zeros ??= Tensor.Zeros(b, HiddenSize);
                 continue;
             }
-            var gxt = Ops.Reshape(Ops.Slice(gx, 1, step, 1), b, g);
+            var gxt = Ops.Select(gx, 1, step);
             var (hn, cn) = Cell(i, gxt, h, c);
             if (rows is null)
             {

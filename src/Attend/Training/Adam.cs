@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Attend.Tensors;
 
 namespace Attend.Training;
@@ -47,14 +48,50 @@ public sealed class Adam
             if (!p.HasGrad) continue;
             var g = p.Grad;
             var w = p.Data;
-            var m = _m[i];
-            var v = _v[i];
-            for (int j = 0; j < w.Length; j++)
+            Update(w, g, _m[i], _v[i], o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+        }
+    }
+
+    /// <summary>
+    /// The update of one parameter, 16 lanes at a time with exactly the scalar expression's operations
+    /// in the same order (no fused multiply–add), so the result is bit-identical to <see cref="UpdateScalar"/>.
+    /// </summary>
+    internal static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+        float beta1, float beta2, float eps, float stepSize, float bc2Sqrt)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated && w.Length >= Vector512<float>.Count)
+        {
+            var b1 = Vector512.Create(beta1);
+            var c1 = Vector512.Create(1 - beta1);
+            var b2 = Vector512.Create(beta2);
+            var c2 = Vector512.Create(1 - beta2);
+            var e = Vector512.Create(eps);
+            var st = Vector512.Create(stepSize);
+            var bc = Vector512.Create(bc2Sqrt);
+            for (; j <= w.Length - Vector512<float>.Count; j += Vector512<float>.Count)
             {
-                m[j] = o.Beta1 * m[j] + (1 - o.Beta1) * g[j];
-                v[j] = o.Beta2 * v[j] + (1 - o.Beta2) * g[j] * g[j];
-                w[j] -= stepSize * m[j] / (MathF.Sqrt(v[j]) / bc2Sqrt + o.Eps);
+                var gj = Vector512.Create(g.Slice(j, Vector512<float>.Count));
+                var mj = b1 * Vector512.Create(m.Slice(j, Vector512<float>.Count)) + c1 * gj;
+                var vj = b2 * Vector512.Create(v.Slice(j, Vector512<float>.Count)) + c2 * gj * gj;
+                var wj = Vector512.Create(w.Slice(j, Vector512<float>.Count)) - st * mj / (Vector512.Sqrt(vj) / bc + e);
+                mj.CopyTo(m.Slice(j));
+                vj.CopyTo(v.Slice(j));
+                wj.CopyTo(w.Slice(j));
             }
+        }
+        UpdateScalar(w[j..], g[j..], m[j..], v[j..], beta1, beta2, eps, stepSize, bc2Sqrt);
+    }
+
+    /// <summary>The reference form of the update (PyTorch's expression, element by element).</summary>
+    internal static void UpdateScalar(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+        float beta1, float beta2, float eps, float stepSize, float bc2Sqrt)
+    {
+        for (int j = 0; j < w.Length; j++)
+        {
+            m[j] = beta1 * m[j] + (1 - beta1) * g[j];
+            v[j] = beta2 * v[j] + (1 - beta2) * g[j] * g[j];
+            w[j] -= stepSize * m[j] / (MathF.Sqrt(v[j]) / bc2Sqrt + eps);
         }
     }
 

@@ -136,7 +136,7 @@ public sealed class Trainer
         Model.ZeroGrad();
         var output = Model.Forward(batch, new ForwardOptions(_rng, t.TeacherForcing));
         var loss = t.LabelSmoothing > 0
-            ? Ops.CrossEntropy(Ops.Reshape(output.Logits, batch.Batch * batch.TargetLength, Model.Config.TargetVocab), batch.TargetOut, Model.Config.PadId, t.LabelSmoothing)
+            ? Ops.CrossEntropy(output.Logits, batch.TargetOut, Model.Config.PadId, t.LabelSmoothing)
             : output.Loss;
         double value = loss.Data[0];
         loss.Backward();
