@@ -44,8 +44,24 @@ public static class TrainingRun
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
         var fresh = TrainingData.Load(config);
+        WriteHeldOut(dir, fresh);
         observer.Note($"{fresh.Train.Count} training pairs ({fresh.DroppedTooLong} dropped as too long), {fresh.Dev.Count} dev, {fresh.Test.Count} test; " +
                       $"vocabularies {fresh.SourceVocab.Count} / {fresh.TargetVocab.Count}");
         return new Trainer(config, fresh, dir, observer);
+    }
+
+    /// <summary>
+    /// Writes the raw text of the held-out splits as RUN/{dev,test}.{src,trg} (one sentence per line), so that a
+    /// seeded split (<c>data.source: tsv</c>) or a generated one (demo) can be translated and scored afterwards
+    /// exactly as the run held it out.
+    /// </summary>
+    public static void WriteHeldOut(string dir, TrainingData data)
+    {
+        Directory.CreateDirectory(dir);
+        foreach (var (name, examples) in new[] { ("dev", data.Dev), ("test", data.Test) })
+        {
+            File.WriteAllLines(Path.Combine(dir, name + ".src"), examples.Select(e => e.SourceText));
+            File.WriteAllLines(Path.Combine(dir, name + ".trg"), examples.Select(e => e.TargetText));
+        }
     }
 }

@@ -105,6 +105,8 @@ public class FileDataTests
             Assert.Null(data.Text.Bpe);
             Assert.DoesNotContain(data.SourceVocab.Tokens, t => t.EndsWith("@@"));
             TrainingRun.Start(config, false, new RecordingObserver()).Run();
+            Assert.Equal(De[..2], File.ReadAllLines(Path.Combine(run, "dev.src")));
+            Assert.Empty(File.ReadAllLines(Path.Combine(run, "test.src")));
             Assert.False(File.Exists(Path.Combine(run, "best", TextSide.CodesFile)));
         }
         finally { Directory.Delete(dir, true); }
@@ -169,6 +171,13 @@ public class FileDataTests
             Assert.Equal(a.Test.Select(e => e.SourceText), sameSplit.Test.Select(e => e.SourceText));
             var otherSplit = TrainingData.Load(TsvConfig(dir, "  split_seed: 2"));
             Assert.NotEqual(a.Test.Select(e => e.SourceText), otherSplit.Test.Select(e => e.SourceText));
+
+            // A run writes its held-out splits as text, so they can be translated and scored later.
+            var run = Path.Combine(dir, "run");
+            TrainingRun.WriteHeldOut(run, a);
+            Assert.Equal(a.Test.Select(e => e.SourceText), File.ReadAllLines(Path.Combine(run, "test.src")));
+            Assert.Equal(a.Test.Select(e => e.TargetText), File.ReadAllLines(Path.Combine(run, "test.trg")));
+            Assert.Equal(a.Dev.Count, File.ReadAllLines(Path.Combine(run, "dev.trg")).Length);
 
             var filtered = TrainingData.Load(TsvConfig(dir, "  tsv_max_length: 8"));
             Assert.Equal(80, filtered.Train.Count + filtered.Dev.Count + filtered.Test.Count);
