@@ -14,8 +14,14 @@ internal sealed class CliProcess : IDisposable
     /// <summary>Starts `attend args…` with extra environment variables (e.g. the checkpoint writer's fault-injection pause).</summary>
     public CliProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        // Through env(1) with SIGINT back at its default: a test run started in the background by a
+        // non-interactive shell inherits SIGINT ignored, and .NET then never delivers it to the child,
+        // so the Ctrl-C tests would time out for a reason that has nothing to do with attend. env execs
+        // dotnet, so the process id stays the child's.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var (k, v) in environment) psi.Environment[k] = v;
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Attend.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         _p = Process.Start(psi)!;
