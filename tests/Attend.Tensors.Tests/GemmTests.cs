@@ -102,6 +102,7 @@ public class GemmTests
     [InlineData(530, 70, 140)]  // more rows: threads split M
     [InlineData(1, 5000, 300)]  // one row, wide: the direct path splits N
     [InlineData(6, 3000, 200)]  // a few rows: direct with stored [n, k] B, packed otherwise
+    [InlineData(5, 4099, 513)]  // a stored [n, k] B over 8 MB: the direct kernels that prefetch
     [InlineData(700, 1, 2000)]  // one column: run as a row of Cᵀ
     public void Multithreaded_products_match_the_reference(int m, int n, int k)
     {

@@ -51,18 +51,32 @@ internal static unsafe class GemmDirect
                 if (transB) DotRowsScalar(ai, count, b, ci, n, k, j0, j1, accumulate);
                 else AxpyRowsScalar(ai, count, b, ci, n, k, j0, j1, accumulate);
             }
-            else if (count == 1)
+            else if (transB)
             {
-                if (transB) DotRowsSimd(ai, b, ci, k, j0, j1, accumulate);
-                else StreamRow(ai, b, ci, n, k, j0, j1, accumulate);
+                // Prefetching rows ahead pays for a B from DRAM but costs ~10% on one held in L3.
+                if ((long)n * k > BigB) DotRows<Far>(ai, count, b, ci, n, k, j0, j1, accumulate);
+                else DotRows<Near>(ai, count, b, ci, n, k, j0, j1, accumulate);
             }
-            else if (!transB && count == 2) StreamTwoRows(ai, b, ci, n, k, j0, j1, accumulate);
-            else if (!transB) AxpyFourRows(ai, count, b, ci, n, k, j0, j1, accumulate);
-            else if (count == 2) DotTwoRows(ai, b, ci, n, k, j0, j1, accumulate);
-            else if (count <= 4) DotFourRows(ai, count, b, ci, n, k, j0, j1, accumulate);
-            else DotEightRows(ai, count, b, ci, n, k, j0, j1, accumulate);
+            else if (count == 1) StreamRow(ai, b, ci, n, k, j0, j1, accumulate);
+            else if (count == 2) StreamTwoRows(ai, b, ci, n, k, j0, j1, accumulate);
+            else AxpyFourRows(ai, count, b, ci, n, k, j0, j1, accumulate);
         }
     }
+
+    private static void DotRows<TFar>(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
+    {
+        if (count == 1) DotRowsSimd<TFar>(a, b, c, k, j0, j1, accumulate);
+        else if (count == 2) DotTwoRows<TFar>(a, b, c, n, k, j0, j1, accumulate);
+        else if (count <= 4) DotFourRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
+        else if (count <= 6) DotSixRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
+        else DotEightRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
+    }
+
+    /// <summary>A compile-time switch: the JIT specialises each kernel per struct and drops the dead branch.</summary>
+    internal interface IFlag { static abstract bool On { get; } }
+    private struct Far : IFlag { public static bool On => true; }
+    private struct Near : IFlag { public static bool On => false; }
 
     // Rows a[0..count) (stride k) times B [k, n]: each row of B is read once for all the rows of C,
     // whose [count, j1 - j0] block (a few KB) stays in cache.
@@ -85,7 +99,8 @@ internal static unsafe class GemmDirect
 
     // c[j] (+)= a · B[j, :] with B [n, k]: four dot products per sweep share each load of a.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotRowsSimd(float* a, float* b, float* c, int k, int j0, int j1, bool accumulate)
+    private static void DotRowsSimd<TFar>(float* a, float* b, float* c, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
     {
         // The sweep after next's first and third rows; the lines of its second and fourth follow
         // within the same pages, which the hardware prefetcher picks up.
@@ -98,7 +113,7 @@ internal static unsafe class GemmDirect
             int p = 0;
             for (; p + 8 <= k; p += 8)
             {
-                Prefetch(b0 + p + ahead, b2 + p + ahead);
+                Prefetch<TFar>(b0 + p + ahead, b2 + p + ahead);
                 var av = Vector256.Load(a + p);
                 s0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b0 + p), s0);
                 s1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b1 + p), s1);
@@ -269,7 +284,8 @@ internal static unsafe class GemmDirect
     // Rows a[0..2) (stride k) dotted with rows of B [n, k]: 2 rows × 4 columns, 8 accumulators, so
     // two rows do half the arithmetic of a four-row pass that repeats them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotTwoRows(float* a, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+    private static void DotTwoRows<TFar>(float* a, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
     {
         float* a1 = a + k;
         nint ahead = PrefetchRows * (nint)k;
@@ -282,7 +298,7 @@ internal static unsafe class GemmDirect
             int p = 0;
             for (; p + 8 <= k; p += 8)
             {
-                Prefetch(w0 + p + ahead, w2 + p + ahead);
+                Prefetch<TFar>(w0 + p + ahead, w2 + p + ahead);
                 var x0 = Vector256.Load(a + p); var x1 = Vector256.Load(a1 + p);
                 var w = Vector256.Load(w0 + p);
                 s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
@@ -305,13 +321,14 @@ internal static unsafe class GemmDirect
             Put2(c + n + j, d10, d11, accumulate); Put2(c + n + j + 2, d12, d13, accumulate);
         }
         if (j < j1)
-            for (int r = 0; r < 2; r++) DotRowsSimd(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
+            for (int r = 0; r < 2; r++) DotRowsSimd<TFar>(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
     }
 
     // Rows a[0..count) (count 2..4, stride k) dotted with rows of B [n, k]: 4 rows × 2 columns, 8
     // accumulators; fewer rows repeat the last one and store only the real rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotFourRows(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+    private static void DotFourRows<TFar>(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
     {
         float* a1 = Row(a, 1, count, k), a2 = Row(a, 2, count, k), a3 = Row(a, 3, count, k);
         nint ahead = PrefetchRows * (nint)k;
@@ -324,7 +341,7 @@ internal static unsafe class GemmDirect
             int p = 0;
             for (; p + 8 <= k; p += 8)
             {
-                Prefetch(w0 + p + ahead, w1 + p + ahead);
+                Prefetch<TFar>(w0 + p + ahead, w1 + p + ahead);
                 var x0 = Vector256.Load(a + p); var x1 = Vector256.Load(a1 + p);
                 var x2 = Vector256.Load(a2 + p); var x3 = Vector256.Load(a3 + p);
                 var w = Vector256.Load(w0 + p);
@@ -348,14 +365,15 @@ internal static unsafe class GemmDirect
             if (count > 3) Put2(c + 3 * (nint)n + j, d30, d31, accumulate);
         }
         if (j < j1)
-            for (int r = 0; r < count; r++) DotRowsSimd(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
+            for (int r = 0; r < count; r++) DotRowsSimd<TFar>(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
     }
 
-    // Rows a[0..count) (count 5..8, stride k) dotted with rows of B [n, k]: 8 rows × 2 columns, 16
+    // Rows a[0..count) (count 7..8, stride k) dotted with rows of B [n, k]: 8 rows × 2 columns, 16
     // accumulators (AVX-512 gives the JIT 32 vector registers), so each row of B is read once for all
-    // the rows; fewer than eight rows repeat the last one and store only the real rows.
+    // the rows; seven rows repeat the last one and store only the real rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotEightRows(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+    private static void DotEightRows<TFar>(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
     {
         float* a1 = Row(a, 1, count, k), a2 = Row(a, 2, count, k), a3 = Row(a, 3, count, k);
         float* a4 = Row(a, 4, count, k), a5 = Row(a, 5, count, k), a6 = Row(a, 6, count, k), a7 = Row(a, 7, count, k);
@@ -371,7 +389,7 @@ internal static unsafe class GemmDirect
             int p = 0;
             for (; p + 8 <= k; p += 8)
             {
-                Prefetch(w0 + p + ahead, w1 + p + ahead);
+                Prefetch<TFar>(w0 + p + ahead, w1 + p + ahead);
                 var u = Vector256.Load(w0 + p);
                 var v = Vector256.Load(w1 + p);
                 var x = Vector256.Load(a + p);
@@ -414,7 +432,64 @@ internal static unsafe class GemmDirect
             if (count > 7) Put2(cj, d70, d71, accumulate);
         }
         if (j < j1)
-            for (int r = 0; r < count; r++) DotRowsSimd(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
+            for (int r = 0; r < count; r++) DotRowsSimd<TFar>(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
+    }
+
+    // Rows a[0..count) (count 5..6) dotted with rows of B [n, k]: DotSixRows with 6 rows × 2 columns,
+    // so five or six rows do three quarters of its arithmetic (which counts when B is in cache).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotSixRows<TFar>(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
+    {
+        float* a1 = Row(a, 1, count, k), a2 = Row(a, 2, count, k), a3 = Row(a, 3, count, k);
+        float* a4 = Row(a, 4, count, k), a5 = Row(a, 5, count, k);
+        nint ahead = PrefetchRows * (nint)k;
+        int j = j0;
+        for (; j + 2 <= j1; j += 2)
+        {
+            float* w0 = b + (nint)j * k, w1 = w0 + k;
+            Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default;
+            Vector256<float> s20 = default, s21 = default, s30 = default, s31 = default;
+            Vector256<float> s40 = default, s41 = default, s50 = default, s51 = default;
+            int p = 0;
+            for (; p + 8 <= k; p += 8)
+            {
+                Prefetch<TFar>(w0 + p + ahead, w1 + p + ahead);
+                var u = Vector256.Load(w0 + p);
+                var v = Vector256.Load(w1 + p);
+                var x = Vector256.Load(a + p);
+                s00 = Vector256.FusedMultiplyAdd(x, u, s00); s01 = Vector256.FusedMultiplyAdd(x, v, s01);
+                x = Vector256.Load(a1 + p);
+                s10 = Vector256.FusedMultiplyAdd(x, u, s10); s11 = Vector256.FusedMultiplyAdd(x, v, s11);
+                x = Vector256.Load(a2 + p);
+                s20 = Vector256.FusedMultiplyAdd(x, u, s20); s21 = Vector256.FusedMultiplyAdd(x, v, s21);
+                x = Vector256.Load(a3 + p);
+                s30 = Vector256.FusedMultiplyAdd(x, u, s30); s31 = Vector256.FusedMultiplyAdd(x, v, s31);
+                x = Vector256.Load(a4 + p);
+                s40 = Vector256.FusedMultiplyAdd(x, u, s40); s41 = Vector256.FusedMultiplyAdd(x, v, s41);
+                x = Vector256.Load(a5 + p);
+                s50 = Vector256.FusedMultiplyAdd(x, u, s50); s51 = Vector256.FusedMultiplyAdd(x, v, s51);
+            }
+            float d00 = Vector256.Sum(s00), d01 = Vector256.Sum(s01), d10 = Vector256.Sum(s10), d11 = Vector256.Sum(s11);
+            float d20 = Vector256.Sum(s20), d21 = Vector256.Sum(s21), d30 = Vector256.Sum(s30), d31 = Vector256.Sum(s31);
+            float d40 = Vector256.Sum(s40), d41 = Vector256.Sum(s41), d50 = Vector256.Sum(s50), d51 = Vector256.Sum(s51);
+            for (; p < k; p++)
+            {
+                float u = w0[p], v = w1[p];
+                d00 += a[p] * u; d01 += a[p] * v; d10 += a1[p] * u; d11 += a1[p] * v;
+                d20 += a2[p] * u; d21 += a2[p] * v; d30 += a3[p] * u; d31 += a3[p] * v;
+                d40 += a4[p] * u; d41 += a4[p] * v; d50 += a5[p] * u; d51 += a5[p] * v;
+            }
+            float* cj = c + j;
+            Put2(cj, d00, d01, accumulate); cj += n;
+            Put2(cj, d10, d11, accumulate); cj += n;
+            Put2(cj, d20, d21, accumulate); cj += n;
+            Put2(cj, d30, d31, accumulate); cj += n;
+            Put2(cj, d40, d41, accumulate); cj += n;
+            if (count > 5) Put2(cj, d50, d51, accumulate);
+        }
+        if (j < j1)
+            for (int r = 0; r < count; r++) DotRowsSimd<TFar>(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
     }
 
     /// <summary>
@@ -425,9 +500,9 @@ internal static unsafe class GemmDirect
 
     // Prefetches the lines holding two addresses (a prefetch never faults, even past the end of B).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(float* x, float* y)
+    private static void Prefetch<TFar>(float* x, float* y) where TFar : struct, IFlag
     {
-        if (Sse.IsSupported) { Sse.Prefetch0(x); Sse.Prefetch0(y); }
+        if (TFar.On && Sse.IsSupported) { Sse.Prefetch0(x); Sse.Prefetch0(y); }
     }
 
     /// <summary>Row r of a block of <paramref name="count"/> rows (stride k), the last one for r past it.</summary>
