@@ -8,6 +8,11 @@ namespace Attend.Tensors.Kernels;
 /// GEMM for a handful of rows (a decoder step with batch 1 or a few beams): every element of B is
 /// used only m times, so packing B would cost as much as the arithmetic. Streams B directly instead:
 /// rows of B scaled and summed (B stored [k, n]) or dot products with rows of B (stored [n, k]).
+/// All the rows the routes send here (up to 8 with a stored [n, k] B, up to 4 otherwise) are served
+/// by one pass over B, with their accumulators in registers: B is what streams from memory, so a
+/// second pass for leftover rows would nearly double the time (beam 5 with batch 1 did a four-row
+/// and a one-row pass over each weight). The kernels use 256-bit vectors under both the Vector256 and
+/// the Vector512 kernel choice (memory-bound, and Zen 4 splits 512-bit FMAs in halves anyway).
 /// </summary>
 internal static unsafe class GemmDirect
 {
