@@ -75,7 +75,19 @@ internal static unsafe class GemmDirect
         else if (count == 2) DotTwoRows<TFar>(a, b, c, n, k, j0, j1, accumulate);
         else if (count <= 4) DotFourRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
         else if (count <= 6) DotSixRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
-        else DotEightRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
+        else if (Avx512F.IsSupported) DotEightRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
+        else
+        {
+            // 16 accumulators spill with only 16 vector registers (0.85× of two four-row passes on a
+            // B in L3): two four-row passes per block of 64 rows of B instead, the second reading
+            // the block (64·k floats) from L2, so B still streams from memory once.
+            for (int jb = j0; jb < j1; jb += 64)
+            {
+                int je = Math.Min(j1, jb + 64);
+                DotFourRows<TFar>(a, 4, b, c, n, k, jb, je, accumulate);
+                DotFourRows<TFar>(a + 4 * (nint)k, count - 4, b, c + 4 * (nint)n, n, k, jb, je, accumulate);
+            }
+        }
     }
 
     /// <summary>A compile-time switch: the JIT specialises each kernel per struct and drops the dead branch.</summary>
