@@ -20,11 +20,23 @@ public static class GemmBench
         (64, 512, 1536), (64, 1024, 8000), (1920, 512, 1536), (1920, 512, 8000),
     ];
 
+    /// <summary>
+    /// `--few-rows`: the decoder's few-row products x·Wᵀ with W stored [n, k] (beam search with batch 1:
+    /// the output layer [m, 512]·[8000, 512]ᵀ and the GRU's [m, 512]·[1536, 512]ᵀ), which the direct path
+    /// serves, and a few x·B with B stored [k, n] ([m, 512]·[512, 1536], direct up to 4 rows).
+    /// </summary>
+    public static readonly (int M, int K, int N, bool TransB)[] FewRowShapes =
+    [
+        (1, 512, 8000, true), (2, 512, 8000, true), (4, 512, 8000, true), (5, 512, 8000, true), (6, 512, 8000, true), (8, 512, 8000, true),
+        (1, 512, 1536, true), (2, 512, 1536, true), (4, 512, 1536, true), (5, 512, 1536, true), (6, 512, 1536, true), (8, 512, 1536, true),
+        (1, 512, 1536, false), (2, 512, 1536, false), (3, 512, 1536, false), (4, 512, 1536, false),
+    ];
+
     public static int Run(string[] args)
     {
         int[] threadCounts = [1, 2];
         int reps = 7;
-        bool cpuClock = false;
+        bool cpuClock = false, fewRows = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -35,15 +47,20 @@ public static class GemmBench
                     reps = r; i++; break;
                 case "--cpu-time":
                     cpuClock = true; break;
+                case "--few-rows":
+                    fewRows = true; break;
                 case "--peak":
                     FmaPeak.Print();
                     return 0;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R] [--cpu-time] | --peak\n" +
+                    Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R] [--cpu-time] [--few-rows] | --peak\n" +
                         "  --threads N  measure with N threads only (default: 1 and 2)\n" +
                         "  --reps R     timed repetitions per shape, median reported (default 7)\n" +
                         "  --cpu-time   time by the calling thread's CPU time, not wall time: steadier on a\n" +
                         "               shared machine, but meaningful for --threads 1 only\n" +
+                        "  --few-rows   instead of the issue's shapes, x·Wᵀ with W stored [n, k] for m = 1, 2, 4, 5, 6, 8\n" +
+                        "               rows and n = 8000, 1536, k = 512 (beam search with batch 1; the direct path),\n" +
+                        "               and x·B with B stored [k, n] [512, 1536] for m = 1..4\n" +
                         "  --peak       print one core's FMA throughput (the ceiling for these figures) and exit");
                     return 0;
                 default:
@@ -52,25 +69,25 @@ public static class GemmBench
             }
         }
 
-        Console.WriteLine($"GEMM C[m,n] = A[m,k]·B[k,n], float32, kernel {Gemm.BestKernel}, median of {reps} after warm-up");
-        Console.WriteLine($"{"m",6} {"k",6} {"n",6} {"threads",8} {"ms",10} {"GFLOP/s",9}");
+        Console.WriteLine($"GEMM C[m,n] = A[m,k]·op(B), float32, kernel {Gemm.BestKernel}, median of {reps} after warm-up");
+        Console.WriteLine($"{"m",6} {"k",6} {"n",6} {"B",6} {"threads",8} {"ms",10} {"GFLOP/s",9}");
         var json = new StringBuilder("{\"gemm\":[");
         bool first = true;
         int saved = Parallelism.MaxThreads;
         try
         {
-            foreach (var (m, k, n) in Shapes)
+            foreach (var (m, k, n, transB) in fewRows ? FewRowShapes : Shapes.Select(s => (s.M, s.K, s.N, false)))
             {
                 var rng = new Random(42);
                 float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
                 foreach (int threads in threadCounts)
                 {
                     Parallelism.MaxThreads = threads;
-                    double seconds = MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k), reps, cpuClock);
+                    double seconds = MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k, transB: transB), reps, cpuClock);
                     double gflops = 2.0 * m * n * k / seconds / 1e9;
-                    Console.WriteLine($"{m,6} {k,6} {n,6} {threads,8} {seconds * 1e3,10:F3} {gflops,9:F1}");
+                    Console.WriteLine($"{m,6} {k,6} {n,6} {(transB ? "[n,k]" : "[k,n]"),6} {threads,8} {seconds * 1e3,10:F3} {gflops,9:F1}");
                     json.Append(first ? "" : ",").Append(CultureInfo.InvariantCulture,
-                        $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"threads\":{threads},\"gflops\":{gflops:F1}}}");
+                        $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"transB\":{(transB ? "true" : "false")},\"threads\":{threads},\"gflops\":{gflops:F1}}}");
                     first = false;
                 }
             }

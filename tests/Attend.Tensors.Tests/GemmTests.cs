@@ -41,6 +41,34 @@ public class GemmTests
         }
     }
 
+    // The direct route serves every row count it is given in one pass over B (up to 8 rows with a
+    // stored [n, k] B, 4 with a stored [k, n] B, and groups of those past that); each count from 1
+    // to 9 with odd n and k, so the repeated rows of a partial group, the odd last column and the
+    // k tail after the last full vector all run.
+    public static TheoryData<string, int> DirectRowCounts()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.Vector256, GemmKernel.Vector512 })
+            for (int m = 1; m <= 9; m++)
+                data.Add(kernel.ToString(), m);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DirectRowCounts))]
+    public void Direct_route_matches_the_reference_for_each_row_count(string kernelName, int m)
+    {
+        var kernel = Enum.Parse<GemmKernel>(kernelName);
+        var rng = new Random(500 + m);
+        int[] sizes = [1, 7, 17, 65, 129];
+        foreach (int n in sizes)
+            foreach (int k in sizes)
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                        foreach (bool accumulate in new[] { false, true })
+                            Check(rng, m, n, k, transA, transB, accumulate, kernel, GemmRoute.Direct, threads: 1);
+    }
+
     // The packed route's block boundaries, per kernel, taken from its own block sizes: more rows than
     // one MC block with more depth than one KC slice, so later row blocks add their second k slice
     // onto C; and more columns than one NC block, so a second column block is packed.
@@ -74,6 +102,7 @@ public class GemmTests
     [InlineData(530, 70, 140)]  // more rows: threads split M
     [InlineData(1, 5000, 300)]  // one row, wide: the direct path splits N
     [InlineData(6, 3000, 200)]  // a few rows: direct with stored [n, k] B, packed otherwise
+    [InlineData(5, 4099, 513)]  // a stored [n, k] B over 8 MB: the direct kernels that prefetch
     [InlineData(700, 1, 2000)]  // one column: run as a row of Cᵀ
     public void Multithreaded_products_match_the_reference(int m, int n, int k)
     {
