@@ -24,7 +24,7 @@ internal static class DemoCommand
         var trainSize = new Option<int>("--train-size") { Description = "Training dates", DefaultValueFactory = _ => 20000 };
         var testSize = new Option<int>("--test-size") { Description = "Held-out dates scored at the end", DefaultValueFactory = _ => 1000 };
         var hidden = new Option<int>("--hidden-size") { Description = "Hidden size of both models", DefaultValueFactory = _ => 64 };
-        var maxDates = new Option<int>("--max-dates") { Description = "Dates per example, 1..N (more dates: more to remember, harder without attention)", DefaultValueFactory = _ => 2 };
+        var maxDates = new Option<int>("--max-dates") { Description = "Dates per example, 1..N (more dates: more to remember, harder without attention)", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the data and both models", DefaultValueFactory = _ => 1UL };
         foreach (var o in new Option[] { outDir, seconds, json, quiet, trainSize, testSize, hidden, maxDates, seed }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "demo", (output, err) =>

@@ -8,7 +8,7 @@ namespace Attend.Demo;
 
 /// <summary>How big the demo is: per-model training time, data sizes and model size (tests use a smaller one).</summary>
 public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSize = 20000, int TestSize = 1000,
-    int EmbeddingSize = 32, int HiddenSize = 64, int BatchSize = 64, double Lr = 0.005, ulong Seed = 1, long MaxSteps = 0, int MaxDates = 2)
+    int EmbeddingSize = 32, int HiddenSize = 64, int BatchSize = 64, double Lr = 0.005, ulong Seed = 1, long MaxSteps = 0, int MaxDates = 3)
 {
     /// <summary>The run config of one of the demo's two models.</summary>
     public RunConfig Config(AttentionKind kind)
