@@ -35,6 +35,19 @@ internal static class OpsBench
             Report($"TensorPrimitives.MultiplyAdd n={n}", PerElement(n, () => TensorPrimitives.MultiplyAdd(y, dy, acc, acc)), "ns/elem");
         }
 
+        // FloatMath against TensorPrimitives (which evaluates float exp/σ/tanh in double), side by side.
+        {
+            const int n = 4096;
+            float[] x = new float[n], y = new float[n];
+            rng.FillUniform(x, -8f, 8f);
+            Report($"TensorPrimitives.Exp n={n}", PerElement(n, () => TensorPrimitives.Exp(x, y)), "ns/elem");
+            Report($"FloatMath exp n={n}", PerElement(n, () => Elementwise.Map(x, y, new ExpOp())), "ns/elem");
+            Report($"TensorPrimitives.Sigmoid n={n}", PerElement(n, () => TensorPrimitives.Sigmoid(x, y)), "ns/elem");
+            Report($"FloatMath sigmoid n={n}", PerElement(n, () => Elementwise.Map(x, y, new SigmoidOp())), "ns/elem");
+            Report($"TensorPrimitives.Tanh n={n}", PerElement(n, () => TensorPrimitives.Tanh(x, y)), "ns/elem");
+            Report($"FloatMath tanh n={n}", PerElement(n, () => Elementwise.Map(x, y, new TanhOp())), "ns/elem");
+        }
+
         // T·B = 1920 target positions over an 8000-word vocabulary; attention over S = 40 for B = 64, T = 30.
         var logits = Tensor.Parameter("logits", 1920, 8000);
         rng.FillNormal(logits.Data, 0f, 1f);

@@ -28,14 +28,14 @@ internal static class GruCellKernel
             var rz = s[..(2 * hidden)];
             // r and z are adjacent, so one add and one sigmoid cover both.
             TensorPrimitives.Add(x[..(2 * hidden)], hh[..(2 * hidden)], rz);
-            TensorPrimitives.Sigmoid(rz, rz);
+            Elementwise.Map(rz, rz, new SigmoidOp());
             var r = s[..hidden];
             var z = s.Slice(hidden, hidden);
             var n = s.Slice(2 * hidden, hidden);
             var ghn = hh.Slice(2 * hidden, hidden);
             ghn.CopyTo(s.Slice(3 * hidden, hidden));
             TensorPrimitives.MultiplyAdd(r, ghn, x.Slice(2 * hidden, hidden), n);
-            TensorPrimitives.Tanh(n, n);
+            Elementwise.Map(n, n, new TanhOp());
             // h' = n + z ⊙ (h − n): one fewer multiply than (1 − z) ⊙ n + z ⊙ h.
             var y = hNext.Slice(b * hidden, hidden);
             TensorPrimitives.Subtract(h.Slice(b * hidden, hidden), n, y);

@@ -23,18 +23,18 @@ internal static class LstmCellKernel
         {
             var a = gates.Slice(b * h4, h4);
             // i and f are adjacent: one sigmoid covers both.
-            TensorPrimitives.Sigmoid(a[..(2 * hidden)], a[..(2 * hidden)]);
+            Elementwise.Map(a[..(2 * hidden)], a[..(2 * hidden)], new SigmoidOp());
             var i = a[..hidden];
             var f = a.Slice(hidden, hidden);
             var g = a.Slice(2 * hidden, hidden);
             var o = a.Slice(3 * hidden, hidden);
-            TensorPrimitives.Tanh(g, g);
-            TensorPrimitives.Sigmoid(o, o);
+            Elementwise.Map(g, g, new TanhOp());
+            Elementwise.Map(o, o, new SigmoidOp());
             var cn = cNext.Slice(b * hidden, hidden);
             var tc = tanhC.Slice(b * hidden, hidden);
             TensorPrimitives.Multiply(f, c.Slice(b * hidden, hidden), cn);
             TensorPrimitives.MultiplyAdd(i, g, cn, cn);
-            TensorPrimitives.Tanh(cn, tc);
+            Elementwise.Map(cn, tc, new TanhOp());
             TensorPrimitives.Multiply(o, tc, hNext.Slice(b * hidden, hidden));
         }
     }

@@ -70,18 +70,18 @@ public readonly struct MaskedSoftmaxGrad(float dot) : ITernaryOperator
 public readonly struct LogSoftmaxGrad(float sumDy) : IBinaryOperator
 {
     private readonly float _sum = sumDy;
-    public float Invoke(float y, float dy) => dy - MathF.Exp(y) * _sum;
-    public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy - Vector256.Exp(y) * Vector256.Create(_sum);
-    public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy - Vector512.Exp(y) * Vector512.Create(_sum);
+    public float Invoke(float y, float dy) => dy - FloatMath.Exp(y) * _sum;
+    public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy - FloatMath.Exp(y) * Vector256.Create(_sum);
+    public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy - FloatMath.Exp(y) * Vector512.Create(_sum);
 }
 
 /// <summary>x → exp(x − shift): summed for a max-shifted log-sum-exp without a temporary row.</summary>
 public readonly struct ExpShift(float shift) : IUnaryOperator
 {
     private readonly float _shift = shift;
-    public float Invoke(float x) => MathF.Exp(x - _shift);
-    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x - Vector256.Create(_shift));
-    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x - Vector512.Create(_shift));
+    public float Invoke(float x) => FloatMath.Exp(x - _shift);
+    public Vector256<float> Invoke(Vector256<float> x) => FloatMath.Exp(x - Vector256.Create(_shift));
+    public Vector512<float> Invoke(Vector512<float> x) => FloatMath.Exp(x - Vector512.Create(_shift));
 }
 
 /// <summary>(x, mask) → x where mask ≠ 0, else −∞: the input to a masked row maximum.</summary>
@@ -98,11 +98,11 @@ public readonly struct MaskedFill : IBinaryOperator
 public readonly struct MaskedExpShift(float shift) : IBinaryOperator
 {
     private readonly float _shift = shift;
-    public float Invoke(float x, float mask) => mask != 0f ? MathF.Exp(x - _shift) : 0f;
+    public float Invoke(float x, float mask) => mask != 0f ? FloatMath.Exp(x - _shift) : 0f;
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> mask) =>
-        ~Vector256.Equals(mask, Vector256<float>.Zero) & Vector256.Exp(x - Vector256.Create(_shift));
+        ~Vector256.Equals(mask, Vector256<float>.Zero) & FloatMath.Exp(x - Vector256.Create(_shift));
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> mask) =>
-        ~Vector512.Equals(mask, Vector512<float>.Zero) & Vector512.Exp(x - Vector512.Create(_shift));
+        ~Vector512.Equals(mask, Vector512<float>.Zero) & FloatMath.Exp(x - Vector512.Create(_shift));
 }
 
 /// <summary>
@@ -112,9 +112,9 @@ public readonly struct MaskedExpShift(float shift) : IBinaryOperator
 public readonly struct CrossEntropyGrad(float lse, float scale, float offset) : IUnaryOperator
 {
     private readonly float _lse = lse, _scale = scale, _offset = offset;
-    public float Invoke(float x) => _scale * MathF.Exp(x - _lse) - _offset;
+    public float Invoke(float x) => _scale * FloatMath.Exp(x - _lse) - _offset;
     public Vector256<float> Invoke(Vector256<float> x) =>
-        Vector256.Create(_scale) * Vector256.Exp(x - Vector256.Create(_lse)) - Vector256.Create(_offset);
+        Vector256.Create(_scale) * FloatMath.Exp(x - Vector256.Create(_lse)) - Vector256.Create(_offset);
     public Vector512<float> Invoke(Vector512<float> x) =>
-        Vector512.Create(_scale) * Vector512.Exp(x - Vector512.Create(_lse)) - Vector512.Create(_offset);
+        Vector512.Create(_scale) * FloatMath.Exp(x - Vector512.Create(_lse)) - Vector512.Create(_offset);
 }

@@ -4,7 +4,7 @@ using Attend.Tensors.Kernels;
 namespace Attend.Tensors;
 
 /// <summary>
-/// Unary element-wise functions of any shape. Forward runs TensorPrimitives; backward uses the
+/// Unary element-wise functions of any shape. Forward runs FloatMath (exp, σ, tanh) or TensorPrimitives; backward uses the
 /// output where the derivative is cheapest from it (tanh, σ, exp, ReLU) and the input for log.
 /// </summary>
 public static partial class Ops
@@ -13,7 +13,7 @@ public static partial class Ops
     public static Tensor Tanh(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Tanh(x.Data, y.Data);
+        Elementwise.Map(x.Data, y.Data, new TanhOp());
         return y.Attach(() => Elementwise.Accumulate(y.Data, y.Grad, x.Grad, new TanhGrad()), x);
     }
 
@@ -21,7 +21,7 @@ public static partial class Ops
     public static Tensor Sigmoid(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Sigmoid(x.Data, y.Data);
+        Elementwise.Map(x.Data, y.Data, new SigmoidOp());
         return y.Attach(() => Elementwise.Accumulate(y.Data, y.Grad, x.Grad, new SigmoidGrad()), x);
     }
 
@@ -37,7 +37,7 @@ public static partial class Ops
     public static Tensor Exp(Tensor x)
     {
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Exp(x.Data, y.Data);
+        Elementwise.Map(x.Data, y.Data, new ExpOp());
         return y.Attach(() => TensorPrimitives.MultiplyAdd(y.Grad, y.Data, x.Grad, x.Grad), x);
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Attend.Tensors;
+using Attend.Tensors.Kernels;
 using Tensor = Attend.Tensors.Tensor;
 
 namespace Attend.Attention;
@@ -102,8 +103,7 @@ internal static class AttentionOps
                 for (int ti = 0; ti < t; ti++)
                     for (int si = 0; si < s; si++)
                     {
-                        TensorPrimitives.Add(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h);
-                        TensorPrimitives.Tanh(h, h);
+                        Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h, new AddTanhOp());
                         y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
                     }
             return y;
@@ -115,8 +115,7 @@ internal static class AttentionOps
                 {
                     int row = (bi * t + ti) * s + si;
                     var h = th.Data.Slice(row * a, a);
-                    TensorPrimitives.Add(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h);
-                    TensorPrimitives.Tanh(h, h);
+                    Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h, new AddTanhOp());
                     y.Data[row] = TensorPrimitives.Dot(h, v.Data);
                 }
         return y.Attach(() =>
