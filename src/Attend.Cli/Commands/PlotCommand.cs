@@ -70,18 +70,20 @@ internal static class PlotCommand
         var model = new Option<string?>("--model") { Description = "A run directory (or checkpoint) to translate --text with" };
         var text = new Option<string?>("--text") { Description = "The sentence to translate with --model" };
         var beam = new Option<int>("--beam") { Description = "Beam size for --model (1 = greedy)", DefaultValueFactory = _ => 1 };
+        var target = new Option<string?>("--target") { Description = "With --model: draw the attention of this translation of --text (forced decoding) instead of the model's own" };
         var outPath = new Option<string?>("--out") { Description = "SVG file to write" };
         var terminal = new Option<bool>("--terminal") { Description = "Also draw the grid in the terminal" };
         var cell = new Option<double>("--cell") { Description = "Cell size in pixels", DefaultValueFactory = _ => 30 };
         var title = new Option<string?>("--title") { Description = "Title above the heatmap" };
-        foreach (var o in new Option[] { attention, index, model, text, beam, outPath, terminal, cell, title }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { attention, index, model, text, beam, target, outPath, terminal, cell, title }) cmd.Options.Add(o);
 
         cmd.SetAction(pr => EvalInputs.Guard(pr, "plot attention", output =>
         {
             var m = (pr.GetValue(attention), pr.GetValue(model)) switch
             {
-                (string file, null) => AttentionMatrix.Load(file, pr.GetValue(index)),
-                (null, string run) => FromModel(run, pr.GetValue(text), pr.GetValue(beam)),
+                (string file, null) => pr.GetValue(target) is null ? AttentionMatrix.Load(file, pr.GetValue(index))
+                    : throw new PlotInputException("--target needs --model RUN --text \"…\" (it is the translation the model is forced to read)"),
+                (null, string run) => FromModel(run, pr.GetValue(text), pr.GetValue(beam), pr.GetValue(target)),
                 (null, null) => throw new PlotInputException("give the matrix: --attention FILE.json, or --model RUN --text \"…\""),
                 _ => throw new PlotInputException("--attention and --model are alternatives: give one"),
             };
@@ -99,15 +101,25 @@ internal static class PlotCommand
         return cmd;
     }
 
-    /// <summary>Translates one sentence with a trained run and returns the best hypothesis' attention.</summary>
-    private static AttentionMatrix FromModel(string run, string? text, int beam)
+    /// <summary>
+    /// Translates one sentence with a trained run and returns the best hypothesis' attention, or, given
+    /// <paramref name="target"/>, the attention of that translation under forced decoding.
+    /// </summary>
+    private static AttentionMatrix FromModel(string run, string? text, int beam, string? target)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new PlotInputException("--model needs --text \"a sentence to translate\"");
         if (beam < 1) throw new PlotInputException($"--beam: expected a positive integer, got {beam}");
         var loaded = RunDirectory.LoadModel(run);
         var source = loaded.Text.Tokenize(text);
         if (source.Length == 0) throw new PlotInputException("--text has no tokens after normalization");
-        var best = TextTranslator.Translate(loaded, [loaded.Model], [source], new SearchOptions(BeamSize: beam))[0][0];
+        TextHypothesis best;
+        if (target is not null)
+        {
+            var targetTokens = loaded.Text.Tokenize(target);
+            if (targetTokens.Length == 0) throw new PlotInputException("--target has no tokens after normalization");
+            best = TextTranslator.Force(loaded, source, targetTokens);
+        }
+        else best = TextTranslator.Translate(loaded, [loaded.Model], [source], new SearchOptions(BeamSize: beam))[0][0];
         if (best.Attention is null)
             throw new PlotInputException($"{run}: the model has no attention (attention: none), so there is no matrix to draw");
         return AttentionMatrix.FromWeights(best.SourceTokens, best.TargetTokens, best.Attention);

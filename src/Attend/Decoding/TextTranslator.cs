@@ -42,6 +42,38 @@ public static class TextTranslator
     public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<string> lines, SearchOptions search, TextOptions? text = null) =>
         Translate(m, [m.Model], lines.Select(l => Tokenize(m, l)).ToList(), search, text);
 
+    /// <summary>
+    /// Forced decoding: the model reads the given <paramref name="target"/> tokens (teacher forcing) instead of
+    /// choosing its own, so the hypothesis is the given translation followed by <c>&lt;/s&gt;</c>, with the attention
+    /// rows the model computes for it and its log-probability (Score = LogProb, no length penalty). Used to draw the
+    /// alignment of a reference translation the model would not have produced itself. Target tokens missing from
+    /// the vocabulary become <c>&lt;unk&gt;</c>, and then so does their label.
+    /// </summary>
+    public static TextHypothesis Force(LoadedModel m, string[] source, string[] target)
+    {
+        if (source.Length == 0) throw new ArgumentException("forced decoding: the source has no tokens");
+        var cfg = m.Model.Config;
+        var trgIds = m.TargetVocab.Encode(target);
+        var batch = Seq2SeqBatch.FromPairs([m.SourceVocab.Encode(source)], [trgIds], cfg.PadId, cfg.BosId, cfg.EosId);
+        using var noGrad = Attend.Tensors.GradMode.Off();
+        using var scope = Attend.Tensors.TensorScope.Begin();
+        var output = m.Model.Forward(batch);
+        int t = batch.TargetLength, s = batch.SourceLength, v = output.Logits.Shape[^1];
+        double logProb = 0;
+        for (int i = 0; i < t; i++) logProb += Translator.LogSoftmaxAt(output.Logits.Data.Slice(i * v, v), batch.TargetOut[i]);
+        float[,]? attention = null;
+        if (output.Weights is { } w)
+        {
+            attention = new float[t, s];
+            for (int i = 0; i < t; i++)
+                for (int j = 0; j < s; j++) attention[i, j] = w.Data[i * s + j];
+        }
+        var toks = m.TargetVocab.Decode(trgIds);
+        string[] labels = [.. toks, EndOfSentence];
+        return new TextHypothesis(m.Text.Detokenize(toks), source, labels, attention,
+            Translator.Pharaoh(attention, trgIds.Length), logProb, logProb);
+    }
+
     private static TextHypothesis ToText(LoadedModel m, Training.TextSide side, string[] source, Hypothesis h, TextOptions options)
     {
         var toks = m.TargetVocab.Decode(h.Tokens);
