@@ -31,11 +31,15 @@ internal static class Autograd
             var t = order[i];
             // A node none of whose consumers produced a gradient has nothing to pass on.
             if (t.BackwardFn is not null && t.HasGrad) t.BackwardFn();
+            // Every consumer of t ran before it (reverse topological order) and t's own closure has passed
+            // its gradient on, so nothing reads it again: PyTorch keeps no gradient of a non-leaf either.
+            // Returning it now bounds the pass's gradient memory by what is live, not by the whole graph.
+            if (!t.GradReadLater) t.ReleaseGrad();
         }
-        // Interior gradients are consumed once the pass is over (PyTorch keeps none for non-leaves):
-        // otherwise a second Backward through a shared subgraph would pass them on again. Not earlier:
-        // a fused multi-output op (LstmCell) reads its outputs' gradients after their own closures ran.
-        foreach (var t in order) t.ZeroGrad();
+        // The outputs of a fused multi-output op (LstmCell) are read by their joint's closure after their own
+        // closures ran; their gradients are consumed here, at the end (otherwise a second Backward through a
+        // shared subgraph would pass them on again).
+        foreach (var t in order) if (t.GradReadLater) t.ZeroGrad();
     }
 
     /// <summary>Post-order of the nodes that have a backward closure: every node after all its inputs.</summary>

@@ -121,6 +121,23 @@ public sealed class Tensor
         if (_grad is not null) _grad.AsSpan(0, Length).Clear();
     }
 
+    /// <summary>
+    /// Set on the outputs of a multi-output op whose joint closure reads their gradients after their own
+    /// closures ran (<see cref="Ops.LstmCell"/>): Backward then keeps their gradient to the end of the pass.
+    /// </summary>
+    internal bool GradReadLater { get; set; }
+
+    /// <summary>
+    /// Drops the gradient of an interior node once Backward has passed it on: a pooled buffer goes back to
+    /// the pool at once, so later gradients of the same pass reuse it instead of the pass holding every one.
+    /// </summary>
+    internal void ReleaseGrad()
+    {
+        if (_grad is null) return;
+        if (_scope is not null) BufferPool.Shared.Return(_grad);
+        _grad = null;
+    }
+
     /// <summary>Size of dimension <paramref name="dim"/>; negative counts from the end.</summary>
     public int Dim(int dim) => Shape[dim < 0 ? Shape.Length + dim : dim];
 

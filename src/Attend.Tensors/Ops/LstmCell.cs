@@ -63,6 +63,7 @@ public static partial class Ops
         // Reaching an output allocates the joint's gradient, which is what lets its closure run.
         hNext.Attach(() => joint.Grad[0] = 1f, joint);
         cNext.Attach(() => joint.Grad[0] = 1f, joint);
+        hNext.GradReadLater = cNext.GradReadLater = true;
         return (hNext, cNext);
     }
 
