@@ -14,6 +14,8 @@ public sealed class Adam
 {
     private readonly IReadOnlyList<Tensor> _params;
     private readonly float[][] _m, _v;
+    private readonly List<(int Param, int Offset, int Length)> _chunks;
+    private readonly long _totalElements;
 
     public AdamOptions Options { get; set; }
 
@@ -26,6 +28,8 @@ public sealed class Adam
         Options = options ?? new AdamOptions();
         _m = parameters.Select(p => new float[p.Length]).ToArray();
         _v = parameters.Select(p => new float[p.Length]).ToArray();
+        _chunks = ParameterChunks.Of(parameters);
+        _totalElements = parameters.Sum(p => (long)p.Length);
     }
 
     /// <summary>First and second moments of parameter <paramref name="i"/> (for checkpoints).</summary>
@@ -42,15 +46,18 @@ public sealed class Adam
         // The bias corrections are formed in double, as PyTorch does on the host, then rounded once.
         double bc1 = 1 - Math.Pow(o.Beta1, StepCount), bc2 = 1 - Math.Pow(o.Beta2, StepCount);
         float stepSize = (float)(o.LearningRate / bc1), bc2Sqrt = (float)Math.Sqrt(bc2);
-        for (int i = 0; i < _params.Count; i++)
+        // Element-wise, so cutting the arrays into slices (updated on several threads) changes no bit.
+        var chunks = _chunks;
+        ParameterChunks.For(chunks, _totalElements, c =>
         {
+            var (i, offset, length) = chunks[c];
             var p = _params[i];
-            if (!p.HasGrad) continue;
-            var g = p.Grad;
-            var w = p.Data;
-            Update(w, g, _m[i], _v[i], o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
-        }
+            if (!p.HasGrad) return;
+            Update(p.Data.Slice(offset, length), p.Grad.Slice(offset, length), _m[i].AsSpan(offset, length), _v[i].AsSpan(offset, length),
+                o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
+        });
     }
+
 
     /// <summary>
     /// The update of one parameter, 16 lanes at a time with exactly the scalar expression's operations

@@ -12,19 +12,29 @@ public static class GradClip
     public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
         var ps = parameters.Where(p => p.HasGrad).ToList();
-        double sum = 0;
-        foreach (var p in ps)
-            foreach (var g in p.Grad) sum += (double)g * g;
-        double norm = Math.Sqrt(sum);
+        var chunks = ParameterChunks.Of(ps);
+        long total = ps.Sum(p => (long)p.Length);
+        // Squares summed in double per fixed slice, then over slices in order: the same bits on any thread count.
+        var partial = new double[chunks.Count];
+        ParameterChunks.For(chunks, total, c =>
+        {
+            var (i, offset, length) = chunks[c];
+            double sum = 0;
+            foreach (var g in ps[i].Grad.Slice(offset, length)) sum += (double)g * g;
+            partial[c] = sum;
+        });
+        double squares = 0;
+        foreach (var x in partial) squares += x;
+        double norm = Math.Sqrt(squares);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1)
         {
-            float c = (float)coef;
-            foreach (var p in ps)
+            float f = (float)coef;
+            ParameterChunks.For(chunks, total, c =>
             {
-                var g = p.Grad;
-                for (int i = 0; i < g.Length; i++) g[i] *= c;
-            }
+                var (i, offset, length) = chunks[c];
+                System.Numerics.Tensors.TensorPrimitives.Multiply(ps[i].Grad.Slice(offset, length), f, ps[i].Grad.Slice(offset, length));
+            });
         }
         return norm;
     }
