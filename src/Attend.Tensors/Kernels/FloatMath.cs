@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Tensors.Kernels;
 
@@ -65,11 +66,21 @@ public static class FloatMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
-        var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(126)) << 23;
-        var y = p * scale.AsSingle() * Vector512.Create(2f);
-        y = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512.Create(ExpUnderflow)), y, Vector512<float>.Zero);
-        y = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(ExpOverflow)), Vector512.Create(float.PositiveInfinity), y);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        Vector512<float> y;
+        if (Avx512F.IsSupported)
+        {
+            // vscalefps: p·2ⁿ exactly (the same bits as the exponent construction below), NaN stays NaN.
+            y = Avx512F.Scale(p, n);
+        }
+        else
+        {
+            var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(126)) << 23;
+            y = p * scale.AsSingle() * Vector512.Create(2f);
+            y = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        }
+        // NaN compares false both times, so it passes through.
+        y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpUnderflow)), Vector512<float>.Zero, y);
+        return Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(ExpOverflow)), Vector512.Create(float.PositiveInfinity), y);
     }
 
     /// <summary>eˣ per lane.</summary>
@@ -85,11 +96,16 @@ public static class FloatMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         p = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        var scale = (Vector256.ConvertToInt32(n) + Vector256.Create(126)) << 23;
-        var y = p * scale.AsSingle() * Vector256.Create(2f);
-        y = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256.Create(ExpUnderflow)), y, Vector256<float>.Zero);
-        y = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(ExpOverflow)), Vector256.Create(float.PositiveInfinity), y);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        Vector256<float> y;
+        if (Avx512F.VL.IsSupported) y = Avx512F.VL.Scale(p, n);
+        else
+        {
+            var scale = (Vector256.ConvertToInt32(n) + Vector256.Create(126)) << 23;
+            y = p * scale.AsSingle() * Vector256.Create(2f);
+            y = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        }
+        y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpUnderflow)), Vector256<float>.Zero, y);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(ExpOverflow)), Vector256.Create(float.PositiveInfinity), y);
     }
 
     /// <summary>σ(x) = 1 / (1 + e⁻ˣ).</summary>
