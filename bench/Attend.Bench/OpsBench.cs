@@ -42,6 +42,7 @@ internal static class OpsBench
             rng.FillUniform(x, -8f, 8f);
             Report($"TensorPrimitives.Exp n={n}", PerElement(n, () => TensorPrimitives.Exp(x, y)), "ns/elem");
             Report($"FloatMath exp n={n}", PerElement(n, () => Elementwise.Map(x, y, new ExpOp())), "ns/elem");
+            Report($"Vector512.Exp (BCL) through Elementwise n={n}", PerElement(n, () => Elementwise.Map(x, y, new BclExp())), "ns/elem");
             Report($"TensorPrimitives.Sigmoid n={n}", PerElement(n, () => TensorPrimitives.Sigmoid(x, y)), "ns/elem");
             Report($"FloatMath sigmoid n={n}", PerElement(n, () => Elementwise.Map(x, y, new SigmoidOp())), "ns/elem");
             Report($"TensorPrimitives.Tanh n={n}", PerElement(n, () => TensorPrimitives.Tanh(x, y)), "ns/elem");
@@ -106,4 +107,12 @@ internal static class OpsBench
         Array.Sort(t);
         return (t[0], t[runs / 2]);
     }
+}
+
+/// <summary>The BCL's Vector512/Vector256.Exp, which the operators used before FloatMath (for comparison).</summary>
+internal readonly struct BclExp : Attend.Tensors.Kernels.IUnaryOperator
+{
+    public float Invoke(float x) => MathF.Exp(x);
+    public System.Runtime.Intrinsics.Vector256<float> Invoke(System.Runtime.Intrinsics.Vector256<float> x) => System.Runtime.Intrinsics.Vector256.Exp(x);
+    public System.Runtime.Intrinsics.Vector512<float> Invoke(System.Runtime.Intrinsics.Vector512<float> x) => System.Runtime.Intrinsics.Vector512.Exp(x);
 }
