@@ -58,7 +58,6 @@ public sealed class Adam
         });
     }
 
-
     /// <summary>
     /// The update of one parameter, 16 lanes at a time with exactly the scalar expression's operations
     /// in the same order (no fused multiply–add), so the result is bit-identical to <see cref="UpdateScalar"/>.
