@@ -33,7 +33,9 @@ public static class AttentionHeatmap
         double labelRight = rotate
             ? m.Source.Select((tok, s) => left + (s + 0.5) * cell + Svg.TextWidth(tok, fs) * Sin45 + fs).DefaultIfEmpty(0).Max()
             : 0;
-        double width = Math.Max(legendX + 14 + 8 + fs * 2.5 + 10, labelRight + 10);
+        // The title is drawn at x = 10 in bold at 1.15× the font size: the canvas is at least that wide.
+        double titleRight = o.Title is null ? 0 : 10 + Svg.TextWidth(o.Title, fs * 1.15) * 1.1 + 10;
+        double width = Math.Max(Math.Max(legendX + 14 + 8 + fs * 2.5 + 10, labelRight + 10), titleRight);
         double height = Math.Max(top + gridH, top + legendH + fs) + 14;
 
         var sb = new StringBuilder();

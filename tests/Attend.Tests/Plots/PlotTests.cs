@@ -32,6 +32,17 @@ public class PlotTests
     }
 
     [Fact]
+    public void Heatmap_canvas_is_wide_enough_for_a_long_title()
+    {
+        const string title = "Tatoeba fr→en, Bahdanau, 28 minutes of training, forced decoding of the reference";
+        var doc = XDocument.Parse(AttentionHeatmap.Render(Sample(), new HeatmapOptions(Title: title)));
+        double width = double.Parse((string)doc.Root!.Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture);
+        double plain = double.Parse((string)XDocument.Parse(AttentionHeatmap.Render(Sample())).Root!.Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(width > plain, $"a long title should widen the canvas ({width} vs {plain} without a title)");
+        Assert.True(width >= 10 + Svg.TextWidth(title, 13 * 1.15), $"canvas {width} narrower than the title");
+    }
+
+    [Fact]
     public void Heatmap_escapes_markup_and_marks_right_to_left_labels()
     {
         string svg = AttentionHeatmap.Render(Sample());
