@@ -6,6 +6,26 @@ namespace Attend.Tensors.Tests;
 public class AutogradTests
 {
     [Fact]
+    public void Backward_drops_interior_gradients_once_passed_on_and_keeps_the_leaves()
+    {
+        using var scope = TensorScope.Begin();
+        var x = Tensor.Parameter("x", 4);
+        new float[] { -1f, 0.5f, 2f, 0.1f }.CopyTo(x.Data);
+        var h = Ops.Tanh(x);
+        var y = Ops.Sum(Ops.Mul(h, h));
+        y.Backward();
+        // Interior nodes hold no gradient after the pass (their buffers went back to the pool during it) …
+        Assert.False(h.HasGrad);
+        Assert.False(y.HasGrad);
+        // … and the leaf got the whole chain: d/dx Σ tanh²(x) = 2 tanh(x) (1 − tanh²(x)).
+        for (int i = 0; i < 4; i++)
+        {
+            double th = Math.Tanh(x.Data[i]);
+            Assert.Equal(2 * th * (1 - th * th), x.Grad[i], 1e-5);
+        }
+    }
+
+    [Fact]
     public void Backward_through_a_deep_chain_does_not_recurse()
     {
         // 100k nodes would overflow the stack of a recursive topological sort.

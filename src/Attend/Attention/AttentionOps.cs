@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Attend.Tensors;
 using Attend.Tensors.Kernels;
 using Tensor = Attend.Tensors.Tensor;
@@ -94,35 +95,21 @@ internal static class AttentionOps
         var y = Tensor.Empty(ScoreShape(query, s));
         var q = query.Data;
         var k = keys.Data;
-        if (!GradMode.IsEnabled || !(query.RequiresGrad || keys.RequiresGrad || v.RequiresGrad))
-        {
-            // No backward: the [B·T·S, A] intermediate is never stored (a decoder step would otherwise
-            // fill B·S·A floats of fresh memory per step), one row of A is reused instead.
-            var h = new float[a];
-            for (int bi = 0; bi < b; bi++)
-                for (int ti = 0; ti < t; ti++)
-                    for (int si = 0; si < s; si++)
-                    {
-                        Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h, new AddTanhOp());
-                        y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
-                    }
-            return y;
-        }
-        // The [B·T·S, A] hidden layer is not kept for the backward (for Bahdanau's per-step scores it is
-        // B·S·A floats per decoder step, 4 MB a step for the big peer model): the backward recomputes each
-        // row, one extra pass of tanh against ~120 MB less memory per training step.
-        var hf = new float[a];
+        // The [B·T·S, A] hidden layer is never stored, with or without a graph (for Bahdanau's per-step scores
+        // it is B·S·A floats per decoder step, 4 MB a step for the big peer model): one row of A is reused, and
+        // the backward recomputes each row, one extra pass of tanh against ~120 MB less memory per training step.
+        var h = new float[a];
         for (int bi = 0; bi < b; bi++)
             for (int ti = 0; ti < t; ti++)
                 for (int si = 0; si < s; si++)
                 {
-                    Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), hf, new AddTanhOp());
-                    y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(hf, v.Data);
+                    Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h, new AddTanhOp());
+                    y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
                 }
         return y.Attach(() =>
         {
             var de = y.Grad;
-            var h = new float[a];
+            var hb = new float[a];
             var pre = new float[a];
             var qd = query.Data;
             var kd = keys.Data;
@@ -132,10 +119,10 @@ internal static class AttentionOps
                     {
                         int row = (bi * t + ti) * s + si;
                         float g = de[row];
-                        Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi * s + si) * a, a), h, new AddTanhOp());
-                        if (v.RequiresGrad) TensorPrimitives.MultiplyAdd(h, g, v.Grad, v.Grad);
+                        Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi * s + si) * a, a), hb, new AddTanhOp());
+                        if (v.RequiresGrad) TensorPrimitives.MultiplyAdd(hb, g, v.Grad, v.Grad);
                         // d pre-activation = g · v ⊙ (1 − tanh²)
-                        Elementwise.Map(h, v.Data, pre, new AdditiveScoreGrad(g));
+                        Elementwise.Map(hb, v.Data, pre, new AdditiveScoreGrad(g));
                         if (query.RequiresGrad)
                         {
                             var dq = query.Grad.Slice((bi * t + ti) * a, a);
@@ -165,9 +152,9 @@ internal readonly struct AdditiveScoreGrad(float g) : IBinaryOperator
 {
     private readonly float _g = g;
     public float Invoke(float h, float v) => _g * v * (1f - h * h);
-    public System.Runtime.Intrinsics.Vector256<float> Invoke(System.Runtime.Intrinsics.Vector256<float> h, System.Runtime.Intrinsics.Vector256<float> v) =>
-        System.Runtime.Intrinsics.Vector256.Create(_g) * v * (System.Runtime.Intrinsics.Vector256<float>.One - h * h);
-    public System.Runtime.Intrinsics.Vector512<float> Invoke(System.Runtime.Intrinsics.Vector512<float> h, System.Runtime.Intrinsics.Vector512<float> v) =>
-        System.Runtime.Intrinsics.Vector512.Create(_g) * v * (System.Runtime.Intrinsics.Vector512<float>.One - h * h);
+    public Vector256<float> Invoke(Vector256<float> h, Vector256<float> v) =>
+        Vector256.Create(_g) * v * (Vector256<float>.One - h * h);
+    public Vector512<float> Invoke(Vector512<float> h, Vector512<float> v) =>
+        Vector512.Create(_g) * v * (Vector512<float>.One - h * h);
 }
 
