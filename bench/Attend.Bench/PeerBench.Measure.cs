@@ -21,16 +21,17 @@ internal static partial class PeerBench
     /// [B, S] / [B, T] (what both implementations compute): forward, and twice that for the backward
     /// (gradients with respect to both operands). Attention scores and weighted sums are included; the
     /// element-wise work (cells, softmax, tanh) is not. Counted as Attend computes it: without attention
-    /// the fixed context is projected once per batch, not once per step as the peer does.
+    /// the fixed context is projected once per batch, not once per step as the peer does, and the output
+    /// layer projects only the <paramref name="scored"/> non-pad target positions (the peer all B·T).
     /// </summary>
-    internal static double TrainingFlops(ModelConfig c, int b, int s, int t)
+    internal static double TrainingFlops(ModelConfig c, int b, int s, int t, long scored)
     {
         int e = c.EmbeddingSize, h = c.HiddenSize, v = c.TargetVocab, g = (c.Rnn == RnnKind.Gru ? 3 : 4) * h;
         int dm = c.MemorySize, a = c.AttentionSize, ctx = c.ContextSize;
         double bs = (double)b * s, bt = (double)b * t;
         double f = 2 * (2 * bs * e * g + 2 * bs * h * g);                 // encoder, both directions
         f += 2 * b * (2.0 * h) * h;                                      // bridge
-        f += 2 * bt * h * v;                                             // output projection
+        f += 2.0 * scored * c.ReadoutSize * v;                           // output projection of the scored positions
         f += 2 * bt * h * g;                                             // decoder recurrent
         f += 2 * bt * e * g;                                             // decoder input projection of the embeddings
         if (c.Attention == AttentionKind.Bahdanau) f += 2 * bt * ctx * g; // ... and of each step's context

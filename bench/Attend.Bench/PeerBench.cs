@@ -289,10 +289,10 @@ internal static partial class PeerBench
             using (var scope = TensorScope.Begin())
             {
                 adam.ZeroGrad();
-                var output = model.Forward(batch);
+                var (lossT, _) = model.Loss(batch);
                 double tForward = sw.Elapsed.TotalSeconds;
-                loss = output.Loss.Data[0];
-                output.Loss.Backward();
+                loss = lossT.Data[0];
+                lossT.Backward();
                 double tBackward = sw.Elapsed.TotalSeconds;
                 GradClip.ClipGradNorm(parameters, 1.0);
                 adam.Step();
@@ -308,7 +308,7 @@ internal static partial class PeerBench
                 rates.Add(n / dt);
                 tok += n;
                 srcTok += batch.SourceLengths.Sum();
-                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength);
+                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, n);
             }
         }
         long allocBytes = GC.GetTotalAllocatedBytes(precise: true) - alloc0;

@@ -111,6 +111,80 @@ public class CrossEntropyTests
     }
 }
 
+/// <summary>The fused output layer + loss against Linear then CrossEntropy, the two ops it replaces.</summary>
+public class LinearCrossEntropyTests
+{
+    private static (Tensor X, Tensor W, Tensor B, int[] Targets) Problem(int b, int t, int r, int v, ulong seed, int padEvery)
+    {
+        var rng = new Rng(seed);
+        var x = Tensor.Parameter("x", b, t, r);
+        var w = Tensor.Parameter("w", v, r);
+        var bias = Tensor.Parameter("b", v);
+        rng.FillNormal(x.Data, 0f, 1f);
+        rng.FillNormal(w.Data, 0f, 0.5f);
+        rng.FillNormal(bias.Data, 0f, 0.5f);
+        var targets = new int[b * t];
+        for (int i = 0; i < targets.Length; i++) targets[i] = padEvery > 0 && i % padEvery == 0 ? 0 : 1 + rng.NextInt(v - 1);
+        return (x, w, bias, targets);
+    }
+
+    [Theory]
+    [InlineData(0f, 3)]
+    [InlineData(0.1f, 3)]
+    [InlineData(0.1f, 0)] // nothing ignored: x is used in place, not packed
+    public void Gives_the_loss_and_gradients_of_linear_then_cross_entropy(float smoothing, int padEvery)
+    {
+        // 40 × 300 rows by 500 words: large enough for the packed GEMM route and the parallel row chunks.
+        var (x, w, b, targets) = Problem(8, 5, 300 / 5, 500, 7, padEvery);
+        var fused = Ops.LinearCrossEntropy(x, w, b, targets, 0, smoothing);
+        fused.Backward();
+        var (fx, fw, fb) = (x.Grad.ToArray(), w.Grad.ToArray(), b.Grad.ToArray());
+        x.ZeroGrad(); w.ZeroGrad(); b.ZeroGrad();
+        var plain = Ops.CrossEntropy(Ops.Linear(x, w, b), targets, 0, smoothing);
+        plain.Backward();
+        Assert.Equal(plain.Item(), fused.Item(), 6);
+        AssertClose(x.Grad, fx, "dx");
+        AssertClose(w.Grad, fw, "dW");
+        AssertClose(b.Grad, fb, "db");
+        if (padEvery > 0)
+            for (int i = 0; i < targets.Length; i += padEvery)
+                Assert.All(fx.AsSpan(i * 60, 60).ToArray(), g => Assert.Equal(0f, g));
+    }
+
+    private static void AssertClose(Span<float> expected, float[] actual, string what)
+    {
+        float scale = 0f;
+        foreach (var e in expected) scale = MathF.Max(scale, MathF.Abs(e));
+        Assert.True(scale > 0f, $"{what}: the reference gradient is all zero");
+        for (int i = 0; i < actual.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-5f * scale, $"{what}[{i}]: {actual[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void Only_padding_gives_zero_loss_and_no_gradient()
+    {
+        var (x, w, b, _) = Problem(2, 2, 3, 4, 9, 0);
+        var loss = Ops.LinearCrossEntropy(x, w, b, [0, 0, 0, 0]);
+        Assert.Equal(0f, loss.Item());
+        loss.Backward();
+        Assert.All(x.Grad.ToArray(), g => Assert.Equal(0f, g));
+        Assert.All(w.Grad.ToArray(), g => Assert.Equal(0f, g));
+        Assert.All(b.Grad.ToArray(), g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void Bad_shapes_and_targets_are_errors_naming_them()
+    {
+        var (x, w, b, _) = Problem(1, 2, 3, 4, 10, 0);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ops.LinearCrossEntropy(x, w, b, [1, 9]));
+        Assert.Contains("target 9 at position 1", e.Message);
+        Assert.Contains("V = 4", e.Message);
+        Assert.Contains("need N = 2", Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w, b, [1])).Message);
+        Assert.Contains("does not match weight", Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, Tensor.Zeros(4, 5), null, [1, 1])).Message);
+        Assert.Contains("bias", Assert.Throws<ArgumentException>(() => Ops.LinearCrossEntropy(x, w, Tensor.Zeros(3), [1, 1])).Message);
+    }
+}
+
 [Collection(GlobalStateCollection.Name)]
 public class CrossEntropyThreadingTests
 {
@@ -139,6 +213,37 @@ public class CrossEntropyThreadingTests
             Assert.Equal(l1, l2);
             Assert.True(g1.AsSpan().SequenceEqual(g2), "gradients differ between 1 and 2 threads");
             Assert.Contains(g1, g => g != 0f);
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
+    [Fact]
+    public void Linear_cross_entropy_is_bit_identical_with_one_or_two_threads()
+    {
+        var rng = new Rng(32);
+        var x = Tensor.Parameter("x", 300, 64);
+        var w = Tensor.Parameter("w", 1000, 64);
+        rng.FillNormal(x.Data, 0f, 1f);
+        rng.FillNormal(w.Data, 0f, 0.3f);
+        var targets = new int[300];
+        for (int i = 0; i < targets.Length; i++) targets[i] = i % 4 == 0 ? 0 : 1 + rng.NextInt(999);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            (float, float[], float[]) Run(int threads)
+            {
+                Parallelism.MaxThreads = threads;
+                x.ZeroGrad();
+                w.ZeroGrad();
+                var loss = Ops.LinearCrossEntropy(x, w, null, targets, labelSmoothing: 0.1f);
+                loss.Backward();
+                return (loss.Item(), x.Grad.ToArray(), w.Grad.ToArray());
+            }
+            var (l1, x1, w1) = Run(1);
+            var (l2, x2, w2) = Run(2);
+            Assert.Equal(l1, l2);
+            Assert.True(x1.AsSpan().SequenceEqual(x2), "dx differs between 1 and 2 threads");
+            Assert.True(w1.AsSpan().SequenceEqual(w2), "dW differs between 1 and 2 threads");
         }
         finally { Parallelism.MaxThreads = saved; }
     }

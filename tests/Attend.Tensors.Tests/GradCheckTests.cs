@@ -87,6 +87,19 @@ public class GradCheckTests
         Check(x => Ops.CrossEntropy(x[0], [2, 2], ignoreIndex: 1, labelSmoothing: smoothing), Randn(rng, 2, 3));
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.1f)]
+    public void Linear_cross_entropy_with_ignored_targets_and_label_smoothing(float smoothing)
+    {
+        var rng = new Rng(16);
+        // x [B = 2, T = 3, R = 4], weight [V = 6, 4], bias [6]; two of the six rows are padding.
+        Check(x => Ops.LinearCrossEntropy(x[0], x[1], x[2], [3, 0, 1, 5, 2, 0], ignoreIndex: 0, labelSmoothing: smoothing),
+            Randn(rng, 2, 3, 4), Randn(rng, 6, 4), Randn(rng, 6));
+        Check(x => Ops.LinearCrossEntropy(x[0], x[1], null, [1, 2], ignoreIndex: 0, labelSmoothing: smoothing),
+            Randn(rng, 2, 3), Randn(rng, 5, 3));
+    }
+
     [Fact]
     public void Embedding_and_index_select()
     {

@@ -74,6 +74,13 @@ public static class SoftmaxRow
         Elementwise.Accumulate(x, dx, new CrossEntropyGrad(lse, scale, scale * smoothing / x.Length));
         dx[target] -= scale * (1f - smoothing);
     }
+
+    /// <summary>x ← scale·(softmax(x) − q): <see cref="CrossEntropyBackward"/> into a zero gradient, written over the logits.</summary>
+    public static void CrossEntropyGradInPlace(Span<float> x, int target, float smoothing, float lse, float scale)
+    {
+        Elementwise.Map(x, x, new CrossEntropyGrad(lse, scale, scale * smoothing / x.Length));
+        x[target] -= scale * (1f - smoothing);
+    }
 }
 
 /// <summary>Naive double-precision references for <see cref="SoftmaxRow"/>: obvious loops, no shortcuts.</summary>

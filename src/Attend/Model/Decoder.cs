@@ -196,6 +196,30 @@ public sealed class Decoder : Module
     public (Tensor Logits, Tensor? Weights) Forward(ReadOnlySpan<int> tgtIn, int batch, DecoderState state, DecoderContext context,
         Rng? dropoutRng = null, float teacherForcing = 1f, Rng? teacherForcingRng = null)
     {
+        var (readouts, logits, weights) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng);
+        return (logits ?? Logits(readouts!), weights);
+    }
+
+    /// <summary>
+    /// The training loss of <see cref="Forward"/> (mean cross-entropy of tgtOut [B, T] over its non-pad
+    /// positions, with label smoothing) and the attention weights, without the [B, T, V] logits: the output
+    /// layer projects only the positions that are scored (<see cref="Ops.LinearCrossEntropy"/>). Under
+    /// teacher forcing &lt; 1 every step's logits are needed for its argmax anyway and the loss reads them.
+    /// </summary>
+    public (Tensor Loss, Tensor? Weights) Loss(ReadOnlySpan<int> tgtIn, ReadOnlySpan<int> tgtOut, int batch, DecoderState state,
+        DecoderContext context, float labelSmoothing = 0f, Rng? dropoutRng = null, float teacherForcing = 1f, Rng? teacherForcingRng = null)
+    {
+        var (readouts, logits, weights) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng);
+        var loss = logits is not null
+            ? Ops.CrossEntropy(logits, tgtOut, Config.PadId, labelSmoothing)
+            : Ops.LinearCrossEntropy(readouts!, OutWeight, _out is not null ? _out.Bias : _tiedBias, tgtOut, Config.PadId, labelSmoothing);
+        return (loss, weights);
+    }
+
+    /// <summary>Teacher-forced decoding to the readout inputs [B, T, R], or to the logits [B, T, V] when steps feed their own argmax.</summary>
+    private (Tensor? Readouts, Tensor? Logits, Tensor? Weights) Run(ReadOnlySpan<int> tgtIn, int batch, DecoderState state,
+        DecoderContext context, Rng? dropoutRng, float teacherForcing, Rng? teacherForcingRng)
+    {
         int t = tgtIn.Length / Math.Max(1, batch);
         var emb = EmbedTokens(tgtIn, batch, dropoutRng);
         if (Config.IsLuong && !Config.InputFeeding && teacherForcing >= 1f)
@@ -203,7 +227,7 @@ public sealed class Decoder : Module
             var (hs, _) = Rnn.Forward(emb, [], state.Rnn, dropoutRng);
             var (ctx, weights) = Attention!.Attend(hs, context.Memory!);
             var o = Ops.Tanh(Wc!.Forward(Ops.Concat([ctx, hs], 2)));
-            return (Logits(ReadoutInput(o, ctx, emb, 2, dropoutRng)), weights);
+            return (ReadoutInput(o, ctx, emb, 2, dropoutRng), null, weights);
         }
         if (teacherForcing < 1f && teacherForcingRng is null)
             throw new ArgumentException("Decoder.Forward: a teacher-forcing ratio below 1 needs a generator");
@@ -229,8 +253,8 @@ public sealed class Decoder : Module
                 ArgMaxRows(logits[i], predicted);
             }
         }
-        var all = logits is not null ? Ops.Stack(logits, 1) : Logits(Ops.Stack(readouts, 1));
-        return (all, Attention is null ? null : Ops.Stack(stepWeights, 1));
+        var stacked = Attention is null ? null : Ops.Stack(stepWeights, 1);
+        return logits is not null ? (null, Ops.Stack(logits, 1), stacked) : (Ops.Stack(readouts, 1), null, stacked);
     }
 
     /// <summary>Index of the largest value of each row of x [B, V] (first on ties).</summary>

@@ -56,5 +56,20 @@ public sealed class Seq2Seq : Module
         return new Seq2SeqOutput(loss, logits, weights);
     }
 
+    /// <summary>
+    /// The training loss of <see cref="Forward"/> (mean cross-entropy over non-pad targets, with label
+    /// smoothing) and the attention weights, computed without the [B, T, V] logits: padded positions are
+    /// never projected onto the vocabulary (<see cref="Decoder.Loss"/>).
+    /// </summary>
+    public (Tensor Loss, Tensor? Weights) Loss(Seq2SeqBatch batch, ForwardOptions? options = null, float labelSmoothing = 0f)
+    {
+        batch.Validate();
+        options ??= ForwardOptions.Eval;
+        var rng = options.Rng;
+        var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);
+        return Decoder.Loss(batch.TargetIn, batch.TargetOut, batch.Batch, state, ctx, labelSmoothing, rng,
+            rng is null ? 1f : options.TeacherForcing, rng);
+    }
+
     protected override void InitializeSelf(Rng rng) { }
 }

@@ -48,8 +48,10 @@ public class FiniteDifferenceTests
             return model.Forward(batch, new ForwardOptions(r)).Loss.Item();
         }
 
+        // The analytic gradient of the training path (output layer and loss fused, padding never projected)
+        // against differences of the evaluation path's loss (full logits, then cross-entropy).
         model.ZeroGrad();
-        var loss = model.Forward(batch, new ForwardOptions(config.Dropout > 0 ? rng.Clone() : null)).Loss;
+        var (loss, _) = model.Loss(batch, new ForwardOptions(config.Dropout > 0 ? rng.Clone() : null));
         loss.Backward();
 
         var pick = new Rng(1);

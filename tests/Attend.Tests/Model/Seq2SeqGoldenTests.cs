@@ -35,6 +35,14 @@ public class Seq2SeqGoldenTests
         g.AssertClose("output.loss", output.Loss.Data);
         output.Loss.Backward();
         g.AssertParamGrads(model);
+
+        // The training path, which never projects padded positions, gives PyTorch's loss and gradients too.
+        model.ZeroGrad();
+        var (loss, weights) = model.Loss(batch);
+        g.AssertClose("output.loss", loss.Data);
+        g.AssertClose("output.attn_weights", weights!.Data);
+        loss.Backward();
+        g.AssertParamGrads(model);
     }
 
     [Theory]
@@ -81,7 +89,7 @@ public class Seq2SeqGoldenTests
         {
             model.ZeroGrad();
             using var scope = TensorScope.Begin();
-            var loss = model.Forward(batch).Loss;
+            var (loss, _) = model.Loss(batch); // the trainer's path: output layer and loss fused
             g.AssertClose($"output.train_loss_step{step}", loss.Data);
             loss.Backward();
             double norm = GradClip.ClipGradNorm(model.Parameters(), 0.25);
