@@ -289,7 +289,7 @@ internal static partial class PeerBench
             using (var scope = TensorScope.Begin())
             {
                 adam.ZeroGrad();
-                var (lossT, _) = model.Loss(batch);
+                var lossT = model.Loss(batch);
                 double tForward = sw.Elapsed.TotalSeconds;
                 loss = lossT.Data[0];
                 lossT.Backward();

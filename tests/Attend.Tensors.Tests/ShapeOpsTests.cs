@@ -42,6 +42,23 @@ public class ShapeOpsTests
     }
 
     [Fact]
+    public void Select_of_the_first_rows_equals_select_then_slice_with_its_gradient()
+    {
+        var x = Range(3, 4, 2);
+        x.RequiresGrad = true;
+        var y = Ops.Select(x, 1, 2, firstRows: 2);
+        Assert.Equal([2, 2], y.Shape);
+        Assert.Equal(Ops.Slice(Ops.Select(x, 1, 2), 0, 0, 2).ToArray(), y.ToArray());
+        Ops.Sum(Ops.Mul(y, Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2))).Backward();
+        var expected = new float[24];
+        (expected[4], expected[5], expected[12], expected[13]) = (1f, 2f, 3f, 4f);
+        Assert.Equal(expected, x.Grad.ToArray());
+        Assert.Equal([0, 2], Ops.Select(x, 1, 0, firstRows: 0).Shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Select(x, 1, 0, firstRows: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Select(x, 0, 0, firstRows: 1));
+    }
+
+    [Fact]
     public void Stack_adds_a_dimension()
     {
         var a = Tensor.FromArray([1f, 2f], 2);

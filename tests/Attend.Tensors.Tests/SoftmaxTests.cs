@@ -61,6 +61,26 @@ public class SoftmaxTests
     }
 
     [Fact]
+    public void A_mask_with_more_sentences_applies_its_first_rows_with_the_same_values_and_gradients()
+    {
+        var rng = new Rng(4);
+        var x = Tensor.Parameter("x", 2, 4);
+        rng.FillNormal(x.Data, 0f, 1f);
+        var mask = Tensor.FromArray([1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0], 3, 4);
+        var y = Ops.MaskedSoftmax(x, mask);
+        var g = Tensor.FromArray([0.5f, -1f, 2f, 0.25f, 1f, 3f, -2f, 0.5f], 2, 4);
+        y.Backward(g);
+        var dx = x.Grad.ToArray();
+        x.ZeroGrad();
+        var first = Ops.MaskedSoftmax(x, Tensor.FromArray(mask.Data[..8], 2, 4));
+        first.Backward(g);
+        Assert.Equal(first.ToArray(), y.ToArray());
+        Assert.Equal(x.Grad.ToArray(), dx);
+        Assert.Equal(0f, y.Data[2]);
+        Assert.Throws<ArgumentException>(() => Ops.MaskedSoftmax(Tensor.Zeros(4, 4), mask));
+    }
+
+    [Fact]
     public void An_unfit_mask_is_an_error_naming_both_shapes()
     {
         var e = Assert.Throws<ArgumentException>(() => Ops.MaskedSoftmax(Tensor.Zeros(2, 3, 4), Tensor.Zeros(3, 4)));

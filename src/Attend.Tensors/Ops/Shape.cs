@@ -101,17 +101,23 @@ public static partial class Ops
     /// <summary>
     /// Index <paramref name="index"/> of dimension <paramref name="dim"/>, that dimension removed: x [B, T, D],
     /// dim 1 → [B, D] (one step of a sequence). Equal to Reshape(Slice(x, dim, index, 1)) with one copy instead of two.
+    /// With <paramref name="firstRows"/> ≥ 0 (and dim ≥ 1) only the first entries of dimension 0 are taken:
+    /// x [B, T, D], dim 1, firstRows n → [n, D] (one step of the sentences of a length-sorted batch still running).
     /// </summary>
-    public static Tensor Select(Tensor x, int dim, int index)
+    public static Tensor Select(Tensor x, int dim, int index, int firstRows = -1)
     {
         int d = NormalizeDim(nameof(Select), dim, x.Rank, x);
         int size = x.Shape[d];
         if (index < 0 || index >= size)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Select: index {index} is outside dimension {d} of {ShapeOf.Format(x.Shape)} (size {size})");
+        if (firstRows >= 0 && (d == 0 || firstRows > x.Shape[0]))
+            throw new ArgumentOutOfRangeException(nameof(firstRows), firstRows, $"Select: {firstRows} first rows of {ShapeOf.Format(x.Shape)} along dimension {d} (needs dimension ≥ 1 and at most {x.Shape[0]} rows)");
         int outer = ShapeOf.Count(x.Shape.AsSpan(0, d)), inner = ShapeOf.Count(x.Shape.AsSpan(d + 1));
+        if (firstRows >= 0) outer = firstRows * ShapeOf.Count(x.Shape.AsSpan(1, d - 1));
         int from = index * inner, stride = size * inner;
         var shape = new int[x.Rank - 1];
         for (int i = 0, j = 0; i < x.Rank; i++) if (i != d) shape[j++] = x.Shape[i];
+        if (firstRows >= 0) shape[0] = firstRows;
         var y = Tensor.Empty(shape);
         for (int o = 0; o < outer; o++)
             x.Data.Slice(o * stride + from, inner).CopyTo(y.Data.Slice(o * inner, inner));

@@ -23,7 +23,9 @@ public static partial class Ops
     /// Softmax along the last dimension over the positions where <paramref name="mask"/> is non-zero.
     /// Masked positions get exactly 0 weight and exactly 0 gradient; a fully masked row is all zeros.
     /// Shapes: mask equal to x (e.g. x [B, S], mask [B, S]), or x [B, T, S] with mask [B, S] shared by
-    /// the T rows of each batch entry.
+    /// the T rows of each batch entry. A mask of x's rank may have more entries along its first dimension
+    /// (x [n, S] against mask [B ≥ n, S]): x is then the first n sentences of the mask's batch, as in a
+    /// decoder step over the sentences of a length-sorted batch that are still running.
     /// </summary>
     public static Tensor MaskedSoftmax(Tensor x, Tensor mask)
     {
@@ -31,11 +33,11 @@ public static partial class Ops
         int cols = x.Shape[^1], rows = RowsOf(x);
         // Rows of x per mask row: 1 when shapes match, T for x [B, T, S] against mask [B, S].
         int share;
-        if (ShapeOf.Same(x.Shape, mask.Shape)) share = 1;
+        if (mask.Rank == x.Rank && mask.Shape[0] >= x.Shape[0] && ShapeOf.Same(x.Shape.AsSpan(1), mask.Shape.AsSpan(1))) share = 1;
         else if (x.Rank == 3 && mask.Rank == 2 && mask.Shape[0] == x.Shape[0] && mask.Shape[1] == x.Shape[2]) share = x.Shape[1];
         else
             throw new ArgumentException($"MaskedSoftmax: mask {ShapeOf.Format(mask.Shape)} does not fit scores {ShapeOf.Format(x.Shape)} " +
-                                        "(mask must have the scores' shape, or be [B, S] for scores [B, T, S])");
+                                        "(mask must have the scores' shape, at least as many rows of it, or be [B, S] for scores [B, T, S])");
         var y = Tensor.Empty(x.Shape);
         for (int r = 0; r < rows; r++)
             SoftmaxRow.MaskedForward(x.Data.Slice(r * cols, cols), mask.Data.Slice(r / share * cols, cols), y.Data.Slice(r * cols, cols));

@@ -11,6 +11,9 @@ namespace Attend.Attention;
 /// products (one query row against S keys), where a GEMM call per sentence costs more than the
 /// arithmetic. The composed versions (MatMul, IndexSelect + Tanh + Linear) are their reference in the tests.
 /// Queries are [B, D] or [B, T, D]; keys and memory [B, S, D]; scores and weights [B, S] or [B, T, S].
+/// Keys and memory may hold more sentences than the queries (n ≤ B): the queries are then the first n
+/// sentences, as in a decoder step over the still-running sentences of a batch sorted by target length,
+/// and only those sentences' keys and memory are read and receive gradient.
 /// </summary>
 internal static class AttentionOps
 {
@@ -53,9 +56,9 @@ internal static class AttentionOps
     /// <summary>c[b,t] = Σ_s w[b,t,s] · m[b,s]. A weight of exactly 0 contributes exactly 0 to the memory's gradient.</summary>
     public static Tensor WeightedSum(Tensor weights, Tensor memory)
     {
-        if (memory.Rank != 3 || weights.Rank is not (2 or 3) || weights.Shape[0] != memory.Shape[0] || weights.Shape[^1] != memory.Shape[1])
+        if (memory.Rank != 3 || weights.Rank is not (2 or 3) || weights.Shape[0] > memory.Shape[0] || weights.Shape[^1] != memory.Shape[1])
             throw new ArgumentException($"attention context: weights {ShapeOf.Format(weights.Shape)} do not match memory {ShapeOf.Format(memory.Shape)} [B, S, D]");
-        int b = memory.Shape[0], s = memory.Shape[1], d = memory.Shape[2], t = weights.Rank == 3 ? weights.Shape[1] : 1;
+        int b = weights.Shape[0], s = memory.Shape[1], d = memory.Shape[2], t = weights.Rank == 3 ? weights.Shape[1] : 1;
         var y = Tensor.Empty(weights.Rank == 3 ? [b, t, d] : [b, d]);
         var w = weights.Data;
         var m = memory.Data;
@@ -139,9 +142,9 @@ internal static class AttentionOps
 
     private static (int B, int T, int S, int D) Dims(Tensor query, Tensor keys, string op)
     {
-        if (keys.Rank != 3 || query.Rank is not (2 or 3) || query.Shape[0] != keys.Shape[0] || query.Shape[^1] != keys.Shape[2])
+        if (keys.Rank != 3 || query.Rank is not (2 or 3) || query.Shape[0] > keys.Shape[0] || query.Shape[^1] != keys.Shape[2])
             throw new ArgumentException($"attention {op}: query {ShapeOf.Format(query.Shape)} does not match keys {ShapeOf.Format(keys.Shape)} [B, S, D]");
-        return (keys.Shape[0], query.Rank == 3 ? query.Shape[1] : 1, keys.Shape[1], keys.Shape[2]);
+        return (query.Shape[0], query.Rank == 3 ? query.Shape[1] : 1, keys.Shape[1], keys.Shape[2]);
     }
 
     private static int[] ScoreShape(Tensor query, int s) => query.Rank == 3 ? [query.Shape[0], query.Shape[1], s] : [query.Shape[0], s];

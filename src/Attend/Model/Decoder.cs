@@ -202,18 +202,80 @@ public sealed class Decoder : Module
 
     /// <summary>
     /// The training loss of <see cref="Forward"/> (mean cross-entropy of tgtOut [B, T] over its non-pad
-    /// positions, with label smoothing) and the attention weights, without the [B, T, V] logits: the output
-    /// layer projects only the positions that are scored (<see cref="Ops.LinearCrossEntropy"/>). Under
-    /// teacher forcing &lt; 1 every step's logits are needed for its argmax anyway and the loss reads them.
+    /// positions, with label smoothing) without the [B, T, V] logits: the output layer projects only the
+    /// positions that are scored (<see cref="Ops.LinearCrossEntropy"/>). When the rows are sorted by
+    /// decreasing target length, the stepwise decoders (None, Bahdanau, Luong with input feeding) also stop
+    /// stepping each sentence after its end (<see cref="ShrinkingLoss"/>). Under teacher forcing &lt; 1
+    /// every step's logits are needed for its argmax anyway and the loss reads them.
     /// </summary>
-    public (Tensor Loss, Tensor? Weights) Loss(ReadOnlySpan<int> tgtIn, ReadOnlySpan<int> tgtOut, int batch, DecoderState state,
+    public Tensor Loss(ReadOnlySpan<int> tgtIn, ReadOnlySpan<int> tgtOut, int batch, DecoderState state,
         DecoderContext context, float labelSmoothing = 0f, Rng? dropoutRng = null, float teacherForcing = 1f, Rng? teacherForcingRng = null)
     {
-        var (readouts, logits, weights) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng);
-        var loss = logits is not null
+        var outBias = _out is not null ? _out.Bias : _tiedBias;
+        bool stepwise = !(Config.IsLuong && !Config.InputFeeding);
+        if (stepwise && teacherForcing >= 1f && SortedLengths(tgtOut, batch) is { } lengths)
+            return ShrinkingLoss(tgtIn, tgtOut, batch, lengths, state, context, labelSmoothing, dropoutRng, outBias);
+        var (readouts, logits, _) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng);
+        return logits is not null
             ? Ops.CrossEntropy(logits, tgtOut, Config.PadId, labelSmoothing)
-            : Ops.LinearCrossEntropy(readouts!, OutWeight, _out is not null ? _out.Bias : _tiedBias, tgtOut, Config.PadId, labelSmoothing);
-        return (loss, weights);
+            : Ops.LinearCrossEntropy(readouts!, OutWeight, outBias, tgtOut, Config.PadId, labelSmoothing);
+    }
+
+    /// <summary>
+    /// Per row, 1 + the position of its last non-pad target (its decoding length); null unless they do not
+    /// increase down the batch, the order in which the running sentences are always a prefix of the rows.
+    /// </summary>
+    private int[]? SortedLengths(ReadOnlySpan<int> tgtOut, int batch)
+    {
+        int t = tgtOut.Length / Math.Max(1, batch);
+        var lengths = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            int len = t;
+            while (len > 0 && tgtOut[b * t + len - 1] == Config.PadId) len--;
+            lengths[b] = len;
+            if (b > 0 && len > lengths[b - 1]) return null;
+        }
+        return lengths;
+    }
+
+    /// <summary>
+    /// Teacher-forced loss of a batch sorted by decreasing target length, stepping only the sentences still
+    /// running: at step i the first n_i rows (n_i = the number of lengths above i). A finished sentence's
+    /// later steps are padding whose loss is ignored and whose states feed nothing scored, so skipping them
+    /// changes no loss and no gradient; the per-step readouts [n_i, R] are concatenated into the [M, R]
+    /// scored positions, and the output layer projects only those.
+    /// </summary>
+    private Tensor ShrinkingLoss(ReadOnlySpan<int> tgtIn, ReadOnlySpan<int> tgtOut, int batch, int[] lengths, DecoderState state,
+        DecoderContext context, float labelSmoothing, Rng? dropoutRng, Tensor? outBias)
+    {
+        int t = tgtIn.Length / Math.Max(1, batch);
+        var emb = EmbedTokens(tgtIn, batch, dropoutRng);
+        var projected = context.Input is null ? null : ProjectEmbedding(emb, context.Input);
+        var readouts = new List<Tensor>(t);
+        var targets = new List<int>(tgtOut.Length);
+        int rows = batch;
+        for (int i = 0; i < t; i++)
+        {
+            int n = rows;
+            while (n > 0 && lengths[n - 1] <= i) n--;
+            if (n == 0) break;
+            if (n < rows)
+            {
+                state = state.FirstRows(n);
+                context = context.FirstRows(n);
+                rows = n;
+            }
+            var x = Ops.Select(emb, 1, i, n);
+            var px = projected is null ? null : Ops.Select(projected, 1, i, n);
+            var step = Step(x, px, state, context, dropoutRng);
+            state = step.State;
+            readouts.Add(step.Readout);
+            for (int b = 0; b < n; b++) targets.Add(tgtOut[b * t + i]);
+        }
+        if (readouts.Count == 0) return Ops.LinearCrossEntropy(Tensor.Empty(0, Config.ReadoutSize), OutWeight, outBias, [], Config.PadId, labelSmoothing);
+        var scored = readouts.Count == 1 ? readouts[0] : Ops.Concat(readouts, 0);
+        return Ops.LinearCrossEntropy(scored, OutWeight, outBias, targets.ToArray(), Config.PadId, labelSmoothing);
     }
 
     /// <summary>Teacher-forced decoding to the readout inputs [B, T, R], or to the logits [B, T, V] when steps feed their own argmax.</summary>

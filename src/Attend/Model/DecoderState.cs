@@ -11,6 +11,9 @@ public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
     public DecoderState SelectRows(ReadOnlySpan<int> rows) =>
         new(Rnn.SelectRows(rows), Feed is null ? null : Ops.IndexSelect(Feed, rows));
 
+    /// <summary>The first <paramref name="n"/> rows of every tensor (the sentences of a length-sorted batch still running).</summary>
+    public DecoderState FirstRows(int n) => new(Rnn.FirstRows(n), Feed is null ? null : Ops.Slice(Feed, 0, 0, n));
+
     /// <summary>Every tensor handed to the enclosing scope (see <see cref="TensorScope.Promote"/>), so a step's own scope can end.</summary>
     public DecoderState PromoteToOuterScope()
     {
@@ -40,6 +43,18 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
         var input = Input is null ? null
             : Input with { FixedContext = Input.FixedContext is null ? null : Ops.IndexSelect(Input.FixedContext, rows) };
         return new DecoderContext(mem, Ops.IndexSelect(Last, rows), input);
+    }
+
+    /// <summary>
+    /// The first <paramref name="n"/> sentences, for decoding only those of a length-sorted batch still running:
+    /// the per-sentence vectors are cut, the prepared memory is kept whole (the attention ops read the first
+    /// rows of it, so the [B, S, ·] tensors are not copied at every change of n).
+    /// </summary>
+    public DecoderContext FirstRows(int n)
+    {
+        var input = Input is null ? null
+            : Input with { FixedContext = Input.FixedContext is null ? null : Ops.Slice(Input.FixedContext, 0, 0, n) };
+        return new DecoderContext(Memory, Ops.Slice(Last, 0, 0, n), input);
     }
 
     private static Tensor Select3(Tensor x, ReadOnlySpan<int> rows)

@@ -58,12 +58,14 @@ public sealed class Seq2Seq : Module
 
     /// <summary>
     /// The training loss of <see cref="Forward"/> (mean cross-entropy over non-pad targets, with label
-    /// smoothing) and the attention weights, computed without the [B, T, V] logits: padded positions are
-    /// never projected onto the vocabulary (<see cref="Decoder.Loss"/>).
+    /// smoothing), computed without the [B, T, V] logits: the rows are taken in order of decreasing target
+    /// length (the loss is a mean over all positions, so the order changes nothing but the order of a sum,
+    /// and which dropout draw goes to which sentence), padded positions are never projected onto the
+    /// vocabulary and the stepwise decoders stop each sentence at its end (<see cref="Decoder.Loss"/>).
     /// </summary>
-    public (Tensor Loss, Tensor? Weights) Loss(Seq2SeqBatch batch, ForwardOptions? options = null, float labelSmoothing = 0f)
+    public Tensor Loss(Seq2SeqBatch batch, ForwardOptions? options = null, float labelSmoothing = 0f)
     {
-        batch.Validate();
+        batch = batch.Validate().SortedByTargetLength(Config.PadId);
         options ??= ForwardOptions.Eval;
         var rng = options.Rng;
         var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);

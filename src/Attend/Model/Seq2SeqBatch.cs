@@ -32,6 +32,40 @@ public sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
         return new Seq2SeqBatch(b, s, t, src, lens, tin, tout);
     }
 
+    /// <summary>
+    /// The same sentence pairs with the rows in order of decreasing target length (1 + the position of the
+    /// last non-pad target; ties keep their order); the batch itself when already in that order.
+    /// </summary>
+    public Seq2SeqBatch SortedByTargetLength(int pad = 0)
+    {
+        int t = TargetLength;
+        var lengths = new int[Batch];
+        bool sorted = true;
+        for (int b = 0; b < Batch; b++)
+        {
+            int len = t;
+            while (len > 0 && TargetOut[b * t + len - 1] == pad) len--;
+            lengths[b] = len;
+            sorted &= b == 0 || len <= lengths[b - 1];
+        }
+        if (sorted) return this;
+        var order = Enumerable.Range(0, Batch).OrderByDescending(b => lengths[b]).ToArray(); // stable
+        int s = SourceLength;
+        var src = new int[Source.Length];
+        var tin = new int[TargetIn.Length];
+        var tout = new int[TargetOut.Length];
+        var lens = new int[Batch];
+        for (int i = 0; i < Batch; i++)
+        {
+            int b = order[i];
+            Source.AsSpan(b * s, s).CopyTo(src.AsSpan(i * s));
+            TargetIn.AsSpan(b * t, t).CopyTo(tin.AsSpan(i * t));
+            TargetOut.AsSpan(b * t, t).CopyTo(tout.AsSpan(i * t));
+            lens[i] = SourceLengths[b];
+        }
+        return this with { Source = src, SourceLengths = lens, TargetIn = tin, TargetOut = tout };
+    }
+
     /// <summary>Throws unless the arrays have the sizes the dimensions say.</summary>
     public Seq2SeqBatch Validate()
     {

@@ -42,6 +42,20 @@ public sealed record RnnState(IReadOnlyList<Tensor> H, IReadOnlyList<Tensor>? C)
         return new RnnState(h, c);
     }
 
+    /// <summary>The first <paramref name="n"/> rows of every tensor (the sentences of a length-sorted batch still running).</summary>
+    public RnnState FirstRows(int n)
+    {
+        var h = new Tensor[H.Count];
+        for (int i = 0; i < h.Length; i++) h[i] = Ops.Slice(H[i], 0, 0, n);
+        Tensor[]? c = null;
+        if (C is not null)
+        {
+            c = new Tensor[C.Count];
+            for (int i = 0; i < c.Length; i++) c[i] = Ops.Slice(C[i], 0, 0, n);
+        }
+        return new RnnState(h, c);
+    }
+
     /// <summary>Every tensor handed to the enclosing scope (<see cref="TensorScope.Promote"/>): a decoding step keeps its state this way.</summary>
     public RnnState PromoteToOuterScope()
     {

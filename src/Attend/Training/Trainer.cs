@@ -134,7 +134,7 @@ public sealed class Trainer
         var batch = BatchOrder.Make(_data.Train, indices, Model.Config);
         targetTokens = batch.TargetOut.Count(id => id != Model.Config.PadId);
         Model.ZeroGrad();
-        var (loss, _) = Model.Loss(batch, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
+        var loss = Model.Loss(batch, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
         double value = loss.Data[0];
         loss.Backward();
         if (t.ClipGradNorm > 0) GradClip.ClipGradNorm(Model.Parameters(), t.ClipGradNorm);

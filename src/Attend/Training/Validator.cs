@@ -37,7 +37,7 @@ public static class Validator
             var idx = Enumerable.Range(start, Math.Min(batchSize, examples.Count - start));
             var batch = BatchOrder.Make(examples, idx, model.Config);
             long n = batch.TargetOut.Count(id => id != model.Config.PadId);
-            nll += model.Loss(batch).Loss.Data[0] * (double)n;
+            nll += model.Loss(batch).Data[0] * (double)n;
             tokens += n;
         }
         return (tokens == 0 ? double.NaN : nll / tokens, tokens);

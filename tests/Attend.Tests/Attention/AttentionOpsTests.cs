@@ -39,4 +39,18 @@ public class AttentionOpsTests
         Compare(x => AttentionOps.WeightedSum(x[0], x[1]), x => AttentionMath.Context(x[0], x[1]), w, [3, 5, 6]);
         Compare(x => AttentionOps.Additive(x[0], x[1], x[2]), x => AttentionMath.Additive(x[0], x[1], x[2]), q, [3, 5, 7], [1, 7]);
     }
+
+    [Fact]
+    public void Queries_of_the_first_sentences_read_and_train_only_their_rows_of_a_larger_memory()
+    {
+        // Two queries against a memory of four sentences = the same ops on the memory's first two sentences.
+        Compare(x => AttentionOps.Dot(x[0], x[1]), x => AttentionOps.Dot(x[0], Ops.Slice(x[1], 0, 0, 2)), [2, 7], [4, 5, 7]);
+        Compare(x => AttentionOps.WeightedSum(x[0], x[1]), x => AttentionOps.WeightedSum(x[0], Ops.Slice(x[1], 0, 0, 2)), [2, 5], [4, 5, 6]);
+        Compare(x => AttentionOps.Additive(x[0], x[1], x[2]), x => AttentionOps.Additive(x[0], Ops.Slice(x[1], 0, 0, 2), x[2]), [2, 7], [4, 5, 7], [1, 7]);
+        var keys = Rand(new Rng(1), 4, 5, 7);
+        var y = AttentionOps.Dot(Rand(new Rng(2), 2, 7), keys);
+        y.Backward(Tensor.Full(1f, y.Shape));
+        Assert.All(keys.Grad[(2 * 5 * 7)..].ToArray(), g => Assert.Equal(0f, g));
+        Assert.Throws<ArgumentException>(() => AttentionOps.Dot(Tensor.Zeros(5, 7), keys));
+    }
 }

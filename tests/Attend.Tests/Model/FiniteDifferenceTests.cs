@@ -45,13 +45,13 @@ public class FiniteDifferenceTests
         float Loss()
         {
             var r = config.Dropout > 0 ? rng.Clone() : null;
-            return model.Forward(batch, new ForwardOptions(r)).Loss.Item();
+            return model.Loss(batch, new ForwardOptions(r)).Item();
         }
 
-        // The analytic gradient of the training path (output layer and loss fused, padding never projected)
-        // against differences of the evaluation path's loss (full logits, then cross-entropy).
+        // The training path (rows sorted by target length, finished sentences no longer stepped, output layer
+        // and loss fused); TrainingLossTests holds it equal to Forward + CrossEntropy without dropout.
         model.ZeroGrad();
-        var (loss, _) = model.Loss(batch, new ForwardOptions(config.Dropout > 0 ? rng.Clone() : null));
+        var loss = model.Loss(batch, new ForwardOptions(config.Dropout > 0 ? rng.Clone() : null));
         loss.Backward();
 
         var pick = new Rng(1);
