@@ -59,6 +59,27 @@ public class ShapeOpsTests
     }
 
     [Fact]
+    public void Stack_steps_zero_fills_the_rows_a_step_did_not_run_and_routes_gradients_back()
+    {
+        var s0 = Tensor.Parameter("s0", 3, 2);
+        var s2 = Tensor.Parameter("s2", 1, 2);
+        Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 3, 2).Data.CopyTo(s0.Data);
+        s2.Data[0] = 7f; s2.Data[1] = 8f;
+        var y = Ops.StackSteps([s0, null, s2], 3);
+        Assert.Equal([3, 3, 2], y.Shape);
+        Assert.Equal([1f, 2f, 0f, 0f, 7f, 8f, 3f, 4f, 0f, 0f, 0f, 0f, 5f, 6f, 0f, 0f, 0f, 0f], y.ToArray());
+        var g = Tensor.Empty(3, 3, 2);
+        for (int i = 0; i < 18; i++) g.Data[i] = i;
+        y.Backward(g);
+        Assert.Equal([0f, 1f, 6f, 7f, 12f, 13f], s0.Grad.ToArray());
+        Assert.Equal([4f, 5f], s2.Grad.ToArray());
+        var a = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        Assert.Equal(Ops.Stack([a, a], 1).ToArray(), Ops.StackSteps([a, a], 2).ToArray());
+        Assert.Throws<ArgumentException>(() => Ops.StackSteps([Tensor.Zeros(4, 2)], 3));
+        Assert.Throws<ArgumentException>(() => Ops.StackSteps([null], 3));
+    }
+
+    [Fact]
     public void Stack_adds_a_dimension()
     {
         var a = Tensor.FromArray([1f, 2f], 2);

@@ -48,6 +48,47 @@ public static partial class Ops
     }
 
     /// <summary>
+    /// The steps of a sequence over a length-sorted batch, where step t ran only its first n_t rows:
+    /// steps[t] [n_t, D] (n_t ≤ <paramref name="rows"/>; null for a step no row ran) → [rows, T, D], with
+    /// rows ≥ n_t of step t exactly 0 and receiving no gradient. Stack(steps, 1) when every n_t = rows.
+    /// </summary>
+    public static Tensor StackSteps(IReadOnlyList<Tensor?> steps, int rows)
+    {
+        var xs = steps.ToArray();
+        int t = xs.Length, d = -1;
+        foreach (var x in xs)
+        {
+            if (x is null) continue;
+            if (x.Rank != 2 || x.Shape[0] > rows || (d >= 0 && x.Shape[1] != d))
+                throw new ArgumentException($"StackSteps: step {ShapeOf.Format(x.Shape)} is not [n ≤ {rows}, {(d >= 0 ? d : "D")}]");
+            d = x.Shape[1];
+        }
+        if (d < 0) throw new ArgumentException("StackSteps: needs at least one step that ran (the width D comes from it)");
+        var y = Tensor.Zeros(rows, t, d);
+        for (int i = 0; i < t; i++)
+        {
+            var x = xs[i];
+            if (x is null) continue;
+            for (int r = 0; r < x.Shape[0]; r++) x.Data.Slice(r * d, d).CopyTo(y.Data.Slice((r * t + i) * d, d));
+        }
+        return y.Attach(() =>
+        {
+            var dy = y.Grad;
+            for (int i = 0; i < t; i++)
+            {
+                var x = xs[i];
+                if (x is null || !x.RequiresGrad) continue;
+                var dx = x.Grad;
+                for (int r = 0; r < x.Shape[0]; r++)
+                {
+                    var row = dx.Slice(r * d, d);
+                    TensorPrimitives.Add(row, dy.Slice((r * t + i) * d, d), row);
+                }
+            }
+        }, xs.Where(x => x is not null).Select(x => x!).ToArray());
+    }
+
+    /// <summary>
     /// Concat's and Stack's shared layout: for each of <paramref name="outer"/> slabs, the output holds
     /// chunk[0] elements of xs[0], then chunk[1] of xs[1], and so on.
     /// </summary>

@@ -213,9 +213,12 @@ public sealed class Decoder : Module
     {
         var outBias = _out is not null ? _out.Bias : _tiedBias;
         bool stepwise = !(Config.IsLuong && !Config.InputFeeding);
-        if (stepwise && teacherForcing >= 1f && SortedLengths(tgtOut, batch) is { } lengths)
+        var lengths = teacherForcing >= 1f ? SortedLengths(tgtOut, batch) : null;
+        if (stepwise && lengths is not null)
             return ShrinkingLoss(tgtIn, tgtOut, batch, lengths, state, context, labelSmoothing, dropoutRng, outBias);
-        var (readouts, logits, _) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng);
+        // Luong without input feeding: its RNN runs over the target with the lengths (each step only the
+        // sentences still running); attention and W_c then run over [B, T] at once, padding unscored.
+        var (readouts, logits, _) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng, lengths);
         return logits is not null
             ? Ops.CrossEntropy(logits, tgtOut, Config.PadId, labelSmoothing)
             : Ops.LinearCrossEntropy(readouts!, OutWeight, outBias, tgtOut, Config.PadId, labelSmoothing);
@@ -280,13 +283,13 @@ public sealed class Decoder : Module
 
     /// <summary>Teacher-forced decoding to the readout inputs [B, T, R], or to the logits [B, T, V] when steps feed their own argmax.</summary>
     private (Tensor? Readouts, Tensor? Logits, Tensor? Weights) Run(ReadOnlySpan<int> tgtIn, int batch, DecoderState state,
-        DecoderContext context, Rng? dropoutRng, float teacherForcing, Rng? teacherForcingRng)
+        DecoderContext context, Rng? dropoutRng, float teacherForcing, Rng? teacherForcingRng, int[]? rnnLengths = null)
     {
         int t = tgtIn.Length / Math.Max(1, batch);
         var emb = EmbedTokens(tgtIn, batch, dropoutRng);
         if (Config.IsLuong && !Config.InputFeeding && teacherForcing >= 1f)
         {
-            var (hs, _) = Rnn.Forward(emb, [], state.Rnn, dropoutRng);
+            var (hs, _) = Rnn.Forward(emb, rnnLengths, state.Rnn, dropoutRng);
             var (ctx, weights) = Attention!.Attend(hs, context.Memory!);
             var o = Ops.Tanh(Wc!.Forward(Ops.Concat([ctx, hs], 2)));
             return (ReadoutInput(o, ctx, emb, 2, dropoutRng), null, weights);

@@ -57,6 +57,9 @@ public sealed class Rnn : Module
     /// <summary>
     /// x [B, T, In] with optional per-sentence <paramref name="lengths"/> → (output [B, T, D·H], exactly 0 at
     /// padded steps; final state per (layer, direction), the state after each sentence's last real token).
+    /// With lengths, each step runs only the sentences that have a token there, as PyTorch's packed
+    /// sequences do: the rows are taken in order of decreasing length (permuted in and out when they are
+    /// not), so the running sentences are the first n_t rows of step t.
     /// </summary>
     public (Tensor Output, RnnState Final) Forward(Tensor x, ReadOnlySpan<int> lengths, RnnState? initial = null, Rng? dropoutRng = null)
     {
@@ -67,7 +70,12 @@ public sealed class Rnn : Module
             throw new ArgumentException($"Rnn: {lengths.Length} lengths for a batch of {b}");
         var state = initial ?? ZeroState(b);
         CheckState(state, b);
-        var active = ActiveMasks(lengths, b, t);
+        var sorted = SortedLengths(lengths, b, t, out var order);
+        if (order is not null)
+        {
+            x = Ops.IndexSelect(x, order);
+            state = state.SelectRows(order);
+        }
         var hOut = new Tensor[state.H.Count];
         var cOut = state.C is null ? null : new Tensor[state.C.Count];
         var input = x;
@@ -79,12 +87,16 @@ public sealed class Rnn : Module
             {
                 int i = l * Directions + d;
                 var gx = Ops.Linear(input, _wIh[i], _bIh[i]); // [B, T, G·H]: one product over all B·T rows
-                (dirs[d], hOut[i], var c) = RunDirection(i, gx, reverse: d == 1, active, state.H[i], state.C?[i]);
+                (dirs[d], hOut[i], var c) = RunDirection(i, gx, reverse: d == 1, sorted, state.H[i], state.C?[i]);
                 if (cOut is not null) cOut[i] = c!;
             }
             input = Directions == 1 ? dirs[0] : Ops.Concat(dirs, 2);
         }
-        return (input, new RnnState(hOut, cOut));
+        var final = new RnnState(hOut, cOut);
+        if (order is null) return (input, final);
+        var inverse = new int[b];
+        for (int r = 0; r < b; r++) inverse[order[r]] = r;
+        return (Ops.IndexSelect(input, inverse), final.SelectRows(inverse));
     }
 
     /// <summary>One step of a unidirectional stack: x [B, In] → new state (the top output is <see cref="RnnState.Top"/>).</summary>
@@ -126,36 +138,79 @@ public sealed class Rnn : Module
         return new RnnState(h, c);
     }
 
-    private (Tensor Output, Tensor H, Tensor? C) RunDirection(int i, Tensor gx, bool reverse, bool[][]? active, Tensor h, Tensor? c)
+    /// <summary>
+    /// One direction over gx [B, T, G·H] whose rows have non-increasing <paramref name="lengths"/> (null: all
+    /// T): step t runs the first n_t rows (those longer than t). Forward, rows leave at the bottom as they
+    /// finish, their state then final; backward, rows join at the bottom from the initial state at their last token.
+    /// </summary>
+    private (Tensor Output, Tensor H, Tensor? C) RunDirection(int i, Tensor gx, bool reverse, int[]? lengths, Tensor h0, Tensor? c0)
     {
-        int b = gx.Shape[0], t = gx.Shape[1], g = gx.Shape[2];
-        var outs = new Tensor[t];
-        Tensor? zeros = null;
+        int b = gx.Shape[0], t = gx.Shape[1];
+        int Running(int step)
+        {
+            if (lengths is null) return b;
+            int n = 0;
+            while (n < b && lengths[n] > step) n++;
+            return n;
+        }
+        var outs = new Tensor?[t];
+        Tensor? h = reverse ? null : h0, c = reverse ? null : c0;
+        int rows = reverse ? 0 : b;
+        // Forward: final states of the rows that left, bottom rows first.
+        var doneH = new List<Tensor>();
+        var doneC = new List<Tensor>();
         for (int s = 0; s < t; s++)
         {
             int step = reverse ? t - 1 - s : s;
-            var rows = active?[step];
-            if (rows is not null && Array.IndexOf(rows, true) < 0)
+            int n = Running(step);
+            if (!reverse && n < rows)
             {
-                outs[step] = zeros ??= Tensor.Zeros(b, HiddenSize);
-                continue;
+                doneH.Add(Ops.Slice(h!, 0, n, rows - n));
+                if (c is not null) doneC.Add(Ops.Slice(c, 0, n, rows - n));
+                h = n == 0 ? null : Ops.Slice(h!, 0, 0, n);
+                c = c is null || n == 0 ? null : Ops.Slice(c, 0, 0, n);
             }
-            var gxt = Ops.Select(gx, 1, step);
-            var (hn, cn) = Cell(i, gxt, h, c);
-            if (rows is null)
+            else if (reverse && n > rows)
             {
-                (h, c) = (hn, cn);
-                outs[step] = hn;
+                var hNew = Ops.Slice(h0, 0, rows, n - rows);
+                h = h is null ? hNew : Ops.Concat([h, hNew], 0);
+                if (c0 is not null)
+                {
+                    var cNew = Ops.Slice(c0, 0, rows, n - rows);
+                    c = c is null ? cNew : Ops.Concat([c, cNew], 0);
+                }
             }
-            else
-            {
-                outs[step] = RowMask.MaskRows(hn, rows);
-                h = RowMask.Blend(hn, h, rows);
-                if (c is not null) c = RowMask.Blend(cn!, c, rows);
-            }
+            rows = n;
+            if (n == 0) continue;
+            var gxt = n == b ? Ops.Select(gx, 1, step) : Ops.Select(gx, 1, step, n);
+            (h, c) = Cell(i, gxt, h!, c);
+            outs[step] = h;
         }
-        return (Ops.Stack(outs, 1), h, c);
+        var output = lengths is null ? Ops.Stack(outs!, 1)
+            : lengths[0] == 0 ? Tensor.Zeros(b, t, HiddenSize) // no row has a token
+            : Ops.StackSteps(outs, b);
+        if (reverse)
+            return rows == b ? (output, h!, c) : (output, Rest(h, h0, rows), c0 is null ? null : Rest(c, c0, rows));
+        if (rows > 0)
+        {
+            doneH.Add(h!);
+            if (c is not null) doneC.Add(c);
+        }
+        return (output, Rows(doneH, h0), c0 is null ? null : Rows(doneC, c0));
     }
+
+    /// <summary>Pieces of final state collected bottom rows first, put back in row order.</summary>
+    private static Tensor Rows(List<Tensor> bottomFirst, Tensor like)
+    {
+        if (bottomFirst.Count == 0) return like;
+        if (bottomFirst.Count == 1) return bottomFirst[0];
+        bottomFirst.Reverse();
+        return Ops.Concat(bottomFirst, 0);
+    }
+
+    /// <summary>The first <paramref name="rows"/> rows of the final state, then the initial state of the rows that never ran.</summary>
+    private static Tensor Rest(Tensor? top, Tensor initial, int rows) =>
+        top is null ? initial : Ops.Concat([top, Ops.Slice(initial, 0, rows, initial.Shape[0] - rows)], 0);
 
     private (Tensor H, Tensor? C) Cell(int i, Tensor gx, Tensor h, Tensor? c)
     {
@@ -164,26 +219,27 @@ public sealed class Rnn : Module
         return (hn, cn);
     }
 
-    /// <summary>Per step, which rows hold a real token; null when no row is ever padded.</summary>
-    private static bool[][]? ActiveMasks(ReadOnlySpan<int> lengths, int b, int t)
+    /// <summary>
+    /// The lengths in non-increasing order (null when no row is padded), and in <paramref name="order"/> the
+    /// rows in that order (stable) when they are not in it already.
+    /// </summary>
+    private static int[]? SortedLengths(ReadOnlySpan<int> lengths, int b, int t, out int[]? order)
     {
+        order = null;
         if (lengths.IsEmpty) return null;
-        bool padded = false;
-        foreach (var len in lengths)
+        bool padded = false, sorted = true;
+        for (int r = 0; r < b; r++)
         {
+            int len = lengths[r];
             if (len < 0 || len > t) throw new ArgumentException($"Rnn: length {len} outside 0..{t}");
             padded |= len < t;
+            sorted &= r == 0 || len <= lengths[r - 1];
         }
         if (!padded) return null;
-        var masks = new bool[t][];
-        for (int s = 0; s < t; s++)
-        {
-            masks[s] = new bool[b];
-            bool all = true;
-            for (int r = 0; r < b; r++) all &= masks[s][r] = s < lengths[r];
-            if (all) masks[s] = null!;
-        }
-        return masks;
+        var copy = lengths.ToArray();
+        if (sorted) return copy;
+        order = Enumerable.Range(0, b).OrderByDescending(r => copy[r]).ToArray();
+        return order.Select(r => copy[r]).ToArray();
     }
 
     private void CheckState(RnnState state, int batch)
