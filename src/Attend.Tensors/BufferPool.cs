@@ -14,7 +14,7 @@ public sealed class BufferPool
 
     private const int SubBuckets = 4;
     private readonly Stack<float[]>[] _buckets = new Stack<float[]>[32 * SubBuckets];
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private long _rented, _allocated;
 
     public BufferPool()
