@@ -13,14 +13,15 @@ namespace Attend.Attention;
 /// Queries are [B, D] or [B, T, D]; keys and memory [B, S, D]; scores and weights [B, S] or [B, T, S].
 /// Keys and memory may hold more sentences than the queries (n ≤ B): the queries are then the first n
 /// sentences, as in a decoder step over the still-running sentences of a batch sorted by target length,
-/// and only those sentences' keys and memory are read and receive gradient.
+/// and only those sentences' keys and memory are read and receive gradient. With <c>share</c> = K, query
+/// row r reads sentence r / K (the K beams of a sentence share its memory, which is not copied K times).
 /// </summary>
 internal static class AttentionOps
 {
     /// <summary>e[b,t,s] = q[b,t] · k[b,s].</summary>
-    public static Tensor Dot(Tensor query, Tensor keys)
+    public static Tensor Dot(Tensor query, Tensor keys, int share = 1)
     {
-        var (b, t, s, d) = Dims(query, keys, nameof(Dot));
+        var (b, t, s, d) = Dims(query, keys, share, nameof(Dot));
         var y = Tensor.Empty(ScoreShape(query, s));
         var q = query.Data;
         var k = keys.Data;
@@ -29,7 +30,7 @@ internal static class AttentionOps
             for (int ti = 0; ti < t; ti++)
             {
                 var qr = q.Slice((bi * t + ti) * d, d);
-                for (int si = 0; si < s; si++) e[(bi * t + ti) * s + si] = TensorPrimitives.Dot(qr, k.Slice((bi * s + si) * d, d));
+                for (int si = 0; si < s; si++) e[(bi * t + ti) * s + si] = TensorPrimitives.Dot(qr, k.Slice((bi / share * s + si) * d, d));
             }
         return y.Attach(() =>
         {
@@ -42,11 +43,11 @@ internal static class AttentionOps
                         if (query.RequiresGrad)
                         {
                             var dq = query.Grad.Slice((bi * t + ti) * d, d);
-                            TensorPrimitives.MultiplyAdd(keys.Data.Slice((bi * s + si) * d, d), g, dq, dq);
+                            TensorPrimitives.MultiplyAdd(keys.Data.Slice((bi / share * s + si) * d, d), g, dq, dq);
                         }
                         if (keys.RequiresGrad)
                         {
-                            var dk = keys.Grad.Slice((bi * s + si) * d, d);
+                            var dk = keys.Grad.Slice((bi / share * s + si) * d, d);
                             TensorPrimitives.MultiplyAdd(query.Data.Slice((bi * t + ti) * d, d), g, dk, dk);
                         }
                     }
@@ -54,9 +55,9 @@ internal static class AttentionOps
     }
 
     /// <summary>c[b,t] = Σ_s w[b,t,s] · m[b,s]. A weight of exactly 0 contributes exactly 0 to the memory's gradient.</summary>
-    public static Tensor WeightedSum(Tensor weights, Tensor memory)
+    public static Tensor WeightedSum(Tensor weights, Tensor memory, int share = 1)
     {
-        if (memory.Rank != 3 || weights.Rank is not (2 or 3) || weights.Shape[0] > memory.Shape[0] || weights.Shape[^1] != memory.Shape[1])
+        if (memory.Rank != 3 || weights.Rank is not (2 or 3) || share < 1 || weights.Shape[0] > (long)memory.Shape[0] * share || weights.Shape[^1] != memory.Shape[1])
             throw new ArgumentException($"attention context: weights {ShapeOf.Format(weights.Shape)} do not match memory {ShapeOf.Format(memory.Shape)} [B, S, D]");
         int b = weights.Shape[0], s = memory.Shape[1], d = memory.Shape[2], t = weights.Rank == 3 ? weights.Shape[1] : 1;
         var y = Tensor.Empty(weights.Rank == 3 ? [b, t, d] : [b, d]);
@@ -67,7 +68,7 @@ internal static class AttentionOps
             {
                 var c = y.Data.Slice((bi * t + ti) * d, d);
                 c.Clear();
-                for (int si = 0; si < s; si++) TensorPrimitives.MultiplyAdd(m.Slice((bi * s + si) * d, d), w[(bi * t + ti) * s + si], c, c);
+                for (int si = 0; si < s; si++) TensorPrimitives.MultiplyAdd(m.Slice((bi / share * s + si) * d, d), w[(bi * t + ti) * s + si], c, c);
             }
         return y.Attach(() =>
         {
@@ -79,10 +80,10 @@ internal static class AttentionOps
                     for (int si = 0; si < s; si++)
                     {
                         int wi = (bi * t + ti) * s + si;
-                        if (weights.RequiresGrad) weights.Grad[wi] += TensorPrimitives.Dot(dc, memory.Data.Slice((bi * s + si) * d, d));
+                        if (weights.RequiresGrad) weights.Grad[wi] += TensorPrimitives.Dot(dc, memory.Data.Slice((bi / share * s + si) * d, d));
                         if (memory.RequiresGrad)
                         {
-                            var dm = memory.Grad.Slice((bi * s + si) * d, d);
+                            var dm = memory.Grad.Slice((bi / share * s + si) * d, d);
                             TensorPrimitives.MultiplyAdd(dc, weights.Data[wi], dm, dm);
                         }
                     }
@@ -91,9 +92,9 @@ internal static class AttentionOps
     }
 
     /// <summary>e[b,t,s] = Σ_a v[a] · tanh(q[b,t,a] + k[b,s,a]): the additive score; its [B·T·S, A] intermediate is recomputed by the backward, never stored.</summary>
-    public static Tensor Additive(Tensor query, Tensor keys, Tensor v)
+    public static Tensor Additive(Tensor query, Tensor keys, Tensor v, int share = 1)
     {
-        var (b, t, s, a) = Dims(query, keys, nameof(Additive));
+        var (b, t, s, a) = Dims(query, keys, share, nameof(Additive));
         if (v.Length != a) throw new ArgumentException($"additive attention: v {ShapeOf.Format(v.Shape)} does not match attention size {a}");
         var y = Tensor.Empty(ScoreShape(query, s));
         var q = query.Data;
@@ -106,7 +107,7 @@ internal static class AttentionOps
             for (int ti = 0; ti < t; ti++)
                 for (int si = 0; si < s; si++)
                 {
-                    Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi * s + si) * a, a), h, new AddTanhOp());
+                    Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi / share * s + si) * a, a), h, new AddTanhOp());
                     y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
                 }
         return y.Attach(() =>
@@ -122,7 +123,7 @@ internal static class AttentionOps
                     {
                         int row = (bi * t + ti) * s + si;
                         float g = de[row];
-                        Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi * s + si) * a, a), hb, new AddTanhOp());
+                        Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi / share * s + si) * a, a), hb, new AddTanhOp());
                         if (v.RequiresGrad) TensorPrimitives.MultiplyAdd(hb, g, v.Grad, v.Grad);
                         // d pre-activation = g · v ⊙ (1 − tanh²)
                         Elementwise.Map(hb, v.Data, pre, new AdditiveScoreGrad(g));
@@ -133,16 +134,16 @@ internal static class AttentionOps
                         }
                         if (keys.RequiresGrad)
                         {
-                            var dk = keys.Grad.Slice((bi * s + si) * a, a);
+                            var dk = keys.Grad.Slice((bi / share * s + si) * a, a);
                             TensorPrimitives.Add(dk, pre, dk);
                         }
                     }
         }, query, keys, v);
     }
 
-    private static (int B, int T, int S, int D) Dims(Tensor query, Tensor keys, string op)
+    private static (int B, int T, int S, int D) Dims(Tensor query, Tensor keys, int share, string op)
     {
-        if (keys.Rank != 3 || query.Rank is not (2 or 3) || query.Shape[0] > keys.Shape[0] || query.Shape[^1] != keys.Shape[2])
+        if (keys.Rank != 3 || query.Rank is not (2 or 3) || share < 1 || query.Shape[0] > (long)keys.Shape[0] * share || query.Shape[^1] != keys.Shape[2])
             throw new ArgumentException($"attention {op}: query {ShapeOf.Format(query.Shape)} does not match keys {ShapeOf.Format(keys.Shape)} [B, S, D]");
         return (query.Shape[0], query.Rank == 3 ? query.Shape[1] : 1, keys.Shape[1], keys.Shape[2]);
     }

@@ -23,7 +23,7 @@ public sealed class BahdanauAttention : Module, IAttention
 
     public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, U.Forward(memory), mask);
 
-    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight);
+    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight, prepared.QueriesPerSentence);
 
     protected override void InitializeSelf(Rng rng) { }
 }

@@ -7,9 +7,11 @@ public enum AttentionKind { None, Bahdanau, LuongDot, LuongGeneral, LuongConcat 
 
 /// <summary>
 /// The memory of one batch of sentences with its keys projected once (U·m, W_a·m, …) so that every
-/// decoder step reuses them. Memory [B, S, Dm], Keys [B, S, K] (K depends on the kind), Mask [B, S] (1 = real token).
+/// decoder step reuses them. Memory [B, S, Dm], Keys [B, S, K] (K depends on the kind), Mask [B·Q, S]
+/// (1 = real token), one row per query row. With <paramref name="QueriesPerSentence"/> Q &gt; 1 each
+/// sentence serves Q consecutive query rows (the beams of beam search, rows b·Q + j), read in place.
 /// </summary>
-public sealed record PreparedMemory(Tensor Memory, Tensor Keys, Tensor Mask)
+public sealed record PreparedMemory(Tensor Memory, Tensor Keys, Tensor Mask, int QueriesPerSentence = 1)
 {
     public int Batch => Memory.Shape[0];
     public int SourceLength => Memory.Shape[1];
@@ -33,6 +35,6 @@ public interface IAttention
     (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared)
     {
         var weights = Ops.MaskedSoftmax(Score(query, prepared), prepared.Mask);
-        return (AttentionOps.WeightedSum(weights, prepared.Memory), weights);
+        return (AttentionOps.WeightedSum(weights, prepared.Memory, prepared.QueriesPerSentence), weights);
     }
 }

@@ -25,7 +25,7 @@ public sealed class LuongConcatAttention : Module, IAttention
         new(memory, Ops.Linear(memory, Ops.Slice(Wa.Weight, 1, _queryDim, _memoryDim)), mask);
 
     public Tensor Score(Tensor query, PreparedMemory prepared) =>
-        AttentionOps.Additive(Ops.Linear(query, Ops.Slice(Wa.Weight, 1, 0, _queryDim)), prepared.Keys, V.Weight);
+        AttentionOps.Additive(Ops.Linear(query, Ops.Slice(Wa.Weight, 1, 0, _queryDim)), prepared.Keys, V.Weight, prepared.QueriesPerSentence);
 
     protected override void InitializeSelf(Rng rng) { }
 }

@@ -16,7 +16,7 @@ public sealed class LuongGeneralAttention : Module, IAttention
 
     public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, Wa.Forward(memory), mask);
 
-    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Dot(query, prepared.Keys);
+    public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Dot(query, prepared.Keys, prepared.QueriesPerSentence);
 
     protected override void InitializeSelf(Rng rng) { }
 }

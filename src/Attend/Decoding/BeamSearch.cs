@@ -27,7 +27,7 @@ public static class BeamSearch
         var (ctx0, state0) = model.Encode(src, batch, srcLengths);
         var expand = new int[batch * k];
         for (int i = 0; i < expand.Length; i++) expand[i] = i / k;
-        var ctx = ctx0.SelectRows(expand);
+        var ctx = ctx0.RepeatEach(k);
         var state = state0.SelectRows(expand);
         int s = ctx.Memory?.SourceLength ?? 0;
 

@@ -27,7 +27,7 @@ public static class EnsembleBeam
         for (int m = 0; m < models.Count; m++)
         {
             var (ctx0, state0) = models[m].Encode(src, batch, srcLengths);
-            contexts[m] = ctx0.SelectRows(expand);
+            contexts[m] = ctx0.RepeatEach(k);
             states[m] = state0.SelectRows(expand);
         }
         int attentional = Array.FindIndex(contexts, c => c.Memory is not null);

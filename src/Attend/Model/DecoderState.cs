@@ -32,13 +32,22 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
 {
     public int Batch => Last.Shape[0];
 
-    /// <summary>Rows <paramref name="rows"/> of everything (to expand a batch to beams: row b·K + k).</summary>
-    public DecoderContext SelectRows(ReadOnlySpan<int> rows)
+    /// <summary>
+    /// Each sentence <paramref name="k"/> times, as rows b·k + j (a batch expanded to beams). The per-sentence
+    /// vectors and the mask are copied; the memory and keys [B, S, ·] are not: the attention reads sentence
+    /// r / k for row r (<see cref="PreparedMemory.QueriesPerSentence"/>).
+    /// </summary>
+    public DecoderContext RepeatEach(int k)
     {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "DecoderContext.RepeatEach: k must be at least 1");
+        var rows = new int[Batch * k];
+        for (int i = 0; i < rows.Length; i++) rows[i] = i / k;
         PreparedMemory? mem = null;
         if (Memory is not null)
         {
-            mem = new PreparedMemory(Select3(Memory.Memory, rows), Select3(Memory.Keys, rows), Ops.IndexSelect(Memory.Mask, rows));
+            if (Memory.QueriesPerSentence != 1)
+                throw new InvalidOperationException("DecoderContext.RepeatEach: the memory is already shared by several rows per sentence");
+            mem = Memory with { Mask = Ops.IndexSelect(Memory.Mask, rows), QueriesPerSentence = k };
         }
         var input = Input is null ? null
             : Input with { FixedContext = Input.FixedContext is null ? null : Ops.IndexSelect(Input.FixedContext, rows) };
@@ -55,12 +64,6 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
         var input = Input is null ? null
             : Input with { FixedContext = Input.FixedContext is null ? null : Ops.Slice(Input.FixedContext, 0, 0, n) };
         return new DecoderContext(Memory, Ops.Slice(Last, 0, 0, n), input);
-    }
-
-    private static Tensor Select3(Tensor x, ReadOnlySpan<int> rows)
-    {
-        int b = x.Shape[0], s = x.Shape[1], d = x.Shape[2];
-        return Ops.Reshape(Ops.IndexSelect(Ops.Reshape(x, b, s * d), rows), rows.Length, s, d);
     }
 }
 

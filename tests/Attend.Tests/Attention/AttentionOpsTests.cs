@@ -53,4 +53,16 @@ public class AttentionOpsTests
         Assert.All(keys.Grad[(2 * 5 * 7)..].ToArray(), g => Assert.Equal(0f, g));
         Assert.Throws<ArgumentException>(() => AttentionOps.Dot(Tensor.Zeros(5, 7), keys));
     }
+
+    [Fact]
+    public void Rows_sharing_a_sentence_read_it_in_place_as_if_it_were_copied_for_each()
+    {
+        // Six query rows, three per sentence of a two-sentence memory = the same ops on the memory repeated.
+        int[] repeat = [0, 0, 0, 1, 1, 1];
+        Tensor Copied(Tensor m) => Ops.Reshape(Ops.IndexSelect(Ops.Reshape(m, 2, -1), repeat), 6, m.Shape[1], m.Shape[2]);
+        Compare(x => AttentionOps.Dot(x[0], x[1], share: 3), x => AttentionOps.Dot(x[0], Copied(x[1])), [6, 7], [2, 5, 7]);
+        Compare(x => AttentionOps.WeightedSum(x[0], x[1], share: 3), x => AttentionOps.WeightedSum(x[0], Copied(x[1])), [6, 5], [2, 5, 6]);
+        Compare(x => AttentionOps.Additive(x[0], x[1], x[2], share: 3), x => AttentionOps.Additive(x[0], Copied(x[1]), x[2]), [6, 7], [2, 5, 7], [1, 7]);
+        Assert.Throws<ArgumentException>(() => AttentionOps.Dot(Tensor.Zeros(7, 7), Tensor.Zeros(2, 5, 7), share: 3));
+    }
 }
