@@ -18,6 +18,13 @@ namespace Attend.Attention;
 /// </summary>
 internal static class AttentionOps
 {
+    /// <summary>Weights = masked softmax of the scores (exactly 0 at padding); context = weights · memory.</summary>
+    public static (Tensor Context, Tensor Weights) Weigh(Tensor scores, PreparedMemory prepared)
+    {
+        var weights = Ops.MaskedSoftmax(scores, prepared.Mask);
+        return (WeightedSum(weights, prepared.Memory, prepared.QueriesPerSentence), weights);
+    }
+
     /// <summary>e[b,t,s] = q[b,t] · k[b,s].</summary>
     public static Tensor Dot(Tensor query, Tensor keys, int share = 1)
     {
@@ -68,7 +75,11 @@ internal static class AttentionOps
             {
                 var c = y.Data.Slice((bi * t + ti) * d, d);
                 c.Clear();
-                for (int si = 0; si < s; si++) TensorPrimitives.MultiplyAdd(m.Slice((bi / share * s + si) * d, d), w[(bi * t + ti) * s + si], c, c);
+                for (int si = 0; si < s; si++)
+                {
+                    float wi = w[(bi * t + ti) * s + si];
+                    if (wi != 0f) TensorPrimitives.MultiplyAdd(m.Slice((bi / share * s + si) * d, d), wi, c, c); // padding: weight exactly 0
+                }
             }
         return y.Attach(() =>
         {
@@ -81,7 +92,7 @@ internal static class AttentionOps
                     {
                         int wi = (bi * t + ti) * s + si;
                         if (weights.RequiresGrad) weights.Grad[wi] += TensorPrimitives.Dot(dc, memory.Data.Slice((bi / share * s + si) * d, d));
-                        if (memory.RequiresGrad)
+                        if (memory.RequiresGrad && weights.Data[wi] != 0f)
                         {
                             var dm = memory.Grad.Slice((bi / share * s + si) * d, d);
                             TensorPrimitives.MultiplyAdd(dc, weights.Data[wi], dm, dm);
@@ -91,11 +102,19 @@ internal static class AttentionOps
         }, weights, memory);
     }
 
-    /// <summary>e[b,t,s] = Σ_a v[a] · tanh(q[b,t,a] + k[b,s,a]): the additive score; its [B·T·S, A] intermediate is recomputed by the backward, never stored.</summary>
-    public static Tensor Additive(Tensor query, Tensor keys, Tensor v, int share = 1)
+    /// <summary>
+    /// e[b,t,s] = Σ_a v[a] · tanh(q[b,t,a] + k[b,s,a]): the additive score; its [B·T·S, A] intermediate is
+    /// recomputed by the backward, never stored. With a <paramref name="mask"/> ([≥ B, S], row b for query
+    /// row b) the masked positions are not computed (their score is 0): for a masked softmax that follows,
+    /// which gives them weight 0 and gradient 0 whatever they hold. Positions whose score gradient is
+    /// exactly 0 (masked ones, finished sentences) are skipped by the backward: their terms are all 0.
+    /// </summary>
+    public static Tensor Additive(Tensor query, Tensor keys, Tensor v, int share = 1, Tensor? mask = null)
     {
         var (b, t, s, a) = Dims(query, keys, share, nameof(Additive));
         if (v.Length != a) throw new ArgumentException($"additive attention: v {ShapeOf.Format(v.Shape)} does not match attention size {a}");
+        if (mask is not null && (mask.Rank != 2 || mask.Shape[0] < b || mask.Shape[1] != s))
+            throw new ArgumentException($"additive attention: mask {ShapeOf.Format(mask.Shape)} does not cover {b} query rows over S = {s}");
         var y = Tensor.Empty(ScoreShape(query, s));
         var q = query.Data;
         var k = keys.Data;
@@ -107,6 +126,11 @@ internal static class AttentionOps
             for (int ti = 0; ti < t; ti++)
                 for (int si = 0; si < s; si++)
                 {
+                    if (mask is not null && mask.Data[bi * s + si] == 0f)
+                    {
+                        y.Data[(bi * t + ti) * s + si] = 0f;
+                        continue;
+                    }
                     Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi / share * s + si) * a, a), h, new AddTanhOp());
                     y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
                 }
@@ -123,6 +147,7 @@ internal static class AttentionOps
                     {
                         int row = (bi * t + ti) * s + si;
                         float g = de[row];
+                        if (g == 0f) continue; // every term below is a multiple of g
                         Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi / share * s + si) * a, a), hb, new AddTanhOp());
                         if (v.RequiresGrad) TensorPrimitives.MultiplyAdd(hb, g, v.Grad, v.Grad);
                         // d pre-activation = g · v ⊙ (1 − tanh²)

@@ -25,5 +25,9 @@ public sealed class BahdanauAttention : Module, IAttention
 
     public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight, prepared.QueriesPerSentence);
 
+    /// <summary>As <see cref="IAttention.Attend"/>, with the padded source positions never scored (the softmax gives them 0 anyway).</summary>
+    public (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared) =>
+        AttentionOps.Weigh(AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight, prepared.QueriesPerSentence, prepared.Mask), prepared);
+
     protected override void InitializeSelf(Rng rng) { }
 }

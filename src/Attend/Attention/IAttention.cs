@@ -32,9 +32,5 @@ public interface IAttention
     Tensor Score(Tensor query, PreparedMemory prepared);
 
     /// <summary>Weights = masked softmax of the scores (exactly 0 at padding); context = weights · memory.</summary>
-    (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared)
-    {
-        var weights = Ops.MaskedSoftmax(Score(query, prepared), prepared.Mask);
-        return (AttentionOps.WeightedSum(weights, prepared.Memory, prepared.QueriesPerSentence), weights);
-    }
+    (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared) => AttentionOps.Weigh(Score(query, prepared), prepared);
 }

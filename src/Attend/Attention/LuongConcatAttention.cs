@@ -27,5 +27,10 @@ public sealed class LuongConcatAttention : Module, IAttention
     public Tensor Score(Tensor query, PreparedMemory prepared) =>
         AttentionOps.Additive(Ops.Linear(query, Ops.Slice(Wa.Weight, 1, 0, _queryDim)), prepared.Keys, V.Weight, prepared.QueriesPerSentence);
 
+    /// <summary>As <see cref="IAttention.Attend"/>, with the padded source positions never scored (the softmax gives them 0 anyway).</summary>
+    public (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared) =>
+        AttentionOps.Weigh(AttentionOps.Additive(Ops.Linear(query, Ops.Slice(Wa.Weight, 1, 0, _queryDim)), prepared.Keys, V.Weight,
+            prepared.QueriesPerSentence, prepared.Mask), prepared);
+
     protected override void InitializeSelf(Rng rng) { }
 }

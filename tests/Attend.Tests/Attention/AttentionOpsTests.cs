@@ -54,6 +54,37 @@ public class AttentionOpsTests
         Assert.Throws<ArgumentException>(() => AttentionOps.Dot(Tensor.Zeros(5, 7), keys));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Additive_attention_that_skips_padded_positions_gives_the_same_bits_as_scoring_all(bool bahdanau)
+    {
+        IAttention Build()
+        {
+            IAttention a = bahdanau ? new BahdanauAttention(7, 6, 5) : new LuongConcatAttention(7, 6, 5);
+            ((Attend.Nn.Module)a).Initialize(new Rng(3));
+            return a;
+        }
+        var mask = Tensor.FromArray([1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1], 3, 5);
+        (float[] C, float[] W, float[] Dq, float[] Dm) Run(bool skipping)
+        {
+            var rng = new Rng(9);
+            var attention = Build();
+            var query = Rand(rng, 3, 7);
+            var memory = Rand(rng, 3, 5, 6);
+            var prepared = attention.Prepare(memory, mask);
+            var (c, w) = skipping ? attention.Attend(query, prepared) : AttentionOps.Weigh(attention.Score(query, prepared), prepared);
+            Ops.Add(Ops.Sum(Ops.Mul(c, Rand(rng, 3, 6))), Ops.Sum(Ops.Mul(w, Rand(rng, 3, 5)))).Backward();
+            return (c.ToArray(), w.ToArray(), query.Grad.ToArray(), memory.Grad.ToArray());
+        }
+        var skip = Run(true);
+        var all = Run(false);
+        Assert.Equal(all.C, skip.C);
+        Assert.Equal(all.W, skip.W);
+        Assert.Equal(all.Dq, skip.Dq);
+        Assert.Equal(all.Dm, skip.Dm);
+    }
+
     [Fact]
     public void Rows_sharing_a_sentence_read_it_in_place_as_if_it_were_copied_for_each()
     {
