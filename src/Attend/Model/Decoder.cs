@@ -225,21 +225,13 @@ public sealed class Decoder : Module
     }
 
     /// <summary>
-    /// Per row, 1 + the position of its last non-pad target (its decoding length); null unless they do not
+    /// The decoding lengths of the rows (<see cref="Seq2SeqBatch.DecodingLengths"/>); null unless they do not
     /// increase down the batch, the order in which the running sentences are always a prefix of the rows.
     /// </summary>
     private int[]? SortedLengths(ReadOnlySpan<int> tgtOut, int batch)
     {
-        int t = tgtOut.Length / Math.Max(1, batch);
-        var lengths = new int[batch];
-        for (int b = 0; b < batch; b++)
-        {
-            int len = t;
-            while (len > 0 && tgtOut[b * t + len - 1] == Config.PadId) len--;
-            lengths[b] = len;
-            if (b > 0 && len > lengths[b - 1]) return null;
-        }
-        return lengths;
+        var lengths = Seq2SeqBatch.DecodingLengths(tgtOut, batch, Config.PadId);
+        return Seq2SeqBatch.IsNonIncreasing(lengths) ? lengths : null;
     }
 
     /// <summary>

@@ -39,16 +39,8 @@ public sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
     public Seq2SeqBatch SortedByTargetLength(int pad = 0)
     {
         int t = TargetLength;
-        var lengths = new int[Batch];
-        bool sorted = true;
-        for (int b = 0; b < Batch; b++)
-        {
-            int len = t;
-            while (len > 0 && TargetOut[b * t + len - 1] == pad) len--;
-            lengths[b] = len;
-            sorted &= b == 0 || len <= lengths[b - 1];
-        }
-        if (sorted) return this;
+        var lengths = DecodingLengths(TargetOut, Batch, pad);
+        if (IsNonIncreasing(lengths)) return this;
         var order = Enumerable.Range(0, Batch).OrderByDescending(b => lengths[b]).ToArray(); // stable
         int s = SourceLength;
         var src = new int[Source.Length];
@@ -64,6 +56,27 @@ public sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
             lens[i] = SourceLengths[b];
         }
         return this with { Source = src, SourceLengths = lens, TargetIn = tin, TargetOut = tout };
+    }
+
+    /// <summary>Per row of targets [B, T], 1 + the position of its last non-pad id: the steps a decoder must run for it.</summary>
+    public static int[] DecodingLengths(ReadOnlySpan<int> targets, int batch, int pad)
+    {
+        int t = targets.Length / Math.Max(1, batch);
+        var lengths = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            int len = t;
+            while (len > 0 && targets[b * t + len - 1] == pad) len--;
+            lengths[b] = len;
+        }
+        return lengths;
+    }
+
+    /// <summary>Whether no entry is larger than the one before it.</summary>
+    public static bool IsNonIncreasing(ReadOnlySpan<int> xs)
+    {
+        for (int i = 1; i < xs.Length; i++) if (xs[i] > xs[i - 1]) return false;
+        return true;
     }
 
     /// <summary>Throws unless the arrays have the sizes the dimensions say.</summary>
