@@ -4,7 +4,8 @@ namespace Attend.Tensors;
 
 /// <summary>
 /// A thread-safe pool of float arrays in size classes of four per octave (at most ~19% slack), so
-/// batches of varying length still hit the pool. Unlike ArrayPool it has no size cap: activations of a
+/// batches of varying length still hit the pool; when a class is empty, a free array up to one octave
+/// larger is handed out before a new one is allocated. Unlike ArrayPool it has no size cap: activations of a
 /// big model are tens of megabytes and are exactly what must be reused.
 /// </summary>
 public sealed class BufferPool
@@ -36,7 +37,10 @@ public sealed class BufferPool
         Interlocked.Increment(ref _rented);
         lock (_lock)
         {
-            if (_buckets[b].TryPop(out var a)) return a;
+            // Its own class first, then up to one octave larger: a batch of another length (or a decoder
+            // step over fewer sentences) reuses a slightly larger free buffer instead of growing the pool.
+            for (int c = b; c <= Math.Min(b + SubBuckets, _buckets.Length - 1); c++)
+                if (_buckets[c].TryPop(out var a)) return a;
         }
         Interlocked.Increment(ref _allocated);
         return GC.AllocateUninitializedArray<float>(capacity);

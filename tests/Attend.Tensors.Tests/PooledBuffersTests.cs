@@ -41,6 +41,21 @@ public class PooledBuffersTests
         }
     }
 
+    [Fact]
+    public void An_empty_size_class_borrows_a_free_array_up_to_one_octave_larger()
+    {
+        var pool = new BufferPool();
+        var big = pool.Rent(1000); // class of capacity 1024
+        pool.Return(big);
+        Assert.Same(big, pool.Rent(600)); // class 640, three classes below: reused
+        pool.Return(big);
+        var small = pool.Rent(400); // class 448, five classes below: a new array
+        Assert.NotSame(big, small);
+        Assert.Equal(448, small.Length);
+        Assert.Equal(2, pool.Allocations);
+        Assert.Same(big, pool.Rent(1000));
+    }
+
     /// <summary>Fills pooled buffers of every small size class with NaN, so an op that skips an output element shows it.</summary>
     private static void PoisonPool()
     {
