@@ -111,8 +111,9 @@ for c in configs:
             met = ratio <= goal if goal < 1 else ratio >= goal
             cells.append(f"**{ratio:.2f}**{'' if met else ' ✗'} [{statistics.median(o for o, _ in pairs):.1f} | {statistics.median(t for _, t in pairs):.1f}]")
         gf = statistics.median(o["train"]["gflops_per_s"] for o in ours_runs)
-        # Same model and data distribution, so the same work per target token: PyTorch's rate in the same units.
-        per_token = statistics.median(o["train"]["gflop_per_step"] / o["train"]["tgt_tokens_per_step"] for o in ours_runs)
+        # Same model and data distribution; PyTorch's work per target token is what the peer computes (its
+        # decoder runs the padded positions that Attend skips): `peer_gflop_per_step` (older builds: the same count).
+        per_token = statistics.median(o["train"].get("peer_gflop_per_step", o["train"]["gflop_per_step"]) / o["train"]["tgt_tokens_per_step"] for o in ours_runs)
         tg = statistics.median(t["train"]["tgt_tokens_per_s"] for t in torch_runs) * per_token
         al = statistics.median(o["train"]["alloc_bytes_per_step"] for o in ours_runs)
         cells.append(f"{gf:.1f} ({gf / peak:.0%}) \\| {tg:.1f} ({tg / peak:.0%})")

@@ -268,7 +268,7 @@ internal static partial class PeerBench
         var rates = new List<double>();
         var phases = new PhaseTimes();
         long tok = 0, srcTok = 0;
-        double flops = 0;
+        double flops = 0, peerFlops = 0;
         var losses = new List<double>();
         long alloc0 = 0;
         int[] gc0 = new int[3];
@@ -308,7 +308,9 @@ internal static partial class PeerBench
                 rates.Add(n / dt);
                 tok += n;
                 srcTok += batch.SourceLengths.Sum();
-                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, n);
+                var work = BatchWork.Of(batch, Pad);
+                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, work);
+                peerFlops += PeerTrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, work);
             }
         }
         long allocBytes = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
@@ -332,6 +334,7 @@ internal static partial class PeerBench
             ["clip_adam_s_median"] = Math.Round(Median(phases.Optimizer), 4),
             ["cpu_s_per_step"] = Math.Round(trainCpu / a.Steps, 4),
             ["gflop_per_step"] = Math.Round(flops / a.Steps / 1e9, 2),
+            ["peer_gflop_per_step"] = Math.Round(peerFlops / a.Steps / 1e9, 2),
             ["gflops_per_s"] = Math.Round(flops / total / 1e9, 1),
             ["fraction_of_fma_peak"] = Math.Round(flops / total / 1e9 / PeakGflops, 3),
             ["alloc_bytes_per_step"] = allocBytes / a.Steps,
