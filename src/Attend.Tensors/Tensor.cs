@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace Attend.Tensors;
 
 /// <summary>
@@ -113,6 +114,27 @@ public sealed class Tensor
             }
             return _grad.AsSpan(0, Length);
         }
+    }
+
+    /// <summary>
+    /// The gradient buffer for a backward that writes every element: when none exists yet it is rented
+    /// without being zeroed and <paramref name="fresh"/> is true, and the caller must overwrite it (a product
+    /// with accumulate = !fresh, a copy instead of an add); otherwise the caller adds into it as usual.
+    /// </summary>
+    internal Span<float> GradForOverwrite(out bool fresh)
+    {
+        Live();
+        fresh = _grad is null;
+        if (fresh) _grad = _scope is null ? new float[Length] : BufferPool.Shared.Rent(Length);
+        return _grad!.AsSpan(0, Length);
+    }
+
+    /// <summary>grad += g over the whole tensor; the first contribution is a copy (no zeroing, no add).</summary>
+    internal void AccumulateGrad(ReadOnlySpan<float> g)
+    {
+        var grad = GradForOverwrite(out bool fresh);
+        if (fresh) g[..Length].CopyTo(grad);
+        else TensorPrimitives.Add(grad, g[..Length], grad);
     }
 
     /// <summary>Forgets the gradient of a leaf (parameters keep their buffer, zeroed).</summary>

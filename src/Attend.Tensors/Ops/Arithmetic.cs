@@ -38,7 +38,7 @@ public static partial class Ops
         }
         return y.Attach(() =>
         {
-            if (a.RequiresGrad) TensorPrimitives.Add(a.Grad, y.Grad, a.Grad);
+            if (a.RequiresGrad) a.AccumulateGrad(y.Grad);
             if (b.RequiresGrad) AccumulateBroadcastGrad(kind, y.Grad, b.Grad, 1f);
         }, a, b);
     }
@@ -60,7 +60,7 @@ public static partial class Ops
         }
         return y.Attach(() =>
         {
-            if (a.RequiresGrad) TensorPrimitives.Add(a.Grad, y.Grad, a.Grad);
+            if (a.RequiresGrad) a.AccumulateGrad(y.Grad);
             if (b.RequiresGrad) AccumulateBroadcastGrad(kind, y.Grad, b.Grad, -1f);
         }, a, b);
     }

@@ -42,7 +42,7 @@ public static partial class Ops
             var dA = dgx.AsSpan(0, size);
             var dG = dgh.AsSpan(0, size);
             GruCellKernel.Backward(y.Grad, saved.Data, h.Data, dA, dG, h.RequiresGrad ? h.Grad : default, batch, hidden);
-            if (gx.RequiresGrad) TensorPrimitives.Add(gx.Grad, dA, gx.Grad);
+            if (gx.RequiresGrad) gx.AccumulateGrad(dA);
             HiddenProjectionBackward(dG, h, weightHh, biasHh, batch, hidden, 3);
             BufferPool.Shared.Return(dgx);
             BufferPool.Shared.Return(dgh);

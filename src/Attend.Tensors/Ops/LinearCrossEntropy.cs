@@ -48,12 +48,7 @@ public static partial class Ops
             for (int i = 0; i < m; i++) x.Data.Slice(kept[i] * r, r).CopyTo(packed.Data.Slice(i * r, r));
 
         var logits = Tensor.Empty(m, v);
-        if (bias is not null)
-        {
-            for (int i = 0; i < m; i++) bias.Data.CopyTo(logits.Data.Slice(i * v, v));
-            Gemm.Multiply(packed.Data, weight.Data, logits.Data, m, v, r, transB: true, accumulate: true);
-        }
-        else Gemm.Multiply(packed.Data, weight.Data, logits.Data, m, v, r, transB: true);
+        Gemm.Multiply(packed.Data, weight.Data, logits.Data, m, v, r, transB: true);
 
         float eps = labelSmoothing;
         var lse = new float[m];
@@ -63,7 +58,11 @@ public static partial class Ops
         {
             double sum = 0;
             for (int i = start; i < end; i++)
-                sum += SoftmaxRow.CrossEntropy(logits.Data.Slice(i * v, v), ids[i], eps, out lse[i]);
+            {
+                var row = logits.Data.Slice(i * v, v);
+                if (bias is not null) TensorPrimitives.Add(row, bias.Data, row); // here, not as a serial pre-fill
+                sum += SoftmaxRow.CrossEntropy(row, ids[i], eps, out lse[i]);
+            }
             partial[c] = sum;
         });
         double total = 0;
@@ -85,7 +84,11 @@ public static partial class Ops
             var dl = logits.Data;
             if (x.RequiresGrad)
             {
-                if (all) Gemm.Multiply(dl, weight.Data, x.Grad, m, r, v, accumulate: true);
+                if (all)
+                {
+                    var dx = x.GradForOverwrite(out bool fresh);
+                    Gemm.Multiply(dl, weight.Data, dx, m, r, v, accumulate: !fresh);
+                }
                 else
                 {
                     var dp = Tensor.Empty(m, r);
@@ -101,8 +104,10 @@ public static partial class Ops
             if (weight.RequiresGrad) Gemm.Multiply(dl, packed.Data, weight.Grad, v, r, m, transA: true, accumulate: true);
             if (bias is not null && bias.RequiresGrad)
             {
-                var db = bias.Grad;
-                for (int i = 0; i < m; i++) TensorPrimitives.Add(db, dl.Slice(i * v, v), db);
+                // db += 1ᵀ·dlogits: the column sums as a one-row product (threaded, fixed order).
+                var ones = new float[m];
+                Array.Fill(ones, 1f);
+                Gemm.Multiply(ones, dl, bias.Grad, 1, v, m, accumulate: true);
             }
         }, parents);
     }

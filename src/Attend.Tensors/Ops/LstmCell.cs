@@ -55,7 +55,7 @@ public static partial class Ops
             ReadOnlySpan<float> dc = cNext.HasGrad ? cNext.Grad : zeros.AsSpan(0, state);
             var dA = da.AsSpan(0, size);
             LstmCellKernel.Backward(dh, dc, gatesT.Data, c.Data, tanhCT.Data, dA, c.RequiresGrad ? c.Grad : default, batch, hidden);
-            if (gx.RequiresGrad) TensorPrimitives.Add(gx.Grad, dA, gx.Grad);
+            if (gx.RequiresGrad) gx.AccumulateGrad(dA);
             HiddenProjectionBackward(dA, h, weightHh, biasHh, batch, hidden, 4);
             BufferPool.Shared.Return(da);
             if (zeros is not null) BufferPool.Shared.Return(zeros);

@@ -71,7 +71,11 @@ public static partial class Ops
         return y.Attach(() =>
         {
             var dy = y.Grad;
-            if (x.RequiresGrad) Gemm.Multiply(dy, weight.Data, x.Grad, rows, inF, outF, accumulate: true);
+            if (x.RequiresGrad)
+            {
+                var dx = x.GradForOverwrite(out bool fresh);
+                Gemm.Multiply(dy, weight.Data, dx, rows, inF, outF, accumulate: !fresh);
+            }
             if (weight.RequiresGrad) Gemm.Multiply(dy, x.Data, weight.Grad, outF, inF, rows, transA: true, accumulate: true);
             if (bias is not null && bias.RequiresGrad)
             {

@@ -208,7 +208,7 @@ public static partial class Ops
             throw new ArgumentException($"Reshape: cannot view {ShapeOf.Format(x.Shape)} ({x.Length} elements) as {ShapeOf.Format(shape)}");
         var y = Tensor.Empty(s);
         x.Data.CopyTo(y.Data);
-        return y.Attach(() => TensorPrimitives.Add(x.Grad, y.Grad, x.Grad), x);
+        return y.Attach(() => x.AccumulateGrad(y.Grad), x);
     }
 
     /// <summary>Swaps the last two dimensions: [..., R, C] → [..., C, R].</summary>
