@@ -25,10 +25,15 @@ internal static class AttentionOps
         return (WeightedSum(weights, prepared.Memory, prepared.QueriesPerSentence), weights);
     }
 
-    /// <summary>e[b,t,s] = q[b,t] · k[b,s].</summary>
-    public static Tensor Dot(Tensor query, Tensor keys, int share = 1)
+    /// <summary>
+    /// e[b,t,s] = q[b,t] · k[b,s]. With a <paramref name="mask"/> ([≥ B, S], row b for query row b) the masked
+    /// positions are not computed (score 0), for a masked softmax that gives them weight 0 whatever they
+    /// hold. The backward skips positions whose score gradient is exactly 0 (their terms are all 0).
+    /// </summary>
+    public static Tensor Dot(Tensor query, Tensor keys, int share = 1, Tensor? mask = null)
     {
         var (b, t, s, d) = Dims(query, keys, share, nameof(Dot));
+        CheckMask(mask, b, s, nameof(Dot));
         var y = Tensor.Empty(ScoreShape(query, s));
         var q = query.Data;
         var k = keys.Data;
@@ -37,7 +42,9 @@ internal static class AttentionOps
             for (int ti = 0; ti < t; ti++)
             {
                 var qr = q.Slice((bi * t + ti) * d, d);
-                for (int si = 0; si < s; si++) e[(bi * t + ti) * s + si] = TensorPrimitives.Dot(qr, k.Slice((bi / share * s + si) * d, d));
+                for (int si = 0; si < s; si++)
+                    e[(bi * t + ti) * s + si] = mask is not null && mask.Data[bi * s + si] == 0f
+                        ? 0f : TensorPrimitives.Dot(qr, k.Slice((bi / share * s + si) * d, d));
             }
         return y.Attach(() =>
         {
@@ -47,6 +54,7 @@ internal static class AttentionOps
                     for (int si = 0; si < s; si++)
                     {
                         float g = de[(bi * t + ti) * s + si];
+                        if (g == 0f) continue; // padding (masked source, or a target position nothing scores)
                         if (query.RequiresGrad)
                         {
                             var dq = query.Grad.Slice((bi * t + ti) * d, d);
@@ -88,6 +96,7 @@ internal static class AttentionOps
                 for (int ti = 0; ti < t; ti++)
                 {
                     var dc = dy.Slice((bi * t + ti) * d, d);
+                    if (!dc.ContainsAnyExcept(0f)) continue; // a position nothing scores: every term is 0
                     for (int si = 0; si < s; si++)
                     {
                         int wi = (bi * t + ti) * s + si;
@@ -113,8 +122,7 @@ internal static class AttentionOps
     {
         var (b, t, s, a) = Dims(query, keys, share, nameof(Additive));
         if (v.Length != a) throw new ArgumentException($"additive attention: v {ShapeOf.Format(v.Shape)} does not match attention size {a}");
-        if (mask is not null && (mask.Rank != 2 || mask.Shape[0] < b || mask.Shape[1] != s))
-            throw new ArgumentException($"additive attention: mask {ShapeOf.Format(mask.Shape)} does not cover {b} query rows over S = {s}");
+        CheckMask(mask, b, s, nameof(Additive));
         var y = Tensor.Empty(ScoreShape(query, s));
         var q = query.Data;
         var k = keys.Data;
@@ -164,6 +172,12 @@ internal static class AttentionOps
                         }
                     }
         }, query, keys, v);
+    }
+
+    private static void CheckMask(Tensor? mask, int b, int s, string op)
+    {
+        if (mask is not null && (mask.Rank != 2 || mask.Shape[0] < b || mask.Shape[1] != s))
+            throw new ArgumentException($"attention {op}: mask {ShapeOf.Format(mask.Shape)} does not cover {b} query rows over S = {s}");
     }
 
     private static (int B, int T, int S, int D) Dims(Tensor query, Tensor keys, int share, string op)

@@ -18,5 +18,9 @@ public sealed class LuongGeneralAttention : Module, IAttention
 
     public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Dot(query, prepared.Keys, prepared.QueriesPerSentence);
 
+    /// <summary>As <see cref="IAttention.Attend"/>, with the padded source positions never scored (the softmax gives them 0 anyway).</summary>
+    public (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared) =>
+        AttentionOps.Weigh(AttentionOps.Dot(query, prepared.Keys, prepared.QueriesPerSentence, prepared.Mask), prepared);
+
     protected override void InitializeSelf(Rng rng) { }
 }
