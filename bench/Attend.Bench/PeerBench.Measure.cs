@@ -17,13 +17,17 @@ internal static partial class PeerBench
     }
 
     /// <summary>
-    /// What one batch asks of the products: real source tokens (Σ source lengths), scored target positions
-    /// (Σ target lengths), and the (target position, real source position) pairs a stepwise decoder scores
-    /// (Σ_b tgtLen_b · srcLen_b) and a whole-target Luong decoder weighs (Σ_b T · srcLen_b).
+    /// The rows each product of a training step runs over: real source tokens (recurrences of the encoder),
+    /// rows of the encoder's input projection, scored decoder positions (decoder recurrence, per-step
+    /// projections, output layer), (target, source) pairs a stepwise decoder scores and a whole-target Luong
+    /// decoder weighs, and rows of the plain model's fixed-context projection.
     /// </summary>
-    internal readonly record struct BatchWork(double SourceTokens, double Scored, double StepPairs, double WholePairs)
+    internal readonly record struct BatchWork(double SourceTokens, double EncoderInputRows, double Scored,
+        double StepPairs, double WholePairs, double FixedContextRows)
     {
-        public static BatchWork Of(Seq2SeqBatch batch, int pad)
+        /// <summary>As Attend computes it: recurrences, per-step products and the output layer over real
+        /// tokens only, input projections over all [B, S] / [B, T] rows, the fixed context once per batch.</summary>
+        public static BatchWork Attend(Seq2SeqBatch batch, int pad)
         {
             var tgt = Seq2SeqBatch.DecodingLengths(batch.TargetOut, batch.Batch, pad);
             double src = 0, scored = 0, step = 0, whole = 0;
@@ -34,31 +38,37 @@ internal static partial class PeerBench
                 step += (double)tgt[b] * batch.SourceLengths[b];
                 whole += (double)batch.TargetLength * batch.SourceLengths[b];
             }
-            return new BatchWork(src, scored, step, whole);
+            return new BatchWork(src, (double)batch.Batch * batch.SourceLength, scored, step, whole, batch.Batch);
+        }
+
+        /// <summary>As the PyTorch peer computes it: its packed encoder runs only the real source tokens (input
+        /// projections included); its decoder runs all B·T positions against all S source positions, and the
+        /// plain model projects its fixed context at every step.</summary>
+        public static BatchWork Peer(Seq2SeqBatch batch)
+        {
+            double src = batch.SourceLengths.Sum(), bt = (double)batch.Batch * batch.TargetLength;
+            return new BatchWork(src, src, bt, bt * batch.SourceLength, bt * batch.SourceLength, bt);
         }
     }
 
     /// <summary>
-    /// Multiply–add FLOPs (2 per multiply–add) of the matrix products of one training step as Attend
-    /// computes it: forward, and twice that for the backward (gradients with respect to both operands).
-    /// Attention scores and weighted sums are included; the element-wise work (cells, softmax, tanh) is
-    /// not. Attend's recurrences step only the sentences that have a token (the encoder's real source
-    /// tokens, the decoder's scored positions), the output layer projects only the scored positions, the
-    /// stepwise decoders score only real (target, source) pairs, the input projections run over all
-    /// [B, S] / [B, T] rows, and without attention the fixed context is projected once per batch.
+    /// Multiply–add FLOPs (2 per multiply–add) of the matrix products of one training step over the rows
+    /// <paramref name="w"/> says: forward, and twice that for the backward (gradients with respect to both
+    /// operands). Attention scores and weighted sums are included; the element-wise work (cells, softmax,
+    /// tanh) is not.
     /// </summary>
     internal static double TrainingFlops(ModelConfig c, int b, int s, int t, BatchWork w)
     {
         int e = c.EmbeddingSize, h = c.HiddenSize, v = c.TargetVocab, g = (c.Rnn == RnnKind.Gru ? 3 : 4) * h;
         int dm = c.MemorySize, a = c.AttentionSize, ctx = c.ContextSize;
         double bs = (double)b * s, bt = (double)b * t;
-        double f = 2 * (2 * bs * e * g + 2 * w.SourceTokens * h * g);    // encoder, both directions
+        double f = 2 * (2 * w.EncoderInputRows * e * g + 2 * w.SourceTokens * h * g); // encoder, both directions
         f += 2 * b * (2.0 * h) * h;                                      // bridge
         f += 2 * w.Scored * c.ReadoutSize * v;                           // output projection of the scored positions
         f += 2 * w.Scored * h * g;                                       // decoder recurrent
         f += 2 * bt * e * g;                                             // decoder input projection of the embeddings
         if (c.Attention == AttentionKind.Bahdanau) f += 2 * w.Scored * ctx * g; // ... and of each step's context
-        if (c.Attention == AttentionKind.None) f += 2 * b * ctx * g;     // ... of the fixed context, once per batch
+        if (c.Attention == AttentionKind.None) f += 2 * w.FixedContextRows * ctx * g; // ... of the fixed context
         switch (c.Attention)
         {
             case AttentionKind.Bahdanau:
@@ -73,33 +83,6 @@ internal static partial class PeerBench
             case AttentionKind.LuongConcat:
                 f += 2 * bs * dm * a + 2 * bt * h * a + 2 * w.WholePairs * a + 2 * w.WholePairs * dm + 2 * bt * (dm + h) * h;
                 break;
-        }
-        return 3 * f;
-    }
-
-    /// <summary>
-    /// The same products as the PyTorch peer computes them: its packed encoder runs only the real source
-    /// tokens (input projections included); its decoder runs every one of the B·T positions, scores all S
-    /// source positions, projects the fixed context of the plain model at every step and all B·T
-    /// positions onto the vocabulary.
-    /// </summary>
-    internal static double PeerTrainingFlops(ModelConfig c, int b, int s, int t, BatchWork w)
-    {
-        int e = c.EmbeddingSize, h = c.HiddenSize, v = c.TargetVocab, g = (c.Rnn == RnnKind.Gru ? 3 : 4) * h;
-        int dm = c.MemorySize, a = c.AttentionSize, ctx = c.ContextSize;
-        double bs = (double)b * s, bt = (double)b * t, pairs = bt * s;
-        double f = 2 * (2 * w.SourceTokens * e * g + 2 * w.SourceTokens * h * g);
-        f += 2 * b * (2.0 * h) * h;
-        f += 2 * bt * c.ReadoutSize * v;
-        f += 2 * bt * h * g;
-        f += 2 * bt * e * g;
-        if (c.Attention is AttentionKind.Bahdanau or AttentionKind.None) f += 2 * bt * ctx * g;
-        switch (c.Attention)
-        {
-            case AttentionKind.Bahdanau: f += 2 * bs * dm * a + 2 * bt * h * a + 2 * pairs * a + 2 * pairs * dm; break;
-            case AttentionKind.LuongDot: f += 2 * pairs * dm + 2 * pairs * dm + 2 * bt * (dm + h) * h; break;
-            case AttentionKind.LuongGeneral: f += 2 * bs * dm * h + 2 * pairs * h + 2 * pairs * dm + 2 * bt * (dm + h) * h; break;
-            case AttentionKind.LuongConcat: f += 2 * bs * dm * a + 2 * bt * h * a + 2 * pairs * a + 2 * pairs * dm + 2 * bt * (dm + h) * h; break;
         }
         return 3 * f;
     }

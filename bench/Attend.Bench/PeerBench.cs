@@ -308,9 +308,8 @@ internal static partial class PeerBench
                 rates.Add(n / dt);
                 tok += n;
                 srcTok += batch.SourceLengths.Sum();
-                var work = BatchWork.Of(batch, Pad);
-                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, work);
-                peerFlops += PeerTrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, work);
+                flops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, BatchWork.Attend(batch, Pad));
+                peerFlops += TrainingFlops(config, batch.Batch, batch.SourceLength, batch.TargetLength, BatchWork.Peer(batch));
             }
         }
         long allocBytes = GC.GetTotalAllocatedBytes(precise: true) - alloc0;

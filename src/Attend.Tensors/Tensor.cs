@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+
 namespace Attend.Tensors;
 
 /// <summary>

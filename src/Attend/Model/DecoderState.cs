@@ -49,9 +49,7 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
                 throw new InvalidOperationException("DecoderContext.RepeatEach: the memory is already shared by several rows per sentence");
             mem = Memory with { Mask = Ops.IndexSelect(Memory.Mask, rows), QueriesPerSentence = k };
         }
-        var input = Input is null ? null
-            : Input with { FixedContext = Input.FixedContext is null ? null : Ops.IndexSelect(Input.FixedContext, rows) };
-        return new DecoderContext(mem, Ops.IndexSelect(Last, rows), input);
+        return WithSentenceVectors(mem, x => Ops.IndexSelect(x, rows));
     }
 
     /// <summary>
@@ -59,11 +57,14 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
     /// the per-sentence vectors are cut, the prepared memory is kept whole (the attention ops read the first
     /// rows of it, so the [B, S, ·] tensors are not copied at every change of n).
     /// </summary>
-    public DecoderContext FirstRows(int n)
+    public DecoderContext FirstRows(int n) => WithSentenceVectors(Memory, x => Ops.Slice(x, 0, 0, n));
+
+    /// <summary>This context with <paramref name="memory"/> and <paramref name="rows"/> applied to the per-sentence vectors (Last, FixedContext).</summary>
+    private DecoderContext WithSentenceVectors(PreparedMemory? memory, Func<Tensor, Tensor> rows)
     {
         var input = Input is null ? null
-            : Input with { FixedContext = Input.FixedContext is null ? null : Ops.Slice(Input.FixedContext, 0, 0, n) };
-        return new DecoderContext(Memory, Ops.Slice(Last, 0, 0, n), input);
+            : Input with { FixedContext = Input.FixedContext is null ? null : rows(Input.FixedContext) };
+        return new DecoderContext(memory, rows(Last), input);
     }
 }
 
