@@ -161,6 +161,20 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void Ignored_rows_are_never_multiplied_even_when_they_hold_nan()
+    {
+        // Linear then CrossEntropy would carry the NaN rows into dW through 0 · NaN; the fused op never reads them.
+        var (x, w, b, targets) = Problem(2, 3, 4, 6, 11, 3);
+        for (int i = 0; i < targets.Length; i += 3) x.Data.Slice(i * 4, 4).Fill(float.NaN);
+        var loss = Ops.LinearCrossEntropy(x, w, b, targets);
+        Assert.True(float.IsFinite(loss.Item()));
+        loss.Backward();
+        Assert.All(w.Grad.ToArray(), g => Assert.True(float.IsFinite(g)));
+        Assert.All(b.Grad.ToArray(), g => Assert.True(float.IsFinite(g)));
+        Assert.All(x.Grad.ToArray(), g => Assert.True(float.IsFinite(g)));
+    }
+
+    [Fact]
     public void Only_padding_gives_zero_loss_and_no_gradient()
     {
         var (x, w, b, _) = Problem(2, 2, 3, 4, 9, 0);

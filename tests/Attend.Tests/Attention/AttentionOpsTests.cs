@@ -98,6 +98,24 @@ public class AttentionOpsTests
     }
 
     [Fact]
+    public void With_a_mask_the_score_ops_leave_masked_positions_at_zero_and_score_the_rest_as_without()
+    {
+        var rng = new Rng(12);
+        var mask = Tensor.FromArray([1, 0, 1, 1, 0, 0, 1, 1, 1, 0], 2, 5);
+        var q = Rand(rng, 2, 7);
+        var k = Rand(rng, 2, 5, 7);
+        var v = Rand(rng, 1, 7);
+        foreach (var (masked, plain) in new[]
+        {
+            (AttentionOps.Dot(q, k, mask: mask), AttentionOps.Dot(q, k)),
+            (AttentionOps.Additive(q, k, v, mask: mask), AttentionOps.Additive(q, k, v)),
+        })
+            for (int i = 0; i < 10; i++)
+                Assert.Equal(mask.Data[i] == 0f ? 0f : plain.Data[i], masked.Data[i]);
+        Assert.Throws<ArgumentException>(() => AttentionOps.Dot(q, k, mask: Tensor.Zeros(1, 5)));
+    }
+
+    [Fact]
     public void Rows_sharing_a_sentence_read_it_in_place_as_if_it_were_copied_for_each()
     {
         // Six query rows, three per sentence of a two-sentence memory = the same ops on the memory repeated.

@@ -59,6 +59,36 @@ public class TrainingLossTests
         }
     }
 
+    /// <summary>Every case but tied embeddings, whose output layer reads the (here NaN) padding row as the pad word's weights.</summary>
+    public static TheoryData<string> UntiedCases()
+    {
+        var d = new TheoryData<string>();
+        foreach (var k in TinyModels.AllKinds) d.Add(k.ToString());
+        d.Add("feeding");
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(UntiedCases))]
+    public void Finished_sentences_are_not_stepped_so_a_nan_padding_embedding_reaches_no_state(string name)
+    {
+        // Stepping a finished sentence would run the recurrence on the NaN padding embedding, and its
+        // backward (0 · NaN) would spread NaN through every earlier state into all gradients. Only the input
+        // projection, a product over all [B, T] rows, multiplies the padding rows (by a zero gradient).
+        var config = ConfigOf(name);
+        var model = TinyModels.Model(config, seed: 4);
+        model.Decoder.Embed.Weight.Data.Slice(config.PadId * config.EmbeddingSize, config.EmbeddingSize).Fill(float.NaN);
+        var batch = TinyModels.Batch(config, [5, 2, 6, 3], [7, 1, 4, 2], seed: 8);
+        var loss = model.Loss(batch);
+        Assert.True(float.IsFinite(loss.Item()), $"loss {loss.Item()}");
+        loss.Backward();
+        foreach (var (pname, p) in model.NamedParameters())
+        {
+            if (pname is "decoder.rnn.weight_ih_l0" or "decoder.embed.weight" || !p.HasGrad) continue;
+            Assert.True(p.Grad.ToArray().All(float.IsFinite), $"{pname}: a gradient is not finite");
+        }
+    }
+
     [Fact]
     public void Sorting_by_target_length_moves_whole_rows_and_keeps_the_order_of_ties()
     {

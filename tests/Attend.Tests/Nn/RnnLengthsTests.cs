@@ -57,6 +57,31 @@ public class RnnLengthsTests
         }
     }
 
+    [Theory]
+    [InlineData(RnnKind.Gru)]
+    [InlineData(RnnKind.Lstm)]
+    public void Padded_steps_are_never_run_so_nan_padding_reaches_no_output_state_or_input_gradient(RnnKind kind)
+    {
+        // Running a padded step (and masking its result away) would read the NaN input and spread it back
+        // through 0 · NaN into the input gradient of the real tokens.
+        int[] lengths = [2, 4, 1];
+        int b = lengths.Length, t = 4, inSize = 3, h = 2;
+        var rnn = new Rnn(kind, inSize, h, layers: 1, bidirectional: true);
+        rnn.Initialize(new Rng(5));
+        var x = Tensor.Parameter("x", b, t, inSize);
+        new Rng(6).FillNormal(x.Data, 0f, 1f);
+        for (int r = 0; r < b; r++) x.Data.Slice((r * t + lengths[r]) * inSize, (t - lengths[r]) * inSize).Fill(float.NaN);
+        var (output, final) = rnn.Forward(x, lengths);
+        Assert.All(output.ToArray(), v => Assert.True(float.IsFinite(v)));
+        Assert.All(final.H.SelectMany(s => s.ToArray()), v => Assert.True(float.IsFinite(v)));
+        Ops.Add(Ops.Sum(output), Ops.Sum(final.H[1])).Backward();
+        for (int r = 0; r < b; r++)
+        {
+            Assert.All(x.Grad.Slice(r * t * inSize, lengths[r] * inSize).ToArray(), g => Assert.True(float.IsFinite(g) && g != 0f));
+            Assert.All(x.Grad.Slice((r * t + lengths[r]) * inSize, (t - lengths[r]) * inSize).ToArray(), g => Assert.Equal(0f, g));
+        }
+    }
+
     private static RnnState RandomState(RnnKind kind, int slots, int b, int h, Rng rng)
     {
         var hs = new Tensor[slots];
