@@ -99,6 +99,21 @@ internal static partial class PeerBench
         return ts;
     }
 
+    /// <summary>Managed bytes allocated and collections per generation between Start and Stop (all threads).</summary>
+    private sealed record HeapCounters(long Allocated, int[] Collections)
+    {
+        public static HeapCounters Start() => new(GC.GetTotalAllocatedBytes(precise: true), Counts());
+
+        public (long Allocated, int[] Collections) Stop()
+        {
+            var now = Counts();
+            for (int g = 0; g < now.Length; g++) now[g] -= Collections[g];
+            return (GC.GetTotalAllocatedBytes(precise: true) - Allocated, now);
+        }
+
+        private static int[] Counts() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    }
+
     /// <summary>CPU seconds this process has used (all threads): on a shared machine a steadier figure than the wall clock.</summary>
     private static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 

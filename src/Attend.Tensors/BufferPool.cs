@@ -17,6 +17,7 @@ public sealed class BufferPool
     private readonly Stack<float[]>[] _buckets = new Stack<float[]>[32 * SubBuckets];
     private readonly Lock _lock = new();
     private long _rented, _allocated;
+    private long _allocatedFloats, _liveFloats, _peakLiveFloats; // under _lock
 
     public BufferPool()
     {
@@ -29,6 +30,18 @@ public sealed class BufferPool
     /// <summary>Buffers that had to be newly allocated (misses).</summary>
     public long Allocations => Interlocked.Read(ref _allocated);
 
+    /// <summary>Floats in every array this pool has allocated (pooled or handed out), since it was made or trimmed.</summary>
+    public long AllocatedBytes { get { lock (_lock) return _allocatedFloats * sizeof(float); } }
+
+    /// <summary>Floats currently handed out and not yet returned.</summary>
+    public long LiveBytes { get { lock (_lock) return _liveFloats * sizeof(float); } }
+
+    /// <summary>The most bytes handed out at once since the last <see cref="ResetPeak"/>.</summary>
+    public long PeakLiveBytes { get { lock (_lock) return _peakLiveFloats * sizeof(float); } }
+
+    /// <summary>Starts a new peak of <see cref="PeakLiveBytes"/> from what is handed out now.</summary>
+    public void ResetPeak() { lock (_lock) _peakLiveFloats = _liveFloats; }
+
     /// <summary>An array of at least <paramref name="length"/> floats, contents unspecified.</summary>
     public float[] Rent(int length)
     {
@@ -40,7 +53,13 @@ public sealed class BufferPool
             // Its own class first, then up to one octave larger: a batch of another length (or a decoder
             // step over fewer sentences) reuses a slightly larger free buffer instead of growing the pool.
             for (int c = b; c <= Math.Min(b + SubBuckets, _buckets.Length - 1); c++)
-                if (_buckets[c].TryPop(out var a)) return a;
+                if (_buckets[c].TryPop(out var a))
+                {
+                    Handed(a.Length);
+                    return a;
+                }
+            _allocatedFloats += capacity;
+            Handed(capacity);
         }
         Interlocked.Increment(ref _allocated);
         return GC.AllocateUninitializedArray<float>(capacity);
@@ -52,13 +71,30 @@ public sealed class BufferPool
         if (array.Length == 0) return;
         int b = Bucket(array.Length, out int capacity);
         if (capacity != array.Length) return; // not one of ours
-        lock (_lock) _buckets[b].Push(array);
+        lock (_lock)
+        {
+            _buckets[b].Push(array);
+            _liveFloats -= array.Length;
+        }
+    }
+
+    private void Handed(long floats)
+    {
+        _liveFloats += floats;
+        if (_liveFloats > _peakLiveFloats) _peakLiveFloats = _liveFloats;
     }
 
     /// <summary>Drops every pooled array (memory goes back to the GC).</summary>
     public void Trim()
     {
-        lock (_lock) foreach (var s in _buckets) s.Clear();
+        lock (_lock)
+        {
+            foreach (var s in _buckets)
+            {
+                foreach (var a in s) _allocatedFloats -= a.Length;
+                s.Clear();
+            }
+        }
     }
 
     /// <summary>The size class of a length, and that class's capacity.</summary>

@@ -56,6 +56,29 @@ public class PooledBuffersTests
         Assert.Same(big, pool.Rent(1000));
     }
 
+    [Fact]
+    public void The_pool_counts_what_it_holds_what_is_handed_out_and_the_peak()
+    {
+        var pool = new BufferPool();
+        var a = pool.Rent(1000); // capacity 1024
+        var b = pool.Rent(100); // capacity 112
+        Assert.Equal((1024 + 112) * 4, pool.AllocatedBytes);
+        Assert.Equal((1024 + 112) * 4, pool.LiveBytes);
+        pool.Return(a);
+        Assert.Equal(112 * 4, pool.LiveBytes);
+        Assert.Equal((1024 + 112) * 4, pool.PeakLiveBytes);
+        pool.ResetPeak();
+        Assert.Equal(112 * 4, pool.PeakLiveBytes);
+        Assert.Same(a, pool.Rent(900)); // reused: nothing new allocated
+        Assert.Equal((1024 + 112) * 4, pool.AllocatedBytes);
+        Assert.Equal((1024 + 112) * 4, pool.PeakLiveBytes);
+        pool.Return(a);
+        pool.Return(b);
+        Assert.Equal(0, pool.LiveBytes);
+        pool.Trim();
+        Assert.Equal(0, pool.AllocatedBytes);
+    }
+
     /// <summary>Fills pooled buffers of every small size class with NaN, so an op that skips an output element shows it.</summary>
     private static void PoisonPool()
     {
