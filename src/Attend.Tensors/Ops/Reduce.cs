@@ -39,4 +39,17 @@ public static partial class Ops
             }
         }, x);
     }
+
+    /// <summary>
+    /// Index of the largest value of each row of x [.., N] into <paramref name="dst"/> (one per row; the
+    /// first index on ties, NaN never largest). Not differentiable: it reads the data only.
+    /// </summary>
+    public static void ArgMaxRows(Tensor x, Span<int> dst)
+    {
+        RequireRank(nameof(ArgMaxRows), x, 1);
+        int cols = x.Shape[^1], rows = RowsOf(x);
+        if (dst.Length != rows) throw new ArgumentException($"{nameof(ArgMaxRows)}: {dst.Length} destinations for {rows} rows of {ShapeOf.Format(x.Shape)}");
+        if (cols == 0) throw new ArgumentException($"{nameof(ArgMaxRows)}: rows of {ShapeOf.Format(x.Shape)} are empty");
+        for (int r = 0; r < rows; r++) dst[r] = Kernels.ArgMax.Of(x.Data.Slice(r * cols, cols));
+    }
 }

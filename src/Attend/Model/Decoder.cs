@@ -315,15 +315,5 @@ public sealed class Decoder : Module
     }
 
     /// <summary>Index of the largest value of each row of x [B, V] (first on ties).</summary>
-    public static void ArgMaxRows(Tensor x, Span<int> dst)
-    {
-        int v = x.Shape[^1];
-        for (int r = 0; r < dst.Length; r++)
-        {
-            var row = x.Data.Slice(r * v, v);
-            int best = 0;
-            for (int j = 1; j < v; j++) if (row[j] > row[best]) best = j;
-            dst[r] = best;
-        }
-    }
+    public static void ArgMaxRows(Tensor x, Span<int> dst) => Ops.ArgMaxRows(x, dst);
 }
