@@ -1,5 +1,6 @@
 using Attend.Model;
 using Attend.Tensors;
+using Attend.Tensors.Kernels;
 
 namespace Attend.Decoding;
 
@@ -44,8 +45,6 @@ public static class BeamSearch
         var tokPerStep = new List<int[]>();
         var attnPerStep = new List<float[]>();
 
-        var bestScore = new double[k];
-        var bestIndex = new int[k];
         var newScores = new double[rows];
         for (int t = 0; t < options.MaxSteps; t++)
         {
@@ -55,21 +54,28 @@ public static class BeamSearch
             using (var stepScope = TensorScope.Begin())
             {
                 var step = dec.Step(dec.EmbedStep(y), state, ctx);
-                var logp = Ops.LogSoftmax(dec.Logits(step.Readout)).Data;
-                for (int b = 0; b < batch; b++)
+                var logp = Ops.LogSoftmax(dec.Logits(step.Readout));
+                // Sentences are independent: each chunk of them selects its survivors with its own scratch.
+                var done = finished;
+                RowParallel.For(batch, k * v, Math.Max(1, (batch + 3) / 4), (_, lo, hi) =>
                 {
-                    int filled = SelectTopK(logp, scores, finished, b, k, v, eos, bestScore, bestIndex);
-                    for (int j = 0; j < k; j++)
+                    var bestScore = new double[k];
+                    var bestIndex = new int[k];
+                    for (int b = lo; b < hi; b++)
                     {
-                        // Fewer than K finite extensions: the remaining survivors are −∞ (as a full sort gives them, lowest index first).
-                        int index = j < filled ? bestIndex[j] : NthInfinite(logp, scores, finished, b, k, v, eos, j - filled);
-                        int row = b * k + j, src0 = b * k + index / v, w = index % v;
-                        from[row] = src0;
-                        newScores[row] = j < filled ? bestScore[j] : double.NegativeInfinity;
-                        tok[row] = w;
-                        newFinished[row] = finished[src0] || w == eos;
+                        int filled = SelectTopK(logp.Data, scores, done, b, k, v, eos, bestScore, bestIndex);
+                        for (int j = 0; j < k; j++)
+                        {
+                            // Fewer than K finite extensions: the remaining survivors are −∞ (as a full sort gives them, lowest index first).
+                            int index = j < filled ? bestIndex[j] : NthInfinite(logp.Data, scores, done, b, k, v, eos, j - filled);
+                            int row = b * k + j, src0 = b * k + index / v, w = index % v;
+                            from[row] = src0;
+                            newScores[row] = j < filled ? bestScore[j] : double.NegativeInfinity;
+                            tok[row] = w;
+                            newFinished[row] = done[src0] || w == eos;
+                        }
                     }
-                }
+                });
                 if (step.Weights is not null) attnPerStep.Add(step.Weights.ToArray());
                 state = step.State.SelectRows(from).PromoteToOuterScope();
             }
@@ -128,24 +134,56 @@ public static class BeamSearch
         {
             int row = b * k + kk;
             if (double.IsNegativeInfinity(scores[row]) && !finished[row]) continue; // every extension is −∞
+            if (finished[row])
+            {
+                // Its only finite extension is EOS, at zero cost.
+                Offer(Extension(logp, scores, finished, row, eos, v, eos), kk * v + eos, k, ref filled, bestScore, bestIndex);
+                continue;
+            }
+            var lp = logp.Slice(row * v, v);
             for (int w = 0; w < v; w++)
             {
-                double sc = Extension(logp, scores, finished, row, w, v, eos);
-                if (double.IsNegativeInfinity(sc)) continue;
-                // Visited in increasing flat index, so an equal score never displaces an earlier one.
-                if (filled == k && !(sc > bestScore[k - 1])) continue;
-                int pos = filled < k ? filled++ : k - 1;
-                while (pos > 0 && sc > bestScore[pos - 1])
+                if (filled == k)
                 {
-                    bestScore[pos] = bestScore[pos - 1];
-                    bestIndex[pos] = bestIndex[pos - 1];
-                    pos--;
+                    // Skip, 16 at a time, the words that cannot beat the K-th best (Offer makes the exact test).
+                    w += FirstAtLeast.Of(lp[w..], Threshold(bestScore[k - 1], scores[row]));
+                    if (w == v) break;
                 }
-                bestScore[pos] = sc;
-                bestIndex[pos] = kk * v + w;
+                Offer(Extension(logp, scores, finished, row, w, v, eos), kk * v + w, k, ref filled, bestScore, bestIndex);
             }
         }
         return filled;
+    }
+
+    /// <summary>
+    /// Inserts a finite extension into the sorted best list if it belongs there. Offered in increasing flat
+    /// index, so an equal score never displaces an earlier one.
+    /// </summary>
+    private static void Offer(double sc, int index, int k, ref int filled, double[] bestScore, int[] bestIndex)
+    {
+        if (double.IsNegativeInfinity(sc)) return;
+        if (filled == k && !(sc > bestScore[k - 1])) return;
+        int pos = filled < k ? filled++ : k - 1;
+        while (pos > 0 && sc > bestScore[pos - 1])
+        {
+            bestScore[pos] = bestScore[pos - 1];
+            bestIndex[pos] = bestIndex[pos - 1];
+            pos--;
+        }
+        bestScore[pos] = sc;
+        bestIndex[pos] = index;
+    }
+
+    /// <summary>
+    /// A float t such that a log-probability below t cannot give an extension above <paramref name="kth"/>:
+    /// score + lp is computed in double, so t stays under kth − score by far more than that sum's rounding.
+    /// </summary>
+    internal static float Threshold(double kth, double score)
+    {
+        double exact = kth - score;
+        exact -= 1e-9 * (1 + Math.Abs(kth) + Math.Abs(score));
+        float t = (float)exact;
+        return t > exact ? MathF.BitDecrement(t) : t;
     }
 
     /// <summary>The flat index of the <paramref name="n"/>-th (0-based, by index) −∞ extension of sentence <paramref name="b"/>.</summary>
