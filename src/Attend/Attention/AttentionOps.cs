@@ -35,17 +35,20 @@ internal static class AttentionOps
         var (b, t, s, d) = Dims(query, keys, share, nameof(Dot));
         CheckMask(mask, b, s, nameof(Dot));
         var y = Tensor.Empty(ScoreShape(query, s));
-        var q = query.Data;
-        var k = keys.Data;
-        var e = y.Data;
-        for (int bi = 0; bi < b; bi++)
-            for (int ti = 0; ti < t; ti++)
-            {
-                var qr = q.Slice((bi * t + ti) * d, d);
-                for (int si = 0; si < s; si++)
-                    e[(bi * t + ti) * s + si] = mask is not null && mask.Data[bi * s + si] == 0f
-                        ? 0f : TensorPrimitives.Dot(qr, k.Slice((bi / share * s + si) * d, d));
-            }
+        ForQueryRows(b, t * s * d, (lo, hi) =>
+        {
+            var q = query.Data;
+            var k = keys.Data;
+            var e = y.Data;
+            for (int bi = lo; bi < hi; bi++)
+                for (int ti = 0; ti < t; ti++)
+                {
+                    var qr = q.Slice((bi * t + ti) * d, d);
+                    for (int si = 0; si < s; si++)
+                        e[(bi * t + ti) * s + si] = mask is not null && mask.Data[bi * s + si] == 0f
+                            ? 0f : TensorPrimitives.Dot(qr, k.Slice((bi / share * s + si) * d, d));
+                }
+        });
         return y.Attach(() =>
         {
             var de = y.Grad;
@@ -76,19 +79,22 @@ internal static class AttentionOps
             throw new ArgumentException($"attention context: weights {ShapeOf.Format(weights.Shape)} do not match memory {ShapeOf.Format(memory.Shape)} [B, S, D]");
         int b = weights.Shape[0], s = memory.Shape[1], d = memory.Shape[2], t = weights.Rank == 3 ? weights.Shape[1] : 1;
         var y = Tensor.Empty(weights.Rank == 3 ? [b, t, d] : [b, d]);
-        var w = weights.Data;
-        var m = memory.Data;
-        for (int bi = 0; bi < b; bi++)
-            for (int ti = 0; ti < t; ti++)
-            {
-                var c = y.Data.Slice((bi * t + ti) * d, d);
-                c.Clear();
-                for (int si = 0; si < s; si++)
+        ForQueryRows(b, t * s * d, (lo, hi) =>
+        {
+            var w = weights.Data;
+            var m = memory.Data;
+            for (int bi = lo; bi < hi; bi++)
+                for (int ti = 0; ti < t; ti++)
                 {
-                    float wi = w[(bi * t + ti) * s + si];
-                    if (wi != 0f) TensorPrimitives.MultiplyAdd(m.Slice((bi / share * s + si) * d, d), wi, c, c); // padding: weight exactly 0
+                    var c = y.Data.Slice((bi * t + ti) * d, d);
+                    c.Clear();
+                    for (int si = 0; si < s; si++)
+                    {
+                        float wi = w[(bi * t + ti) * s + si];
+                        if (wi != 0f) TensorPrimitives.MultiplyAdd(m.Slice((bi / share * s + si) * d, d), wi, c, c); // padding: weight exactly 0
+                    }
                 }
-            }
+        });
         return y.Attach(() =>
         {
             var dy = y.Grad;
@@ -124,24 +130,28 @@ internal static class AttentionOps
         if (v.Length != a) throw new ArgumentException($"additive attention: v {ShapeOf.Format(v.Shape)} does not match attention size {a}");
         CheckMask(mask, b, s, nameof(Additive));
         var y = Tensor.Empty(ScoreShape(query, s));
-        var q = query.Data;
-        var k = keys.Data;
         // The [B·T·S, A] hidden layer is never stored, with or without a graph (for Bahdanau's per-step scores
-        // it is B·S·A floats per decoder step, 4 MB a step for the big peer model): one row of A is reused, and
-        // the backward recomputes each row, one extra pass of tanh against ~120 MB less memory per training step.
-        var h = new float[a];
-        for (int bi = 0; bi < b; bi++)
-            for (int ti = 0; ti < t; ti++)
-                for (int si = 0; si < s; si++)
-                {
-                    if (mask is not null && mask.Data[bi * s + si] == 0f)
+        // it is B·S·A floats per decoder step, 4 MB a step for the big peer model): one row of A per chunk of
+        // query rows is reused, and the backward recomputes each row, one extra pass of tanh against ~120 MB
+        // less memory per training step.
+        ForQueryRows(b, t * s * a, (lo, hi) =>
+        {
+            var q = query.Data;
+            var k = keys.Data;
+            var h = new float[a];
+            for (int bi = lo; bi < hi; bi++)
+                for (int ti = 0; ti < t; ti++)
+                    for (int si = 0; si < s; si++)
                     {
-                        y.Data[(bi * t + ti) * s + si] = 0f;
-                        continue;
+                        if (mask is not null && mask.Data[bi * s + si] == 0f)
+                        {
+                            y.Data[(bi * t + ti) * s + si] = 0f;
+                            continue;
+                        }
+                        Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi / share * s + si) * a, a), h, new AddTanhOp());
+                        y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
                     }
-                    Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi / share * s + si) * a, a), h, new AddTanhOp());
-                    y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
-                }
+        });
         return y.Attach(() =>
         {
             var de = y.Grad;
@@ -172,6 +182,18 @@ internal static class AttentionOps
                         }
                     }
         }, query, keys, v);
+    }
+
+    /// <summary>
+    /// Runs body(firstRow, endRow) over chunks of the <paramref name="rows"/> query rows, on several threads
+    /// when the work (<paramref name="workPerRow"/> multiply-adds or tanh per row) pays for the hop. Only for
+    /// forwards, where every query row writes its own outputs: the bits do not depend on the chunking.
+    /// </summary>
+    private static void ForQueryRows(int rows, int workPerRow, Action<int, int> body)
+    {
+        int threads = Parallelism.MaxThreads;
+        int chunkRows = Math.Max(1, (rows + 2 * threads - 1) / (2 * threads));
+        RowParallel.For(rows, workPerRow, chunkRows, (_, lo, hi) => body(lo, hi));
     }
 
     private static void CheckMask(Tensor? mask, int b, int s, string op)
