@@ -2,12 +2,13 @@ namespace Attend.Tensors.Kernels;
 
 /// <summary>
 /// Splits row-wise work into fixed chunks of rows and runs them on up to <see cref="Parallelism.MaxThreads"/>
-/// threads when the work is large enough to pay for the hop. The chunks do not depend on the thread
-/// count, so a caller that reduces per chunk and then over chunks in order gets the same bits with 1 or N threads.
+/// threads (the GEMM's workers, <see cref="GemmThreads.For"/>) when the work is large enough to pay for the
+/// hop. The chunks do not depend on the thread count, so a caller that reduces per chunk and then over
+/// chunks in order gets the same bits with 1 or N threads.
 /// </summary>
 internal static class RowParallel
 {
-    /// <summary>Below this many elements one thread is faster than waking another.</summary>
+    /// <summary>Below this many elements one thread is faster than handing work to another.</summary>
     public const long MinParallelElements = 1 << 18;
 
     /// <summary>Number of chunks <see cref="For"/> will run for <paramref name="rows"/> rows.</summary>
@@ -22,7 +23,6 @@ internal static class RowParallel
             for (int c = 0; c < chunks; c++) body(c, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows));
             return;
         }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxThreads },
-            c => body(c, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows)));
+        GemmThreads.For(chunks, c => body(c, c * chunkRows, Math.Min(rows, (c + 1) * chunkRows)));
     }
 }

@@ -32,6 +32,6 @@ internal static class ParameterChunks
             for (int c = 0; c < chunks.Count; c++) body(c);
             return;
         }
-        Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxThreads }, body);
+        Attend.Tensors.Kernels.GemmThreads.For(chunks.Count, body);
     }
 }
