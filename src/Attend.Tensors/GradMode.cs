@@ -18,6 +18,22 @@ public static class GradMode
         return new OffScope();
     }
 
+    /// <summary>This thread's setting, for a worker to adopt with <see cref="Adopt"/>.</summary>
+    internal static bool Disabled => _offDepth > 0;
+
+    /// <summary>Sets this thread to <paramref name="disabled"/> until the returned value is disposed.</summary>
+    internal static Adopted Adopt(bool disabled)
+    {
+        int saved = _offDepth;
+        _offDepth = disabled ? 1 : 0;
+        return new Adopted(saved);
+    }
+
+    internal readonly struct Adopted(int saved) : IDisposable
+    {
+        public void Dispose() => _offDepth = saved;
+    }
+
     /// <summary>Restores recording when disposed.</summary>
     public readonly struct OffScope : IDisposable
     {

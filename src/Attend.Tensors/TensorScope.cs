@@ -39,16 +39,36 @@ public sealed class TensorScope : IDisposable
     /// <summary>Number of tensors owned by this scope.</summary>
     public int Count => _tensors.Count;
 
-    internal void Track(Tensor t) => _tensors.Add(t);
+    // Locked: a scope is current on one thread, except while Concurrently.Run lends it to a worker.
+    internal void Track(Tensor t)
+    {
+        lock (_tensors) _tensors.Add(t);
+    }
 
     internal void Untrack(Tensor t)
     {
-        int i = _tensors.LastIndexOf(t);
-        if (i >= 0)
+        lock (_tensors)
         {
-            _tensors[i] = _tensors[^1];
-            _tensors.RemoveAt(_tensors.Count - 1);
+            int i = _tensors.LastIndexOf(t);
+            if (i >= 0)
+            {
+                _tensors[i] = _tensors[^1];
+                _tensors.RemoveAt(_tensors.Count - 1);
+            }
         }
+    }
+
+    /// <summary>Makes <paramref name="scope"/> current on this thread until the returned value is disposed (a worker adopting its caller's scope).</summary>
+    internal static Adopted Adopt(TensorScope? scope)
+    {
+        var saved = _current;
+        _current = scope;
+        return new Adopted(saved);
+    }
+
+    internal readonly struct Adopted(TensorScope? saved) : IDisposable
+    {
+        public void Dispose() => _current = saved;
     }
 
     /// <summary>

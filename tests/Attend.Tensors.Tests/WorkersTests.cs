@@ -66,3 +66,61 @@ public class WorkersTests
         finally { Parallelism.MaxThreads = saved; }
     }
 }
+
+/// <summary>
+/// Work run concurrently (the two directions of a bidirectional RNN) makes the same tensors as on the
+/// caller: in the caller's scope, with or without a graph as the caller's GradMode says, on two threads.
+/// </summary>
+[Collection(GlobalStateCollection.Name)]
+public class ConcurrentlyTests
+{
+    private static (Tensor First, Tensor Second, int FirstThread, int SecondThread) RunBoth(Tensor x)
+    {
+        using var started = new ManualResetEventSlim();
+        Tensor? a = null, b = null;
+        int ta = 0, tb = 0;
+        Concurrently.Run(
+            () =>
+            {
+                // Wait for the second: it can then only be running on the other thread.
+                Assert.True(started.Wait(TimeSpan.FromSeconds(10)), "the second piece never started alongside the first");
+                a = Ops.Tanh(x);
+                ta = Environment.CurrentManagedThreadId;
+            },
+            () =>
+            {
+                started.Set();
+                b = Ops.Tanh(x);
+                tb = Environment.CurrentManagedThreadId;
+            });
+        return (a!, b!, ta, tb);
+    }
+
+    [Fact]
+    public void The_second_piece_adopts_the_callers_scope_and_grad_mode()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            var x = Tensor.Parameter("x", 4);
+            x.Data.Fill(0.5f);
+            using (var scope = TensorScope.Begin())
+            {
+                var (a, b, ta, tb) = RunBoth(x);
+                Assert.NotEqual(ta, tb);
+                Assert.Same(scope, a.Scope);
+                Assert.Same(scope, b.Scope);
+                Assert.True(b.RequiresGrad);
+                Ops.Sum(b).Backward();
+                Assert.Equal(1 - MathF.Tanh(0.5f) * MathF.Tanh(0.5f), x.Grad[0], 1e-6f);
+                using (GradMode.Off())
+                {
+                    var (_, b2, _, _) = RunBoth(x);
+                    Assert.False(b2.RequiresGrad);
+                }
+            }
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+}

@@ -83,13 +83,18 @@ public sealed class Rnn : Module
         {
             if (l > 0) input = Dropout.Forward(input, dropoutRng);
             var dirs = new Tensor[Directions];
-            for (int d = 0; d < Directions; d++)
+            // [B, T, G·H] per direction: one product over all B·T rows, split over the threads.
+            var gx = new Tensor[Directions];
+            for (int d = 0; d < Directions; d++) gx[d] = Ops.Linear(input, _wIh[l * Directions + d], _bIh[l * Directions + d]);
+            void Direction(int d)
             {
                 int i = l * Directions + d;
-                var gx = Ops.Linear(input, _wIh[i], _bIh[i]); // [B, T, G·H]: one product over all B·T rows
-                (dirs[d], hOut[i], var c) = RunDirection(i, gx, reverse: d == 1, sorted, state.H[i], state.C?[i]);
+                (dirs[d], hOut[i], var c) = RunDirection(i, gx[d], reverse: d == 1, sorted, state.H[i], state.C?[i]);
                 if (cOut is not null) cOut[i] = c!;
             }
+            // The two directions' chains of small per-step products are independent: one core each.
+            if (Directions == 2) Concurrently.Run(() => Direction(0), () => Direction(1));
+            else Direction(0);
             input = Directions == 1 ? dirs[0] : Ops.Concat(dirs, 2);
         }
         var final = new RnnState(hOut, cOut);
