@@ -112,6 +112,32 @@ public class GemmTests
                 Check(rng, m, n, k, transA, transB, accumulate: transA, GemmKernel.Auto, GemmRoute.Auto, threads: 2);
     }
 
+    [Theory]
+    [InlineData(160, 400, 130)] // threads split N: each writes the bias into its columns
+    [InlineData(530, 70, 140)]  // threads split M: each writes the bias into its rows
+    [InlineData(64, 8000, 64)]  // a greedy output layer's shape (smaller depth)
+    [InlineData(5, 4099, 513)]  // the direct path
+    [InlineData(700, 1, 2000)]  // one column, computed transposed: bias written first
+    [InlineData(3, 7, 0)]       // no depth: C is the bias
+    public void Row_bias_is_added_to_every_row_with_one_thread_or_two(int m, int n, int k)
+    {
+        var rng = new Random(7);
+        foreach (bool transB in new[] { false, true })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var a = Enumerable.Range(0, m * k).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+                var b = Enumerable.Range(0, k * n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+                var bias = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+                var expected = new float[m * n];
+                for (int r = 0; r < m; r++) bias.CopyTo(expected, r * n);
+                GemmReference.Multiply(a, b, expected, m, n, k, false, transB, accumulate: true);
+                var c = Enumerable.Repeat(float.NaN, m * n).ToArray(); // every element must be written
+                Gemm.Multiply(a, b, c, m, n, k, false, transB, false, GemmKernel.Auto, GemmRoute.Auto, threads, bias);
+                for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-4f);
+            }
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyAddRowBias(new float[6], new float[6], new float[3], new float[4], 2, 2, 3));
+    }
+
     [Fact]
     public void Zero_depth_clears_or_keeps_C()
     {

@@ -29,12 +29,42 @@ public static unsafe class Gemm
         int m, int n, int k, bool transA = false, bool transB = false, bool accumulate = false)
         => Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmKernel.Auto, GemmRoute.Auto, Parallelism.MaxThreads);
 
-    /// <summary>The same product with the kernel, the route and the thread count forced (tests and benchmarks).</summary>
+    /// <summary>
+    /// C = op(A)·op(B) + 1·biasᵀ: <paramref name="bias"/> [n] added to every row, as a linear layer does. Each
+    /// thread writes the bias into its own part of C right before its products add to it, so the broadcast
+    /// costs no serial pass over C (it was a copy of 2 MB per step before a greedy step's output layer).
+    /// </summary>
+    public static void MultiplyAddRowBias(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> c,
+        int m, int n, int k, bool transA = false, bool transB = false)
+    {
+        if (bias.Length != n) throw new ArgumentException($"Gemm: bias has {bias.Length} elements, needs n = {n}");
+        Multiply(a, b, c, m, n, k, transA, transB, false, GemmKernel.Auto, GemmRoute.Auto, Parallelism.MaxThreads, bias);
+    }
+
+    /// <summary>
+    /// The same product with the kernel, the route and the thread count forced (tests and benchmarks); a
+    /// non-empty <paramref name="rowBias"/> [n] is added to every row (with <paramref name="accumulate"/> false).
+    /// </summary>
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmKernel kernel, GemmRoute route, int threads)
+        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmKernel kernel, GemmRoute route, int threads,
+        ReadOnlySpan<float> rowBias = default)
+    {
+        fixed (float* bias = rowBias)
+            Multiply(a, b, c, m, n, k, transA, transB, accumulate && rowBias.IsEmpty, kernel, route, threads, rowBias.IsEmpty ? null : bias);
+    }
+
+    private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmKernel kernel, GemmRoute route, int threads, float* bias)
     {
         Check(a, b, c, m, n, k);
         if (m == 0 || n == 0) return;
+        if (bias is not null && (k == 0 || n == 1))
+        {
+            // Nothing to fuse into (or C is computed transposed below): write the bias first, then add.
+            for (int r = 0; r < m; r++) new ReadOnlySpan<float>(bias, n).CopyTo(c.Slice(r * n, n));
+            bias = null;
+            accumulate = true;
+        }
         if (k == 0)
         {
             if (!accumulate) c[..(m * n)].Clear();
@@ -44,7 +74,7 @@ public static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             var job = new Job { A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB,
-                Accumulate = accumulate, Kernel = kernel };
+                Accumulate = accumulate || bias is not null, Bias = bias, Kernel = kernel };
             if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows(transB, (long)k * n) || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
             if (route == GemmRoute.Direct && m > 1 && n == 1)
             {
@@ -64,6 +94,7 @@ public static unsafe class Gemm
     private struct Job
     {
         public float* A, B, C;
+        public float* Bias; // [N], written into each chunk's rows of C before its products add to them
         public int M, N, K;
         public bool TransA, TransB, Accumulate, Direct, SplitN;
         public GemmKernel Kernel;
@@ -111,6 +142,13 @@ public static unsafe class Gemm
 
     private static void RunChunk(ref Job job, int lo, int hi)
     {
+        if (job.Bias is not null)
+        {
+            // This chunk's block of C: columns lo..hi of every row, or rows lo..hi in full.
+            int c0 = job.SplitN ? lo : 0, c1 = job.SplitN ? hi : job.N, r0 = job.SplitN ? 0 : lo, r1 = job.SplitN ? job.M : hi;
+            var row = new ReadOnlySpan<float>(job.Bias + c0, c1 - c0);
+            for (int r = r0; r < r1; r++) row.CopyTo(new Span<float>(job.C + (nint)r * job.N + c0, c1 - c0));
+        }
         if (job.Direct)
         {
             GemmDirect.Run(job.A, job.TransA, job.B, job.TransB, job.C, job.M, job.N, job.K, lo, hi,

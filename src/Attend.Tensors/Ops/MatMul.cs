@@ -61,11 +61,7 @@ public static partial class Ops
         var shape = (int[])x.Shape.Clone();
         shape[^1] = outF;
         var y = Tensor.Empty(shape);
-        if (bias is not null)
-        {
-            for (int r = 0; r < rows; r++) bias.Data.CopyTo(y.Data.Slice(r * outF, outF));
-            Gemm.Multiply(x.Data, weight.Data, y.Data, rows, outF, inF, transB: true, accumulate: true);
-        }
+        if (bias is not null) Gemm.MultiplyAddRowBias(x.Data, weight.Data, bias.Data, y.Data, rows, outF, inF, transB: true);
         else Gemm.Multiply(x.Data, weight.Data, y.Data, rows, outF, inF, transB: true);
         var parents = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
         return y.Attach(() =>
