@@ -8,8 +8,11 @@ namespace Attend.Tensors.Kernels;
 /// </summary>
 internal static class RowParallel
 {
-    /// <summary>Below this many elements one thread is faster than handing work to another.</summary>
-    public const long MinParallelElements = 1 << 18;
+    /// <summary>
+    /// Below this many elements one thread is faster than handing work to another (the workers spin between
+    /// calls, so a hand-over costs a few microseconds: a GRU step's gates over [64, 4·256] already pay).
+    /// </summary>
+    public const long MinParallelElements = 1 << 16;
 
     /// <summary>Number of chunks <see cref="For"/> will run for <paramref name="rows"/> rows.</summary>
     public static int Chunks(int rows, int chunkRows) => (rows + chunkRows - 1) / chunkRows;

@@ -25,7 +25,9 @@ public static partial class Ops
         {
             // Inference: nothing is kept for a backward, so the scratch goes straight back to the pool.
             float[] scratch = BufferPool.Shared.Rent(4 * batch * hidden);
-            GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, scratch.AsSpan(0, 4 * batch * hidden), y.Data, batch, hidden);
+            ForCellRows(batch, 4 * hidden, (lo, n) => GruCellKernel.Forward(gx.Data.Slice(lo * 3 * hidden, n * 3 * hidden),
+                gh.AsSpan(lo * 3 * hidden, n * 3 * hidden), h.Data.Slice(lo * hidden, n * hidden),
+                scratch.AsSpan(lo * 4 * hidden, n * 4 * hidden), y.Data.Slice(lo * hidden, n * hidden), n, hidden));
             BufferPool.Shared.Return(scratch);
             BufferPool.Shared.Return(gh);
             return y;
@@ -33,7 +35,9 @@ public static partial class Ops
 
         // Scoped, so it returns to the pool with the step's other activations.
         var saved = Tensor.Empty(batch, 4 * hidden);
-        GruCellKernel.Forward(gx.Data, gh.AsSpan(0, size), h.Data, saved.Data, y.Data, batch, hidden);
+        ForCellRows(batch, 4 * hidden, (lo, n) => GruCellKernel.Forward(gx.Data.Slice(lo * 3 * hidden, n * 3 * hidden),
+            gh.AsSpan(lo * 3 * hidden, n * 3 * hidden), h.Data.Slice(lo * hidden, n * hidden),
+            saved.Data.Slice(lo * 4 * hidden, n * 4 * hidden), y.Data.Slice(lo * hidden, n * hidden), n, hidden));
         BufferPool.Shared.Return(gh);
         var parents = biasHh is null ? new[] { gx, h, weightHh } : new[] { gx, h, weightHh, biasHh };
         return y.Attach(() =>
@@ -41,12 +45,27 @@ public static partial class Ops
             float[] dgx = BufferPool.Shared.Rent(size), dgh = BufferPool.Shared.Rent(size);
             var dA = dgx.AsSpan(0, size);
             var dG = dgh.AsSpan(0, size);
-            GruCellKernel.Backward(y.Grad, saved.Data, h.Data, dA, dG, h.RequiresGrad ? h.Grad : default, batch, hidden);
+            bool wantDh = h.RequiresGrad;
+            if (wantDh) _ = h.Grad; // allocated here, not by two threads at once
+            ForCellRows(batch, 4 * hidden, (lo, n) => GruCellKernel.Backward(y.Grad.Slice(lo * hidden, n * hidden),
+                saved.Data.Slice(lo * 4 * hidden, n * 4 * hidden), h.Data.Slice(lo * hidden, n * hidden),
+                dgx.AsSpan(lo * 3 * hidden, n * 3 * hidden), dgh.AsSpan(lo * 3 * hidden, n * 3 * hidden),
+                wantDh ? h.Grad.Slice(lo * hidden, n * hidden) : default, n, hidden));
             if (gx.RequiresGrad) gx.AccumulateGrad(dA);
             HiddenProjectionBackward(dG, h, weightHh, biasHh, batch, hidden, 3);
             BufferPool.Shared.Return(dgx);
             BufferPool.Shared.Return(dgh);
         }, parents);
+    }
+
+    /// <summary>
+    /// body(firstRow, rowCount) over chunks of a cell's rows, on the workers when the step is big enough:
+    /// the gate kernels treat every row on its own, so the chunking does not change the bits.
+    /// </summary>
+    private static void ForCellRows(int batch, int work, Action<int, int> body)
+    {
+        int chunk = Math.Max(8, (batch + 2 * Parallelism.MaxThreads - 1) / (2 * Parallelism.MaxThreads));
+        RowParallel.For(batch, work, chunk, (_, lo, hi) => body(lo, hi - lo));
     }
 
     /// <summary>Whether an op on these inputs records a backward (grad mode on and some input requires grad).</summary>
@@ -85,8 +104,7 @@ public static partial class Ops
             Gemm.Multiply(h, weightHh.Data, gh, batch, width, hidden, transB: true);
             return;
         }
-        for (int b = 0; b < batch; b++) biasHh.Data.CopyTo(gh.Slice(b * width, width));
-        Gemm.Multiply(h, weightHh.Data, gh, batch, width, hidden, transB: true, accumulate: true);
+        Gemm.MultiplyAddRowBias(h, weightHh.Data, biasHh.Data, gh, batch, width, hidden, transB: true);
     }
 
     /// <summary>Given dgh [B, G·H]: dh += dgh·W_hh, dW_hh += dghᵀ·h, db_hh += Σ_b dgh.</summary>

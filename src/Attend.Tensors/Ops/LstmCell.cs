@@ -28,7 +28,9 @@ public static partial class Ops
         {
             float[] gates = BufferPool.Shared.Rent(size), tanhC = BufferPool.Shared.Rent(state);
             LstmPreActivations(gx.Data, h.Data, weightHh, biasHh, gates.AsSpan(0, size), batch, hidden);
-            LstmCellKernel.Forward(gates.AsSpan(0, size), c.Data, cNext.Data, tanhC.AsSpan(0, state), hNext.Data, batch, hidden);
+            ForCellRows(batch, 4 * hidden, (lo, n) => LstmCellKernel.Forward(gates.AsSpan(lo * 4 * hidden, n * 4 * hidden),
+                c.Data.Slice(lo * hidden, n * hidden), cNext.Data.Slice(lo * hidden, n * hidden),
+                tanhC.AsSpan(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
             BufferPool.Shared.Return(gates);
             BufferPool.Shared.Return(tanhC);
             return (hNext, cNext);
@@ -37,7 +39,9 @@ public static partial class Ops
         var gatesT = Tensor.Empty(batch, 4 * hidden);
         var tanhCT = Tensor.Empty(batch, hidden);
         LstmPreActivations(gx.Data, h.Data, weightHh, biasHh, gatesT.Data, batch, hidden);
-        LstmCellKernel.Forward(gatesT.Data, c.Data, cNext.Data, tanhCT.Data, hNext.Data, batch, hidden);
+        ForCellRows(batch, 4 * hidden, (lo, n) => LstmCellKernel.Forward(gatesT.Data.Slice(lo * 4 * hidden, n * 4 * hidden),
+            c.Data.Slice(lo * hidden, n * hidden), cNext.Data.Slice(lo * hidden, n * hidden),
+            tanhCT.Data.Slice(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
 
         var joint = Tensor.Zeros(1);
         var parents = biasHh is null ? new[] { gx, h, c, weightHh } : new[] { gx, h, c, weightHh, biasHh };
@@ -51,10 +55,17 @@ public static partial class Ops
                 zeros = BufferPool.Shared.Rent(state);
                 zeros.AsSpan(0, state).Clear();
             }
-            ReadOnlySpan<float> dh = hNext.HasGrad ? hNext.Grad : zeros.AsSpan(0, state);
-            ReadOnlySpan<float> dc = cNext.HasGrad ? cNext.Grad : zeros.AsSpan(0, state);
             var dA = da.AsSpan(0, size);
-            LstmCellKernel.Backward(dh, dc, gatesT.Data, c.Data, tanhCT.Data, dA, c.RequiresGrad ? c.Grad : default, batch, hidden);
+            bool hasDh = hNext.HasGrad, hasDc = cNext.HasGrad, wantDc = c.RequiresGrad;
+            if (wantDc) _ = c.Grad; // allocated here, not by two threads at once
+            ForCellRows(batch, 4 * hidden, (lo, n) =>
+            {
+                int at = lo * hidden, len = n * hidden;
+                ReadOnlySpan<float> dh = hasDh ? hNext.Grad.Slice(at, len) : zeros.AsSpan(at, len);
+                ReadOnlySpan<float> dc = hasDc ? cNext.Grad.Slice(at, len) : zeros.AsSpan(at, len);
+                LstmCellKernel.Backward(dh, dc, gatesT.Data.Slice(lo * 4 * hidden, n * 4 * hidden), c.Data.Slice(at, len),
+                    tanhCT.Data.Slice(at, len), da.AsSpan(lo * 4 * hidden, n * 4 * hidden), wantDc ? c.Grad.Slice(at, len) : default, n, hidden);
+            });
             if (gx.RequiresGrad) gx.AccumulateGrad(dA);
             HiddenProjectionBackward(dA, h, weightHh, biasHh, batch, hidden, 4);
             BufferPool.Shared.Return(da);
