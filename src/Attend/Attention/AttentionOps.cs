@@ -51,24 +51,28 @@ internal static class AttentionOps
         });
         return y.Attach(() =>
         {
-            var de = y.Grad;
-            for (int bi = 0; bi < b; bi++)
-                for (int ti = 0; ti < t; ti++)
-                    for (int si = 0; si < s; si++)
-                    {
-                        float g = de[(bi * t + ti) * s + si];
-                        if (g == 0f) continue; // padding (masked source, or a target position nothing scores)
-                        if (query.RequiresGrad)
+            Materialize(query, keys);
+            ForSentences(b, share, t * s * d, (lo, hi) =>
+            {
+                var de = y.Grad;
+                for (int bi = lo; bi < hi; bi++)
+                    for (int ti = 0; ti < t; ti++)
+                        for (int si = 0; si < s; si++)
                         {
-                            var dq = query.Grad.Slice((bi * t + ti) * d, d);
-                            TensorPrimitives.MultiplyAdd(keys.Data.Slice((bi / share * s + si) * d, d), g, dq, dq);
+                            float g = de[(bi * t + ti) * s + si];
+                            if (g == 0f) continue; // padding (masked source, or a target position nothing scores)
+                            if (query.RequiresGrad)
+                            {
+                                var dq = query.Grad.Slice((bi * t + ti) * d, d);
+                                TensorPrimitives.MultiplyAdd(keys.Data.Slice((bi / share * s + si) * d, d), g, dq, dq);
+                            }
+                            if (keys.RequiresGrad)
+                            {
+                                var dk = keys.Grad.Slice((bi / share * s + si) * d, d);
+                                TensorPrimitives.MultiplyAdd(query.Data.Slice((bi * t + ti) * d, d), g, dk, dk);
+                            }
                         }
-                        if (keys.RequiresGrad)
-                        {
-                            var dk = keys.Grad.Slice((bi / share * s + si) * d, d);
-                            TensorPrimitives.MultiplyAdd(query.Data.Slice((bi * t + ti) * d, d), g, dk, dk);
-                        }
-                    }
+            });
         }, query, keys);
     }
 
@@ -97,23 +101,27 @@ internal static class AttentionOps
         });
         return y.Attach(() =>
         {
-            var dy = y.Grad;
-            for (int bi = 0; bi < b; bi++)
-                for (int ti = 0; ti < t; ti++)
-                {
-                    var dc = dy.Slice((bi * t + ti) * d, d);
-                    if (!dc.ContainsAnyExcept(0f)) continue; // a position nothing scores: every term is 0
-                    for (int si = 0; si < s; si++)
+            Materialize(weights, memory);
+            ForSentences(b, share, t * s * d, (lo, hi) =>
+            {
+                var dy = y.Grad;
+                for (int bi = lo; bi < hi; bi++)
+                    for (int ti = 0; ti < t; ti++)
                     {
-                        int wi = (bi * t + ti) * s + si;
-                        if (weights.RequiresGrad) weights.Grad[wi] += TensorPrimitives.Dot(dc, memory.Data.Slice((bi / share * s + si) * d, d));
-                        if (memory.RequiresGrad && weights.Data[wi] != 0f)
+                        var dc = dy.Slice((bi * t + ti) * d, d);
+                        if (!dc.ContainsAnyExcept(0f)) continue; // a position nothing scores: every term is 0
+                        for (int si = 0; si < s; si++)
                         {
-                            var dm = memory.Grad.Slice((bi / share * s + si) * d, d);
-                            TensorPrimitives.MultiplyAdd(dc, weights.Data[wi], dm, dm);
+                            int wi = (bi * t + ti) * s + si;
+                            if (weights.RequiresGrad) weights.Grad[wi] += TensorPrimitives.Dot(dc, memory.Data.Slice((bi / share * s + si) * d, d));
+                            if (memory.RequiresGrad && weights.Data[wi] != 0f)
+                            {
+                                var dm = memory.Grad.Slice((bi / share * s + si) * d, d);
+                                TensorPrimitives.MultiplyAdd(dc, weights.Data[wi], dm, dm);
+                            }
                         }
                     }
-                }
+            });
         }, weights, memory);
     }
 
@@ -138,7 +146,7 @@ internal static class AttentionOps
         {
             var q = query.Data;
             var k = keys.Data;
-            var h = new float[a];
+            var h = BufferPool.Shared.Rent(a);
             for (int bi = lo; bi < hi; bi++)
                 for (int ti = 0; ti < t; ti++)
                     for (int si = 0; si < s; si++)
@@ -148,39 +156,59 @@ internal static class AttentionOps
                             y.Data[(bi * t + ti) * s + si] = 0f;
                             continue;
                         }
-                        Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi / share * s + si) * a, a), h, new AddTanhOp());
-                        y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h, v.Data);
+                        Elementwise.Map(q.Slice((bi * t + ti) * a, a), k.Slice((bi / share * s + si) * a, a), h.AsSpan(0, a), new AddTanhOp());
+                        y.Data[(bi * t + ti) * s + si] = TensorPrimitives.Dot(h.AsSpan(0, a), v.Data);
                     }
+            BufferPool.Shared.Return(h);
         });
         return y.Attach(() =>
         {
-            var de = y.Grad;
-            var hb = new float[a];
-            var pre = new float[a];
-            var qd = query.Data;
-            var kd = keys.Data;
-            for (int bi = 0; bi < b; bi++)
-                for (int ti = 0; ti < t; ti++)
-                    for (int si = 0; si < s; si++)
-                    {
-                        int row = (bi * t + ti) * s + si;
-                        float g = de[row];
-                        if (g == 0f) continue; // every term below is a multiple of g
-                        Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi / share * s + si) * a, a), hb, new AddTanhOp());
-                        if (v.RequiresGrad) TensorPrimitives.MultiplyAdd(hb, g, v.Grad, v.Grad);
-                        // d pre-activation = g · v ⊙ (1 − tanh²)
-                        Elementwise.Map(hb, v.Data, pre, new AdditiveScoreGrad(g));
-                        if (query.RequiresGrad)
+            Materialize(query, keys);
+            // v's gradient sums over every row: each chunk of sentences sums its own part, then the parts are
+            // added in chunk order. The chunks are fixed (not per thread), so 1 and N threads give the same bits.
+            int chunkRows = SentenceChunkRows * share, chunks = (b + chunkRows - 1) / chunkRows;
+            float[]? dv = v.RequiresGrad ? BufferPool.Shared.Rent(chunks * a) : null;
+            dv?.AsSpan(0, chunks * a).Clear();
+            RowParallel.For(b, t * s * a, chunkRows, (c, lo, hi) =>
+            {
+                var de = y.Grad;
+                var hbArray = BufferPool.Shared.Rent(a);
+                var preArray = BufferPool.Shared.Rent(a);
+                var hb = hbArray.AsSpan(0, a);
+                var pre = preArray.AsSpan(0, a);
+                var qd = query.Data;
+                var kd = keys.Data;
+                var dvc = dv is null ? default : dv.AsSpan(c * a, a);
+                for (int bi = lo; bi < hi; bi++)
+                    for (int ti = 0; ti < t; ti++)
+                        for (int si = 0; si < s; si++)
                         {
-                            var dq = query.Grad.Slice((bi * t + ti) * a, a);
-                            TensorPrimitives.Add(dq, pre, dq);
+                            int row = (bi * t + ti) * s + si;
+                            float g = de[row];
+                            if (g == 0f) continue; // every term below is a multiple of g
+                            Elementwise.Map(qd.Slice((bi * t + ti) * a, a), kd.Slice((bi / share * s + si) * a, a), hb, new AddTanhOp());
+                            if (dv is not null) TensorPrimitives.MultiplyAdd(hb, g, dvc, dvc);
+                            // d pre-activation = g · v ⊙ (1 − tanh²)
+                            Elementwise.Map(hb, v.Data, pre, new AdditiveScoreGrad(g));
+                            if (query.RequiresGrad)
+                            {
+                                var dq = query.Grad.Slice((bi * t + ti) * a, a);
+                                TensorPrimitives.Add(dq, pre, dq);
+                            }
+                            if (keys.RequiresGrad)
+                            {
+                                var dk = keys.Grad.Slice((bi / share * s + si) * a, a);
+                                TensorPrimitives.Add(dk, pre, dk);
+                            }
                         }
-                        if (keys.RequiresGrad)
-                        {
-                            var dk = keys.Grad.Slice((bi / share * s + si) * a, a);
-                            TensorPrimitives.Add(dk, pre, dk);
-                        }
-                    }
+                BufferPool.Shared.Return(hbArray);
+                BufferPool.Shared.Return(preArray);
+            });
+            if (dv is not null)
+            {
+                for (int c = 0; c < chunks; c++) TensorPrimitives.Add(v.Grad, dv.AsSpan(c * a, a), v.Grad);
+                BufferPool.Shared.Return(dv);
+            }
         }, query, keys, v);
     }
 
@@ -194,6 +222,24 @@ internal static class AttentionOps
         int threads = Parallelism.MaxThreads;
         int chunkRows = Math.Max(1, (rows + 2 * threads - 1) / (2 * threads));
         RowParallel.For(rows, workPerRow, chunkRows, (_, lo, hi) => body(lo, hi));
+    }
+
+    /// <summary>Sentences per chunk of a backward: fixed, so a reduction over chunks does not depend on the thread count.</summary>
+    private const int SentenceChunkRows = 8;
+
+    /// <summary>
+    /// body(firstRow, endRow) over chunks of whole sentences (multiples of <paramref name="share"/> query rows),
+    /// for backwards: a sentence's keys and memory receive gradient only from its own query rows, in the same
+    /// order as one pass over all rows, so every gradient element gets the same bits.
+    /// </summary>
+    private static void ForSentences(int rows, int share, int workPerRow, Action<int, int> body) =>
+        RowParallel.For(rows, workPerRow, SentenceChunkRows * share, (_, lo, hi) => body(lo, hi));
+
+    /// <summary>Allocates the gradients the chunks of a backward write, before several threads would each try to.</summary>
+    private static void Materialize(Tensor x, Tensor y)
+    {
+        if (x.RequiresGrad) _ = x.Grad;
+        if (y.RequiresGrad) _ = y.Grad;
     }
 
     private static void CheckMask(Tensor? mask, int b, int s, string op)
