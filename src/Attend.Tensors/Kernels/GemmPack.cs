@@ -44,7 +44,7 @@ internal static unsafe class GemmPack
                 // Eight stored rows, eight p at a time: an 8×8 transpose in registers (the scalar loop
                 // below wrote one float per step; packing A was ~10% of a small model's training step).
                 int p = 0;
-                for (; p + 8 <= kc; p += 8) Transpose8x8(a + i0 * lda + p, lda, panel + (nint)p * 8);
+                for (; p + 8 <= kc; p += 8) Transpose8x8(a + i0 * lda + p, lda, panel + (nint)p * 8, 8);
                 for (; p < kc; p++)
                     for (int i = 0; i < 8; i++) panel[(nint)p * 8 + i] = a[(i0 + i) * lda + p];
             }
@@ -61,32 +61,6 @@ internal static unsafe class GemmPack
                     for (int p = 0; p < kc; p++) panel[(nint)p * mr + i] = 0f;
             }
         }
-    }
-
-    /// <summary>dst[p·8 + i] = src[i·ld + p] for i, p in 0..8: the 8×8 block transposed (unpack, shuffle, swap halves).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint ld, float* dst)
-    {
-        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
-        var r2 = Avx.LoadVector256(src + 2 * ld); var r3 = Avx.LoadVector256(src + 3 * ld);
-        var r4 = Avx.LoadVector256(src + 4 * ld); var r5 = Avx.LoadVector256(src + 5 * ld);
-        var r6 = Avx.LoadVector256(src + 6 * ld); var r7 = Avx.LoadVector256(src + 7 * ld);
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
