@@ -37,6 +37,7 @@ public static class GemmBench
         int[] threadCounts = [1, 2];
         int reps = 7;
         bool cpuClock = false, fewRows = false;
+        int gapUs = 0;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -49,6 +50,8 @@ public static class GemmBench
                     cpuClock = true; break;
                 case "--few-rows":
                     fewRows = true; break;
+                case "--gap-us" when i + 1 < args.Length && int.TryParse(args[i + 1], out int g) && g >= 0:
+                    gapUs = g; i++; break;
                 case "--peak":
                     FmaPeak.Print();
                     return 0;
@@ -61,6 +64,10 @@ public static class GemmBench
                         "  --few-rows   instead of the issue's shapes, x·Wᵀ with W stored [n, k] for m = 1, 2, 4, 5, 6, 8\n" +
                         "               rows and n = 8000, 1536, k = 512 (beam search with batch 1; the direct path),\n" +
                         "               and x·B with B stored [k, n] [512, 1536] for m = 1..4\n" +
+                        "  --gap-us N   keep the calling thread busy for N µs before each timed product (the other\n" +
+                        "               ops of a decoder step), so a worker that sleeps between products shows\n" +
+                        "               its wake-up in the product's time (only the product is timed; only the\n" +
+                        "               shapes of at most 64 rows)\n" +
                         "  --peak       print one core's FMA throughput (the ceiling for these figures) and exit");
                     return 0;
                 default:
@@ -69,21 +76,27 @@ public static class GemmBench
             }
         }
 
-        Console.WriteLine($"GEMM C[m,n] = A[m,k]·op(B), float32, kernel {Gemm.BestKernel}, median of {reps} after warm-up");
+        Console.WriteLine($"GEMM C[m,n] = A[m,k]·op(B), float32, kernel {Gemm.BestKernel}, median of {reps} after warm-up" +
+            (gapUs > 0 ? $", {gapUs} µs of other work before each product" : ""));
         Console.WriteLine($"{"m",6} {"k",6} {"n",6} {"B",6} {"threads",8} {"ms",10} {"GFLOP/s",9}");
         var json = new StringBuilder("{\"gemm\":[");
         bool first = true;
         int saved = Parallelism.MaxThreads;
         try
         {
-            foreach (var (m, k, n, transB) in fewRows ? FewRowShapes : Shapes.Select(s => (s.M, s.K, s.N, false)))
+            var shapes = fewRows ? FewRowShapes : Shapes.Select(s => (s.M, s.K, s.N, false)).ToArray();
+            // With a gap, only the decoder-step shapes (≤ 64 rows): the point is the hand-over, not the big products.
+            if (gapUs > 0) shapes = shapes.Where(s => s.Item1 <= 64).ToArray();
+            foreach (var (m, k, n, transB) in shapes)
             {
                 var rng = new Random(42);
                 float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
                 foreach (int threads in threadCounts)
                 {
                     Parallelism.MaxThreads = threads;
-                    double seconds = MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k, transB: transB), reps, cpuClock);
+                    double seconds = gapUs > 0
+                        ? MedianSecondsAfterGap(() => Gemm.Multiply(a, b, c, m, n, k, transB: transB), reps, gapUs)
+                        : MedianSeconds(() => Gemm.Multiply(a, b, c, m, n, k, transB: transB), reps, cpuClock);
                     double gflops = 2.0 * m * n * k / seconds / 1e9;
                     Console.WriteLine($"{m,6} {k,6} {n,6} {(transB ? "[n,k]" : "[k,n]"),6} {threads,8} {seconds * 1e3,10:F3} {gflops,9:F1}");
                     json.Append(first ? "" : ",").Append(CultureInfo.InvariantCulture,
@@ -115,6 +128,30 @@ public static class GemmBench
             start = now();
             for (int i = 0; i < calls; i++) op();
             times[r] = (now() - start) / calls;
+        }
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    /// <summary>Median wall time of one call made after <paramref name="gapUs"/> µs of busy work on this thread; only the call is timed.</summary>
+    private static double MedianSecondsAfterGap(Action op, int reps, int gapUs)
+    {
+        long gap = gapUs * Stopwatch.Frequency / 1_000_000;
+        for (int i = 0; i < 20; i++) op(); // warm-up
+        var times = new double[reps];
+        for (int r = 0; r < reps; r++)
+        {
+            long spent = 0;
+            const int calls = 200;
+            for (int i = 0; i < calls; i++)
+            {
+                long until = Stopwatch.GetTimestamp() + gap;
+                while (Stopwatch.GetTimestamp() < until) { }
+                long t0 = Stopwatch.GetTimestamp();
+                op();
+                spent += Stopwatch.GetTimestamp() - t0;
+            }
+            times[r] = spent / (double)Stopwatch.Frequency / calls;
         }
         Array.Sort(times);
         return times[reps / 2];
