@@ -14,6 +14,16 @@ internal static class RowParallel
     /// </summary>
     public const long MinParallelElements = 1 << 16;
 
+    /// <summary>
+    /// Rows per chunk for work whose rows are all independent (nothing summed over chunks, so the chunking
+    /// may follow the thread count): two chunks per thread, at least <paramref name="minRows"/> rows each.
+    /// </summary>
+    public static int TwoChunksPerThread(int rows, int minRows = 1)
+    {
+        int chunks = 2 * Parallelism.MaxThreads;
+        return Math.Max(minRows, (rows + chunks - 1) / chunks);
+    }
+
     /// <summary>Number of chunks <see cref="For"/> will run for <paramref name="rows"/> rows.</summary>
     public static int Chunks(int rows, int chunkRows) => (rows + chunkRows - 1) / chunkRows;
 

@@ -64,8 +64,7 @@ public static partial class Ops
     /// </summary>
     private static void ForCellRows(int batch, int work, Action<int, int> body)
     {
-        int chunk = Math.Max(8, (batch + 2 * Parallelism.MaxThreads - 1) / (2 * Parallelism.MaxThreads));
-        RowParallel.For(batch, work, chunk, (_, lo, hi) => body(lo, hi - lo));
+        RowParallel.For(batch, work, RowParallel.TwoChunksPerThread(batch, minRows: 8), (_, lo, hi) => body(lo, hi - lo));
     }
 
     /// <summary>Whether an op on these inputs records a backward (grad mode on and some input requires grad).</summary>

@@ -56,23 +56,20 @@ public static partial class Ops
         int cols = x.Shape[^1], rows = RowsOf(x);
         var y = Tensor.Empty(x.Shape);
         // Rows are independent: a beam step's [B·K, V] log-probabilities run on every thread.
-        RowParallel.For(rows, cols, RowChunk(rows), (_, lo, hi) =>
+        RowParallel.For(rows, cols, RowParallel.TwoChunksPerThread(rows), (_, lo, hi) =>
         {
             for (int r = lo; r < hi; r++) SoftmaxRow.LogForward(x.Data.Slice(r * cols, cols), y.Data.Slice(r * cols, cols));
         });
         return y.Attach(() =>
         {
             _ = x.Grad; // allocated here, not by the first row of each thread
-            RowParallel.For(rows, cols, RowChunk(rows), (_, lo, hi) =>
+            RowParallel.For(rows, cols, RowParallel.TwoChunksPerThread(rows), (_, lo, hi) =>
             {
                 for (int r = lo; r < hi; r++)
                     SoftmaxRow.LogBackward(y.Data.Slice(r * cols, cols), y.Grad.Slice(r * cols, cols), x.Grad.Slice(r * cols, cols));
             });
         }, x);
     }
-
-    /// <summary>Rows per chunk for row-independent work: two chunks per thread (the bits do not depend on it).</summary>
-    private static int RowChunk(int rows) => Math.Max(1, (rows + 2 * Parallelism.MaxThreads - 1) / (2 * Parallelism.MaxThreads));
 
     /// <summary>Number of rows when viewed as [rows, last dimension].</summary>
     internal static int RowsOf(Tensor x) => x.Rank == 0 ? 1 : ShapeOf.Count(x.Shape.AsSpan(0, x.Rank - 1));

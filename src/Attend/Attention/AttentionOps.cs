@@ -217,12 +217,8 @@ internal static class AttentionOps
     /// when the work (<paramref name="workPerRow"/> multiply-adds or tanh per row) pays for the hop. Only for
     /// forwards, where every query row writes its own outputs: the bits do not depend on the chunking.
     /// </summary>
-    private static void ForQueryRows(int rows, int workPerRow, Action<int, int> body)
-    {
-        int threads = Parallelism.MaxThreads;
-        int chunkRows = Math.Max(1, (rows + 2 * threads - 1) / (2 * threads));
-        RowParallel.For(rows, workPerRow, chunkRows, (_, lo, hi) => body(lo, hi));
-    }
+    private static void ForQueryRows(int rows, int workPerRow, Action<int, int> body) =>
+        RowParallel.For(rows, workPerRow, RowParallel.TwoChunksPerThread(rows), (_, lo, hi) => body(lo, hi));
 
     /// <summary>Sentences per chunk of a backward: fixed, so a reduction over chunks does not depend on the thread count.</summary>
     private const int SentenceChunkRows = 8;

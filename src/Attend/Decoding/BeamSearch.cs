@@ -57,7 +57,7 @@ public static class BeamSearch
                 var logp = Ops.LogSoftmax(dec.Logits(step.Readout));
                 // Sentences are independent: each chunk of them selects its survivors with its own scratch.
                 var done = finished;
-                RowParallel.For(batch, k * v, Math.Max(1, (batch + 3) / 4), (_, lo, hi) =>
+                RowParallel.For(batch, k * v, RowParallel.TwoChunksPerThread(batch), (_, lo, hi) =>
                 {
                     var bestScore = new double[k];
                     var bestIndex = new int[k];
