@@ -7,7 +7,7 @@ namespace Attend.Tensors;
 /// </summary>
 internal static class Autograd
 {
-    public static void Backward(Tensor root, Tensor? seed)
+    public static void Backward(Tensor root, Tensor? seed, bool keepValues = true)
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException($"Backward on {root}: it does not require grad (no input requires grad, or it was computed under GradMode.Off)");
@@ -35,6 +35,9 @@ internal static class Autograd
             // its gradient on, so nothing reads it again: PyTorch keeps no gradient of a non-leaf either.
             // Returning it now bounds the pass's gradient memory by what is live, not by the whole graph.
             if (!t.GradReadLater) t.ReleaseGrad();
+            // Its consumers' closures and its own have run, and the nodes still to come read only their own
+            // values and their parents' (which come later still): nothing in the pass reads t's values again.
+            if (!keepValues) t.ReleaseValues(keepOwn: t == root);
         }
         // The outputs of a fused multi-output op (LstmCell) are read by their joint's closure after their own
         // closures ran; their gradients are consumed here, at the end (otherwise a second Backward through a

@@ -17,6 +17,8 @@ public sealed class Tensor
     private float[]? _data;
     private float[]? _grad;
     private TensorScope? _scope;
+    private Tensor[]? _saved;
+    private bool _valuesFreed;
 
     /// <summary>Dimensions, outermost first.</summary>
     public int[] Shape { get; }
@@ -103,7 +105,7 @@ public sealed class Tensor
     {
         get
         {
-            Live();
+            Usable();
             if (_grad is null)
             {
                 if (_scope is null) _grad = new float[Length];
@@ -124,7 +126,7 @@ public sealed class Tensor
     /// </summary>
     internal Span<float> GradForOverwrite(out bool fresh)
     {
-        Live();
+        Usable();
         fresh = _grad is null;
         if (fresh) _grad = _scope is null ? new float[Length] : BufferPool.Shared.Rent(Length);
         return _grad!.AsSpan(0, Length);
@@ -194,6 +196,46 @@ public sealed class Tensor
         return this;
     }
 
+    /// <summary>
+    /// Hands this node the op's internal tensors that only its backward reads (a cell's gates, a mask),
+    /// so that <see cref="Backward(Tensor?, bool)"/> without kept values returns them with the node.
+    /// Never pass a parent or another node's output.
+    /// </summary>
+    internal Tensor Saving(params Tensor[] saved)
+    {
+        if (BackwardFn is not null) _saved = saved;
+        return this;
+    }
+
+    /// <summary>
+    /// Returns the values of a node the backward pass has gone through, with its saved tensors, to the
+    /// pool (scoped tensors only) and drops its closure; reading the values afterwards throws. The root
+    /// of the pass keeps its own values (<paramref name="keepOwn"/>): the caller reads the loss.
+    /// </summary>
+    internal void ReleaseValues(bool keepOwn = false)
+    {
+        if (_scope is null) return;
+        if (!keepOwn) FreeValues();
+        if (_saved is not null)
+            foreach (var s in _saved) s.ReleaseValues();
+        _saved = null;
+        Parents = [];
+        BackwardFn = null;
+    }
+
+    /// <summary>
+    /// Returns the values of a scoped tensor to the pool before its scope ends, for an intermediate that the
+    /// code which made it knows no one reads again (a sequence's input projection once its steps have run:
+    /// the cells keep what their backward needs). Its gradient still flows; reading the values throws.
+    /// </summary>
+    internal void FreeValues()
+    {
+        if (_scope is null || _data is null) return;
+        BufferPool.Shared.Return(_data);
+        _data = null;
+        _valuesFreed = true;
+    }
+
     /// <summary>Whether this tensor takes part in a graph (it needs a gradient).</summary>
     internal bool IsTracked => RequiresGrad;
 
@@ -201,7 +243,15 @@ public sealed class Tensor
     /// Back-propagates from this tensor. For a scalar the seed gradient is 1; otherwise pass
     /// <paramref name="seed"/> of the same shape. Gradients accumulate into every tensor that requires grad.
     /// </summary>
-    public void Backward(Tensor? seed = null) => Autograd.Backward(this, seed);
+    /// <param name="seed">the gradient of this tensor (null: 1 for a one-element tensor)</param>
+    /// <param name="keepValues">
+    /// false: as PyTorch frees a graph's saved tensors, the values of every node the pass has gone through
+    /// (every tensor an op computed, except this one) go back to the pool at once with the tensors their
+    /// backward saved, instead of at the end of the scope, so the pass's memory shrinks as it goes; reading
+    /// such a value afterwards throws, and the graph cannot be back-propagated again. For a training step
+    /// that reads nothing but the loss and the parameters' gradients.
+    /// </param>
+    public void Backward(Tensor? seed = null, bool keepValues = true) => Autograd.Backward(this, seed, keepValues);
 
     /// <summary>Cuts this tensor from its graph (keeps values, drops the backward closure).</summary>
     public Tensor Detach()
@@ -218,13 +268,23 @@ public sealed class Tensor
         if (_grad is not null) BufferPool.Shared.Return(_grad);
         _data = null;
         _grad = null;
+        _valuesFreed = false;
+        _saved = null;
         Parents = [];
         BackwardFn = null;
     }
 
+    /// <summary>Throws once the scope has ended; a node whose values the backward pass freed still has a gradient.</summary>
+    private void Usable()
+    {
+        if (!_valuesFreed) Live();
+    }
+
     private float[] Live() =>
-        _data ?? throw new ObjectDisposedException(Name ?? "tensor",
-            $"tensor {ShapeOf.Format(Shape)} was used after its TensorScope ended; keep it with TensorScope.Keep or copy it out");
+        _data ?? throw (_valuesFreed
+            ? new InvalidOperationException($"tensor {ShapeOf.Format(Shape)}{(Name is null ? "" : " " + Name)} was read after its values were freed (by Backward(keepValues: false), or by the code that made it once its consumers had run); read it before, or keep the values")
+            : new ObjectDisposedException(Name ?? "tensor",
+                $"tensor {ShapeOf.Format(Shape)} was used after its TensorScope ended; keep it with TensorScope.Keep or copy it out"));
 
     /// <summary>Moves a scoped tensor out of its scope so it survives the scope's end (e.g. a decoding result).</summary>
     internal void Untrack() => _scope?.Untrack(this);

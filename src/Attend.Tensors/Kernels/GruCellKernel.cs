@@ -16,13 +16,18 @@ internal static class GruCellKernel
     /// gh need not outlive the forward) and hNext [B, H].
     /// </summary>
     public static void Forward(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> h,
+        Span<float> saved, Span<float> hNext, int batch, int hidden) =>
+        Forward(gx, 3 * hidden, gh, h, saved, hNext, batch, hidden);
+
+    /// <summary>As above with row b of gx at b·<paramref name="gxStride"/> (a step of a [B, T, 3H] sequence projection: stride T·3H).</summary>
+    public static void Forward(ReadOnlySpan<float> gx, int gxStride, ReadOnlySpan<float> gh, ReadOnlySpan<float> h,
         Span<float> saved, Span<float> hNext, int batch, int hidden)
     {
         if (hidden == 0) return; // TensorPrimitives.Sigmoid rejects empty spans
         int h3 = 3 * hidden, h4 = 4 * hidden;
         for (int b = 0; b < batch; b++)
         {
-            var x = gx.Slice(b * h3, h3);
+            var x = gx.Slice(b * gxStride, h3);
             var hh = gh.Slice(b * h3, h3);
             var s = saved.Slice(b * h4, h4);
             var rz = s[..(2 * hidden)];

@@ -61,7 +61,7 @@ public static partial class Ops
                     if (ids[i] != ignoreIndex)
                         SoftmaxRow.CrossEntropyBackward(logits.Data.Slice(i * v, v), ids[i], eps, lse.Data[i], scale, logits.Grad.Slice(i * v, v));
             });
-        }, logits);
+        }, logits).Saving(lse);
     }
 
     /// <summary>Rows per parallel chunk of the cross-entropy (a chunk of 8000-word rows is ~1 MB of logits).</summary>

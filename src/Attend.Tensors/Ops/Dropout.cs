@@ -23,6 +23,6 @@ public static partial class Ops
         for (int i = 0; i < m.Length; i++) m[i] = rng.NextFloat() < p ? 0f : keep;
         var y = Tensor.Empty(x.Shape);
         TensorPrimitives.Multiply(x.Data, m, y.Data);
-        return y.Attach(() => TensorPrimitives.MultiplyAdd(y.Grad, mask.Data, x.Grad, x.Grad), x);
+        return y.Attach(() => TensorPrimitives.MultiplyAdd(y.Grad, mask.Data, x.Grad, x.Grad), x).Saving(mask);
     }
 }

@@ -91,14 +91,15 @@ public static partial class Ops
                 }
                 else
                 {
-                    var dp = Tensor.Empty(m, r);
-                    Gemm.Multiply(dl, weight.Data, dp.Data, m, r, v);
+                    float[] dp = BufferPool.Shared.Rent(m * r);
+                    Gemm.Multiply(dl, weight.Data, dp.AsSpan(0, m * r), m, r, v);
                     var dx = x.Grad;
                     for (int i = 0; i < m; i++)
                     {
                         var row = dx.Slice(kept[i] * r, r);
-                        TensorPrimitives.Add(row, dp.Data.Slice(i * r, r), row);
+                        TensorPrimitives.Add(row, dp.AsSpan(i * r, r), row);
                     }
+                    BufferPool.Shared.Return(dp);
                 }
             }
             if (weight.RequiresGrad) Gemm.Multiply(dl, packed.Data, weight.Grad, v, r, m, transA: true, accumulate: true);
@@ -109,6 +110,6 @@ public static partial class Ops
                 Array.Fill(ones, 1f);
                 Gemm.Multiply(ones, dl, bias.Grad, 1, v, m, accumulate: true);
             }
-        }, parents);
+        }, parents).Saving(all ? [logits] : [logits, packed]);
     }
 }

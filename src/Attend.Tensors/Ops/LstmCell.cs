@@ -20,14 +20,31 @@ public static partial class Ops
     /// </remarks>
     public static (Tensor H, Tensor C) LstmCell(Tensor gx, Tensor h, Tensor c, Tensor weightHh, Tensor? biasHh)
     {
-        var (batch, hidden) = CheckCell(nameof(LstmCell), 4, gx, h, c, weightHh, biasHh);
+        CheckCell(nameof(LstmCell), 4, gx, h, c, weightHh, biasHh);
+        return LstmCellCore(ProjectionRows.Whole(gx), h, c, weightHh, biasHh);
+    }
+
+    /// <summary>
+    /// <see cref="LstmCell"/> on step <paramref name="step"/> of a whole sequence's input projection
+    /// <paramref name="gxSequence"/> [B', T, 4H], its first B rows (B = the rows of <paramref name="h"/>), read
+    /// in place (see <see cref="GruCellAt"/>).
+    /// </summary>
+    public static (Tensor H, Tensor C) LstmCellAt(Tensor gxSequence, int step, Tensor h, Tensor c, Tensor weightHh, Tensor? biasHh)
+    {
+        CheckCell(nameof(LstmCellAt), 4, null, h, c, weightHh, biasHh);
+        return LstmCellCore(ProjectionRows.Step(nameof(LstmCellAt), gxSequence, step, h.Shape[0], 4 * h.Shape[1]), h, c, weightHh, biasHh);
+    }
+
+    private static (Tensor H, Tensor C) LstmCellCore(ProjectionRows gx, Tensor h, Tensor c, Tensor weightHh, Tensor? biasHh)
+    {
+        int batch = h.Shape[0], hidden = h.Shape[1];
         int size = batch * 4 * hidden, state = batch * hidden;
         var hNext = Tensor.Empty(batch, hidden);
         var cNext = Tensor.Empty(batch, hidden);
-        if (!Records(gx, h, c, weightHh, biasHh))
+        if (!Records(gx.Source, h, c, weightHh, biasHh))
         {
             float[] gates = BufferPool.Shared.Rent(size), tanhC = BufferPool.Shared.Rent(state);
-            LstmPreActivations(gx.Data, h.Data, weightHh, biasHh, gates.AsSpan(0, size), batch, hidden);
+            LstmPreActivations(gx, h.Data, weightHh, biasHh, gates.AsSpan(0, size), batch, hidden);
             ForCellRows(batch, 4 * hidden, (lo, n) => LstmCellKernel.Forward(gates.AsSpan(lo * 4 * hidden, n * 4 * hidden),
                 c.Data.Slice(lo * hidden, n * hidden), cNext.Data.Slice(lo * hidden, n * hidden),
                 tanhC.AsSpan(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
@@ -38,13 +55,13 @@ public static partial class Ops
 
         var gatesT = Tensor.Empty(batch, 4 * hidden);
         var tanhCT = Tensor.Empty(batch, hidden);
-        LstmPreActivations(gx.Data, h.Data, weightHh, biasHh, gatesT.Data, batch, hidden);
+        LstmPreActivations(gx, h.Data, weightHh, biasHh, gatesT.Data, batch, hidden);
         ForCellRows(batch, 4 * hidden, (lo, n) => LstmCellKernel.Forward(gatesT.Data.Slice(lo * 4 * hidden, n * 4 * hidden),
             c.Data.Slice(lo * hidden, n * hidden), cNext.Data.Slice(lo * hidden, n * hidden),
             tanhCT.Data.Slice(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
 
         var joint = Tensor.Zeros(1);
-        var parents = biasHh is null ? new[] { gx, h, c, weightHh } : new[] { gx, h, c, weightHh, biasHh };
+        var parents = biasHh is null ? new[] { gx.Source, h, c, weightHh } : new[] { gx.Source, h, c, weightHh, biasHh };
         joint.Attach(() =>
         {
             float[] da = BufferPool.Shared.Rent(size);
@@ -66,11 +83,11 @@ public static partial class Ops
                 LstmCellKernel.Backward(dh, dc, gatesT.Data.Slice(lo * 4 * hidden, n * 4 * hidden), c.Data.Slice(at, len),
                     tanhCT.Data.Slice(at, len), da.AsSpan(lo * 4 * hidden, n * 4 * hidden), wantDc ? c.Grad.Slice(at, len) : default, n, hidden);
             });
-            if (gx.RequiresGrad) gx.AccumulateGrad(dA);
+            if (gx.Source.RequiresGrad) gx.AccumulateGrad(dA, batch);
             HiddenProjectionBackward(dA, h, weightHh, biasHh, batch, hidden, 4);
             BufferPool.Shared.Return(da);
             if (zeros is not null) BufferPool.Shared.Return(zeros);
-        }, parents);
+        }, parents).Saving(gatesT, tanhCT);
         // Reaching an output allocates the joint's gradient, which is what lets its closure run.
         hNext.Attach(() => joint.Grad[0] = 1f, joint);
         cNext.Attach(() => joint.Grad[0] = 1f, joint);
@@ -79,14 +96,17 @@ public static partial class Ops
     }
 
     /// <summary>a = gx + b_hh + h·W_hhᵀ, [B, 4H]: the sum of both projections is all the gates need.</summary>
-    private static void LstmPreActivations(ReadOnlySpan<float> gx, ReadOnlySpan<float> h, Tensor weightHh, Tensor? biasHh,
+    private static void LstmPreActivations(ProjectionRows gx, ReadOnlySpan<float> h, Tensor weightHh, Tensor? biasHh,
         Span<float> gates, int batch, int hidden)
     {
         int width = 4 * hidden;
-        if (biasHh is null) gx[..(batch * width)].CopyTo(gates);
-        else
-            for (int b = 0; b < batch; b++)
-                TensorPrimitives.Add(gx.Slice(b * width, width), biasHh.Data, gates.Slice(b * width, width));
+        var x = gx.From(0);
+        for (int b = 0; b < batch; b++)
+        {
+            var row = x.Slice(b * gx.Stride, width);
+            if (biasHh is null) row.CopyTo(gates.Slice(b * width, width));
+            else TensorPrimitives.Add(row, biasHh.Data, gates.Slice(b * width, width));
+        }
         Gemm.Multiply(h, weightHh.Data, gates, batch, width, hidden, transB: true, accumulate: true);
     }
 }

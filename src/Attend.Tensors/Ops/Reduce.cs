@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Attend.Tensors;
 
-/// <summary>Reductions: Sum and Mean to a scalar, SumLastDim.</summary>
+/// <summary>Reductions: Sum and Mean to a scalar, SumLastDim, SumChunks.</summary>
 public static partial class Ops
 {
     /// <summary>Σ x, a scalar.</summary>
@@ -37,6 +37,40 @@ public static partial class Ops
                 var dxr = dx.Slice(r * cols, cols);
                 TensorPrimitives.Add(dxr, dy[r], dxr);
             }
+        }, x);
+    }
+
+    /// <summary>
+    /// The sum of the <paramref name="chunks"/> equal blocks of the last dimension: [..., K·D] → [..., D]
+    /// (a bidirectional encoder's directions summed, h→ + h←). Slice + Slice + Add without the two slices.
+    /// </summary>
+    public static Tensor SumChunks(Tensor x, int chunks)
+    {
+        RequireRank(nameof(SumChunks), x, 1);
+        int cols = x.Shape[^1], rows = RowsOf(x);
+        if (chunks < 1 || cols % chunks != 0)
+            throw new ArgumentException($"{nameof(SumChunks)}: the last dimension of {ShapeOf.Format(x.Shape)} does not split into {chunks} equal chunks");
+        int d = cols / chunks;
+        var shape = (int[])x.Shape.Clone();
+        shape[^1] = d;
+        var y = Tensor.Empty(shape);
+        for (int r = 0; r < rows; r++)
+        {
+            var src = x.Data.Slice(r * cols, cols);
+            var dst = y.Data.Slice(r * d, d);
+            src[..d].CopyTo(dst);
+            for (int k = 1; k < chunks; k++) TensorPrimitives.Add(dst, src.Slice(k * d, d), dst);
+        }
+        return y.Attach(() =>
+        {
+            var dx = x.Grad;
+            var dy = y.Grad;
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < chunks; k++)
+                {
+                    var dxr = dx.Slice(r * cols + k * d, d);
+                    TensorPrimitives.Add(dxr, dy.Slice(r * d, d), dxr);
+                }
         }, x);
     }
 

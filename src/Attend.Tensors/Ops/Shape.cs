@@ -54,38 +54,64 @@ public static partial class Ops
     /// </summary>
     public static Tensor StackSteps(IReadOnlyList<Tensor?> steps, int rows)
     {
-        var xs = steps.ToArray();
-        int t = xs.Length, d = -1;
-        foreach (var x in xs)
+        int d = -1;
+        foreach (var x in steps)
+            if (x is not null) { d = x.Rank == 2 ? x.Shape[1] : -2; break; }
+        if (d == -1) throw new ArgumentException("StackSteps: needs at least one step that ran (the width D comes from it)");
+        if (d == -2) d = 0; // reported by the shape check below
+        return StackSteps([steps], rows, d);
+    }
+
+    /// <summary>
+    /// <see cref="StackSteps(IReadOnlyList{Tensor?}, int)"/> for several directions at once, concatenated along
+    /// the last dimension, and put back in the batch's order: directions[k][t] [n_t, D] → [rows, T, K·D], row r of
+    /// every step landing in output row <paramref name="rowOrder"/>[r] (r itself when null; the inverse of the
+    /// length sort). One copy where stacking each direction, concatenating and reordering made three.
+    /// </summary>
+    public static Tensor StackSteps(IReadOnlyList<IReadOnlyList<Tensor?>> directions, int rows, int width, int[]? rowOrder = null)
+    {
+        int k = directions.Count;
+        if (k == 0) throw new ArgumentException("StackSteps: needs at least one direction");
+        int t = directions[0].Count;
+        var xs = new Tensor?[k][];
+        for (int j = 0; j < k; j++)
         {
-            if (x is null) continue;
-            if (x.Rank != 2 || x.Shape[0] > rows || (d >= 0 && x.Shape[1] != d))
-                throw new ArgumentException($"StackSteps: step {ShapeOf.Format(x.Shape)} is not [n ≤ {rows}, {(d >= 0 ? d : "D")}]");
-            d = x.Shape[1];
+            xs[j] = directions[j].ToArray();
+            if (xs[j].Length != t)
+                throw new ArgumentException($"StackSteps: direction {j} has {xs[j].Length} steps, direction 0 has {t}");
+            foreach (var x in xs[j])
+                if (x is not null && (x.Rank != 2 || x.Shape[0] > rows || x.Shape[1] != width))
+                    throw new ArgumentException($"StackSteps: step {ShapeOf.Format(x.Shape)} is not [n ≤ {rows}, {width}]");
         }
-        if (d < 0) throw new ArgumentException("StackSteps: needs at least one step that ran (the width D comes from it)");
-        var y = Tensor.Zeros(rows, t, d);
-        for (int i = 0; i < t; i++)
-        {
-            var x = xs[i];
-            if (x is null) continue;
-            for (int r = 0; r < x.Shape[0]; r++) x.Data.Slice(r * d, d).CopyTo(y.Data.Slice((r * t + i) * d, d));
-        }
+        if (rowOrder is not null && rowOrder.Length != rows)
+            throw new ArgumentException($"StackSteps: {rowOrder.Length} row positions for {rows} rows");
+        int w = k * width;
+        var y = Tensor.Zeros(rows, t, w);
+        int At(int r, int i, int j) => ((rowOrder is null ? r : rowOrder[r]) * t + i) * w + j * width;
+        for (int j = 0; j < k; j++)
+            for (int i = 0; i < t; i++)
+            {
+                var x = xs[j][i];
+                if (x is null) continue;
+                for (int r = 0; r < x.Shape[0]; r++) x.Data.Slice(r * width, width).CopyTo(y.Data.Slice(At(r, i, j), width));
+            }
+        var parents = xs.SelectMany(steps => steps).Where(x => x is not null).Select(x => x!).ToArray();
         return y.Attach(() =>
         {
             var dy = y.Grad;
-            for (int i = 0; i < t; i++)
-            {
-                var x = xs[i];
-                if (x is null || !x.RequiresGrad) continue;
-                var dx = x.Grad;
-                for (int r = 0; r < x.Shape[0]; r++)
+            for (int j = 0; j < k; j++)
+                for (int i = 0; i < t; i++)
                 {
-                    var row = dx.Slice(r * d, d);
-                    TensorPrimitives.Add(row, dy.Slice((r * t + i) * d, d), row);
+                    var x = xs[j][i];
+                    if (x is null || !x.RequiresGrad) continue;
+                    var dx = x.Grad;
+                    for (int r = 0; r < x.Shape[0]; r++)
+                    {
+                        var row = dx.Slice(r * width, width);
+                        TensorPrimitives.Add(row, dy.Slice(At(r, i, j), width), row);
+                    }
                 }
-            }
-        }, xs.Where(x => x is not null).Select(x => x!).ToArray());
+        }, parents);
     }
 
     /// <summary>

@@ -59,6 +59,42 @@ public class TrainingLossTests
         }
     }
 
+    public static TheoryData<string, RnnKind, int> FreeingCases()
+    {
+        var d = new TheoryData<string, RnnKind, int>();
+        var names = TinyModels.AllKinds.Select(k => k.ToString()).Append("tied").Append("feeding");
+        foreach (var name in names)
+            foreach (var rnn in new[] { RnnKind.Gru, RnnKind.Lstm })
+                d.Add(name, rnn, 1);
+        d.Add(nameof(AttentionKind.LuongGeneral), RnnKind.Lstm, 2);
+        d.Add(nameof(AttentionKind.Bahdanau), RnnKind.Gru, 2);
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(FreeingCases))]
+    public void Backward_that_frees_values_as_it_goes_gives_the_same_bits_in_every_gradient(string name, RnnKind rnn, int layers)
+    {
+        // The trainer's pass (Backward(keepValues: false)) inside a scope, where values really go back to the
+        // pool node by node, against the pass that keeps them; with dropout, so the saved masks are freed too.
+        var config = ConfigOf(name) with { Rnn = rnn, EncoderLayers = layers, DecoderLayers = layers, Dropout = 0.2f };
+        var model = TinyModels.Model(config, seed: 4);
+        var batch = TinyModels.Batch(config, [5, 2, 6, 3], [7, 1, 4, 2], seed: 8);
+        float[][] Run(bool keepValues, out float loss)
+        {
+            model.ZeroGrad();
+            using var scope = TensorScope.Begin();
+            var l = model.Loss(batch, new ForwardOptions(new Rng(3)), labelSmoothing: 0.1f);
+            l.Backward(keepValues: keepValues);
+            loss = l.Item();
+            return model.NamedParameters().Select(p => p.Param.Grad.ToArray()).ToArray();
+        }
+        var kept = Run(true, out float keptLoss);
+        var freed = Run(false, out float freedLoss);
+        Assert.Equal(keptLoss, freedLoss);
+        for (int i = 0; i < kept.Length; i++) Assert.Equal(kept[i], freed[i]);
+    }
+
     /// <summary>Every case but tied embeddings, whose output layer reads the (here NaN) padding row as the pad word's weights.</summary>
     public static TheoryData<string> UntiedCases()
     {
