@@ -291,7 +291,7 @@ internal static partial class PeerBench
                 var lossT = model.Loss(batch);
                 double tForward = sw.Elapsed.TotalSeconds;
                 loss = lossT.Data[0];
-                lossT.Backward();
+                lossT.Backward(keepValues: false); // as the Trainer
                 double tBackward = sw.Elapsed.TotalSeconds;
                 GradClip.ClipGradNorm(parameters, 1.0);
                 adam.Step();

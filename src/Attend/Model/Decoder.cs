@@ -61,9 +61,7 @@ public sealed class Decoder : Module
         PreparedMemory? prepared = null;
         if (Attention is not null)
         {
-            var memory = Config.ResolvedMemory == MemoryKind.Sum
-                ? Ops.Add(Ops.Slice(outputs, 2, 0, h), Ops.Slice(outputs, 2, h, h))
-                : outputs;
+            var memory = Config.ResolvedMemory == MemoryKind.Sum ? Ops.SumChunks(outputs, 2) : outputs;
             prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s));
         }
         return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last)), InitialState(enc, b));
@@ -135,30 +133,33 @@ public sealed class Decoder : Module
     /// computed beforehand (teacher forcing projects all steps in one product). The RNN input [e; c] is
     /// never concatenated: W_ih [e; c] = W_e e + W_c c, with W_c·last computed once per batch without attention.
     /// </summary>
-    private DecoderStep Step(Tensor prevEmbedding, Tensor? projectedEmbedding, DecoderState state, DecoderContext context, Rng? dropoutRng)
+    private DecoderStep Step(Tensor? prevEmbedding, ProjectedStep? projected, DecoderState state, DecoderContext context, Rng? dropoutRng)
     {
         Tensor? ctx = null, weights = null;
         RnnState rnn;
         if (!Config.IsLuong)
         {
             var p = context.Input ?? throw new InvalidOperationException("Decoder.Step: the context has no input projection (make it with Decoder.Prepare)");
-            var ge = projectedEmbedding ?? ProjectEmbedding(prevEmbedding, p);
-            Tensor gc;
+            int n = context.Batch;
+            Tensor gx;
             if (Config.Attention == AttentionKind.None)
             {
-                ctx = context.Last;
-                gc = p.FixedContext!;
+                // The readout reads the fixed context only when it is part of it.
+                ctx = Config.Readout == Readout.State ? null : context.Rows(context.Last);
+                gx = projected is { } q ? Ops.AddStep(p.FixedContext!, q.Sequence, q.Step, n)
+                    : Ops.Add(ProjectEmbedding(prevEmbedding!, p), context.Rows(p.FixedContext!));
             }
             else
             {
                 (ctx, weights) = Attention!.Attend(state.Rnn.Top, context.Memory!);
-                gc = Ops.Linear(ctx, p.ContextWeight);
+                gx = projected is { } q ? Ops.LinearAddStep(ctx, p.ContextWeight, q.Sequence, q.Step)
+                    : Ops.Add(ProjectEmbedding(prevEmbedding!, p), Ops.Linear(ctx, p.ContextWeight));
             }
-            rnn = Rnn.StepProjected(Ops.Add(ge, gc), state.Rnn, dropoutRng);
+            rnn = Rnn.StepProjected(gx, state.Rnn, dropoutRng);
         }
         else
         {
-            var x = Config.InputFeeding ? Ops.Concat([prevEmbedding, state.Feed!], 1) : prevEmbedding;
+            var x = Config.InputFeeding ? Ops.Concat([prevEmbedding!, state.Feed!], 1) : prevEmbedding!;
             rnn = Rnn.Step(x, state.Rnn, dropoutRng);
         }
         var o = rnn.Top;
@@ -169,19 +170,29 @@ public sealed class Decoder : Module
             o = Ops.Tanh(Wc!.Forward(Ops.Concat([ctx, o], 1)));
             if (Config.InputFeeding) feed = o;
         }
-        return new DecoderStep(ReadoutInput(o, ctx!, prevEmbedding, 1, dropoutRng), new DecoderState(rnn, feed), weights);
+        return new DecoderStep(ReadoutInput(o, ctx, prevEmbedding, 1, dropoutRng), new DecoderState(rnn, feed), weights);
     }
+
+    /// <summary>Step <paramref name="Step"/> of W_e e + b_ih projected for all target steps at once, [B, T, G·H] (None and Bahdanau under teacher forcing).</summary>
+    private readonly record struct ProjectedStep(Tensor Sequence, int Step);
+
+    /// <summary>
+    /// The step's embedding [n, E], needed unless the projection of all steps stands in for it (None and
+    /// Bahdanau, unless the readout includes the embedding).
+    /// </summary>
+    private Tensor? StepEmbedding(Tensor emb, Tensor? projected, int i, int n) =>
+        projected is not null && Config.Readout != Readout.StateContextEmbedding ? null : Ops.Select(emb, 1, i, n);
 
     /// <summary>Logits [.., V] from readout inputs [.., ReadoutSize].</summary>
     public Tensor Logits(Tensor readout) => _out is not null ? _out.Forward(readout) : Ops.Linear(readout, Embed.Weight, _tiedBias);
 
-    private Tensor ReadoutInput(Tensor o, Tensor ctx, Tensor emb, int dim, Rng? dropoutRng)
+    private Tensor ReadoutInput(Tensor o, Tensor? ctx, Tensor? emb, int dim, Rng? dropoutRng)
     {
         var r = Config.Readout switch
         {
             Readout.State => o,
-            Readout.StateContext => Ops.Concat([o, ctx], dim),
-            _ => Ops.Concat([o, ctx, emb], dim),
+            Readout.StateContext => Ops.Concat([o, ctx!], dim),
+            _ => Ops.Concat([o, ctx!, emb!], dim),
         };
         return _dropout.Forward(r, dropoutRng);
     }
@@ -261,13 +272,13 @@ public sealed class Decoder : Module
                 context = context.FirstRows(n);
                 rows = n;
             }
-            var x = Ops.Select(emb, 1, i, n);
-            var px = projected is null ? null : Ops.Select(projected, 1, i, n);
-            var step = Step(x, px, state, context, dropoutRng);
+            var step = Step(StepEmbedding(emb, projected, i, n), projected is null ? null : new ProjectedStep(projected, i), state, context, dropoutRng);
             state = step.State;
             readouts.Add(step.Readout);
             for (int b = 0; b < n; b++) targets.Add(tgtOut[b * t + i]);
         }
+        // The steps have read the projection; its gradient still flows into W_e and the embeddings, which never read its values.
+        projected?.FreeValues();
         if (readouts.Count == 0) return Ops.LinearCrossEntropy(Tensor.Empty(0, Config.ReadoutSize), OutWeight, outBias, [], Config.PadId, labelSmoothing);
         var scored = readouts.Count == 1 ? readouts[0] : Ops.Concat(readouts, 0);
         return Ops.LinearCrossEntropy(scored, OutWeight, outBias, targets.ToArray(), Config.PadId, labelSmoothing);
@@ -298,9 +309,8 @@ public sealed class Decoder : Module
         for (int i = 0; i < t; i++)
         {
             bool gold = i == 0 || teacherForcing >= 1f || teacherForcingRng!.NextFloat() < teacherForcing;
-            var x = gold ? Ops.Select(emb, 1, i) : EmbedStep(predicted, dropoutRng);
-            var px = gold && projected is not null ? Ops.Select(projected, 1, i) : null;
-            var step = Step(x, px, state, context, dropoutRng);
+            var x = gold ? StepEmbedding(emb, projected, i, batch) : EmbedStep(predicted, dropoutRng);
+            var step = Step(x, gold && projected is not null ? new ProjectedStep(projected, i) : null, state, context, dropoutRng);
             state = step.State;
             readouts[i] = step.Readout;
             if (step.Weights is not null) stepWeights[i] = step.Weights;

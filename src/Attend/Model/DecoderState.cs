@@ -30,7 +30,13 @@ public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
 /// </summary>
 public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, DecoderInputProjection? Input = null)
 {
-    public int Batch => Last.Shape[0];
+    /// <summary>The sentences decoded: all rows of the per-sentence vectors, or their first ones after <see cref="FirstRows"/>.</summary>
+    public int Batch => _running >= 0 ? _running : Last.Shape[0];
+
+    private int _running = -1;
+
+    /// <summary>The first <see cref="Batch"/> rows of a per-sentence vector (<see cref="Last"/>, the fixed context).</summary>
+    public Tensor Rows(Tensor perSentence) => perSentence.Shape[0] == Batch ? perSentence : Ops.Slice(perSentence, 0, 0, Batch);
 
     /// <summary>
     /// Each sentence <paramref name="k"/> times, as rows b·k + j (a batch expanded to beams). The per-sentence
@@ -40,6 +46,7 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
     public DecoderContext RepeatEach(int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "DecoderContext.RepeatEach: k must be at least 1");
+        if (_running >= 0) throw new InvalidOperationException("DecoderContext.RepeatEach: the context is cut to its first rows");
         var rows = new int[Batch * k];
         for (int i = 0; i < rows.Length; i++) rows[i] = i / k;
         PreparedMemory? mem = null;
@@ -53,11 +60,16 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
     }
 
     /// <summary>
-    /// The first <paramref name="n"/> sentences, for decoding only those of a length-sorted batch still running:
-    /// the per-sentence vectors are cut, the prepared memory is kept whole (the attention ops read the first
-    /// rows of it, so the [B, S, ·] tensors are not copied at every change of n).
+    /// The first <paramref name="n"/> sentences, for decoding only those of a length-sorted batch still running.
+    /// Nothing is copied: the attention ops read the first rows of the prepared memory, and the decoder the first
+    /// <see cref="Batch"/> rows of the per-sentence vectors (<see cref="Rows"/>), so no [B, ·] tensor is cut at
+    /// every change of n.
     /// </summary>
-    public DecoderContext FirstRows(int n) => WithSentenceVectors(Memory, x => Ops.Slice(x, 0, 0, n));
+    public DecoderContext FirstRows(int n)
+    {
+        if (n < 0 || n > Last.Shape[0]) throw new ArgumentOutOfRangeException(nameof(n), n, $"DecoderContext.FirstRows: outside 0..{Last.Shape[0]}");
+        return this with { _running = n };
+    }
 
     /// <summary>This context with <paramref name="memory"/> and <paramref name="rows"/> applied to the per-sentence vectors (Last, FixedContext).</summary>
     private DecoderContext WithSentenceVectors(PreparedMemory? memory, Func<Tensor, Tensor> rows)

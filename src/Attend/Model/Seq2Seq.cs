@@ -41,7 +41,10 @@ public sealed class Seq2Seq : Module
     public (DecoderContext Context, DecoderState State) Encode(ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> lengths, Rng? dropoutRng = null)
     {
         var enc = Encoder.Forward(src, batch, lengths, dropoutRng);
-        return Decoder.Prepare(enc, lengths);
+        var prepared = Decoder.Prepare(enc, lengths);
+        // The [B, S, D·H] outputs feed only the summed memory, whose backward never reads them, or nothing (no attention).
+        if (Config.ResolvedMemory == MemoryKind.Sum || Decoder.Attention is null) enc.Outputs.FreeValues();
+        return prepared;
     }
 
     /// <summary>Teacher-forced forward pass over a batch.</summary>

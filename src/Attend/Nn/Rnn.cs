@@ -76,13 +76,19 @@ public sealed class Rnn : Module
             x = Ops.IndexSelect(x, order);
             state = state.SelectRows(order);
         }
+        int[]? inverse = null;
+        if (order is not null)
+        {
+            inverse = new int[b];
+            for (int r = 0; r < b; r++) inverse[order[r]] = r;
+        }
         var hOut = new Tensor[state.H.Count];
         var cOut = state.C is null ? null : new Tensor[state.C.Count];
         var input = x;
         for (int l = 0; l < Layers; l++)
         {
             if (l > 0) input = Dropout.Forward(input, dropoutRng);
-            var dirs = new Tensor[Directions];
+            var dirs = new Tensor?[Directions][];
             // [B, T, G·H] per direction: one product over all B·T rows, split over the threads.
             var gx = new Tensor[Directions];
             for (int d = 0; d < Directions; d++) gx[d] = Ops.Linear(input, _wIh[l * Directions + d], _bIh[l * Directions + d]);
@@ -95,13 +101,14 @@ public sealed class Rnn : Module
             // The two directions' chains of small per-step products are independent: one core each.
             if (Directions == 2) Concurrently.Run(() => Direction(0), () => Direction(1));
             else Direction(0);
-            input = Directions == 1 ? dirs[0] : Ops.Concat(dirs, 2);
+            // The cells have read their steps and saved what their backward needs; the projection's gradient
+            // still flows into W_ih and the input, which never read its values.
+            foreach (var g in gx) g.FreeValues();
+            // Both directions' steps in one [B, T, D·H] copy; the top layer's rows go back to the batch's order.
+            input = Ops.StackSteps(dirs, b, HiddenSize, l == Layers - 1 ? order : null);
         }
         var final = new RnnState(hOut, cOut);
-        if (order is null) return (input, final);
-        var inverse = new int[b];
-        for (int r = 0; r < b; r++) inverse[order[r]] = r;
-        return (Ops.IndexSelect(input, inverse), final.SelectRows(inverse));
+        return (input, inverse is null ? final : final.SelectRows(inverse));
     }
 
     /// <summary>One step of a unidirectional stack: x [B, In] → new state (the top output is <see cref="RnnState.Top"/>).</summary>
@@ -147,8 +154,9 @@ public sealed class Rnn : Module
     /// One direction over gx [B, T, G·H] whose rows have non-increasing <paramref name="lengths"/> (null: all
     /// T): step t runs the first n_t rows (those longer than t). Forward, rows leave at the bottom as they
     /// finish, their state then final; backward, rows join at the bottom from the initial state at their last token.
+    /// Returns each step's output [n_t, H] (null where no row ran) and the final state.
     /// </summary>
-    private (Tensor Output, Tensor H, Tensor? C) RunDirection(int i, Tensor gx, bool reverse, int[]? lengths, Tensor h0, Tensor? c0)
+    private (Tensor?[] Steps, Tensor H, Tensor? C) RunDirection(int i, Tensor gx, bool reverse, int[]? lengths, Tensor h0, Tensor? c0)
     {
         int b = gx.Shape[0], t = gx.Shape[1];
         int Running(int step)
@@ -187,21 +195,17 @@ public sealed class Rnn : Module
             }
             rows = n;
             if (n == 0) continue;
-            var gxt = n == b ? Ops.Select(gx, 1, step) : Ops.Select(gx, 1, step, n);
-            (h, c) = Cell(i, gxt, h!, c);
+            (h, c) = CellAt(i, gx, step, h!, c);
             outs[step] = h;
         }
-        var output = lengths is null ? Ops.Stack(outs!, 1)
-            : lengths[0] == 0 ? Tensor.Zeros(b, t, HiddenSize) // no row has a token
-            : Ops.StackSteps(outs, b);
         if (reverse)
-            return rows == b ? (output, h!, c) : (output, Rest(h, h0, rows), c0 is null ? null : Rest(c, c0, rows));
+            return rows == b ? (outs, h!, c) : (outs, Rest(h, h0, rows), c0 is null ? null : Rest(c, c0, rows));
         if (rows > 0)
         {
             doneH.Add(h!);
             if (c is not null) doneC.Add(c);
         }
-        return (output, Rows(doneH, h0), c0 is null ? null : Rows(doneC, c0));
+        return (outs, Rows(doneH, h0), c0 is null ? null : Rows(doneC, c0));
     }
 
     /// <summary>Pieces of final state collected bottom rows first, put back in row order.</summary>
@@ -216,6 +220,14 @@ public sealed class Rnn : Module
     /// <summary>The first <paramref name="rows"/> rows of the final state, then the initial state of the rows that never ran.</summary>
     private static Tensor Rest(Tensor? top, Tensor initial, int rows) =>
         top is null ? initial : Ops.Concat([top, Ops.Slice(initial, 0, rows, initial.Shape[0] - rows)], 0);
+
+    /// <summary>The cell on step <paramref name="step"/> of the sequence projection gx [B, T, G·H], its first rows (as many as h has), read in place.</summary>
+    private (Tensor H, Tensor? C) CellAt(int i, Tensor gx, int step, Tensor h, Tensor? c)
+    {
+        if (Kind == RnnKind.Gru) return (Ops.GruCellAt(gx, step, h, _wHh[i], _bHh[i]), null);
+        var (hn, cn) = Ops.LstmCellAt(gx, step, h, c!, _wHh[i], _bHh[i]);
+        return (hn, cn);
+    }
 
     private (Tensor H, Tensor? C) Cell(int i, Tensor gx, Tensor h, Tensor? c)
     {

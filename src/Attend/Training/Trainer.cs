@@ -136,7 +136,7 @@ public sealed class Trainer
         Model.ZeroGrad();
         var loss = Model.Loss(batch, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
         double value = loss.Data[0];
-        loss.Backward();
+        loss.Backward(keepValues: false); // nothing below reads an activation: the pass frees them as it goes
         if (t.ClipGradNorm > 0) GradClip.ClipGradNorm(Model.Parameters(), t.ClipGradNorm);
         _optimizer.LearningRate = _scheduler.RateForStep(_state.Step + 1);
         _optimizer.Step();
