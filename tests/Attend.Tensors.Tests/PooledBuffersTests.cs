@@ -79,6 +79,29 @@ public class PooledBuffersTests
         Assert.Equal(0, pool.AllocatedBytes);
     }
 
+    [Fact]
+    public void Release_drops_the_free_arrays_and_collects_them_while_handed_out_ones_stay_valid()
+    {
+        var pool = new BufferPool();
+        var kept = pool.Rent(1 << 20);
+        var dropped = Drop(pool);
+        kept[^1] = 3f;
+        pool.Release();
+        Assert.False(dropped.IsAlive); // gone from the process now, not at some later collection
+        Assert.Equal((1 << 20) * 4, pool.AllocatedBytes); // only the array still handed out
+        Assert.Equal(3f, kept[^1]);
+        pool.Return(kept);
+        Assert.Same(kept, pool.Rent(1 << 20));
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static WeakReference Drop(BufferPool p)
+        {
+            var a = p.Rent(1 << 21);
+            p.Return(a);
+            return new WeakReference(a);
+        }
+    }
+
     /// <summary>Fills pooled buffers of every small size class with NaN, so an op that skips an output element shows it.</summary>
     private static void PoisonPool()
     {

@@ -117,6 +117,9 @@ public sealed class Trainer
                 _state = _state with { Epoch = epoch + 1, BatchInEpoch = 0 };
         }
 
+        // Training is over: what follows (the last validation, the caller's translation) decodes, with buffers of
+        // other sizes than the training steps' that the pool holds.
+        BufferPool.Shared.Release();
         if (reason == StopReason.Interrupted)
         {
             if (savedAt != _state.Step) Save(Elapsed(), isBest: false);
