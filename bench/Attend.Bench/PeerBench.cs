@@ -287,7 +287,7 @@ internal static partial class PeerBench
             double loss;
             using (var scope = TensorScope.Begin())
             {
-                adam.ZeroGrad();
+                adam.ZeroGrad(setToNone: true); // as the peer's opt.zero_grad(set_to_none=True) and the Trainer
                 var lossT = model.Loss(batch);
                 double tForward = sw.Elapsed.TotalSeconds;
                 loss = lossT.Data[0];

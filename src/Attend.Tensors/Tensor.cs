@@ -19,6 +19,7 @@ public sealed class Tensor
     private TensorScope? _scope;
     private Tensor[]? _saved;
     private bool _valuesFreed;
+    private bool _gradFromPool; // a parameter whose gradient was dropped once: its gradients come from the pool since
 
     /// <summary>Dimensions, outermost first.</summary>
     public int[] Shape { get; }
@@ -108,7 +109,7 @@ public sealed class Tensor
             Usable();
             if (_grad is null)
             {
-                if (_scope is null) _grad = new float[Length];
+                if (_scope is null && !_gradFromPool) _grad = new float[Length];
                 else
                 {
                     _grad = BufferPool.Shared.Rent(Length);
@@ -128,7 +129,7 @@ public sealed class Tensor
     {
         Usable();
         fresh = _grad is null;
-        if (fresh) _grad = _scope is null ? new float[Length] : BufferPool.Shared.Rent(Length);
+        if (fresh) _grad = _scope is null && !_gradFromPool ? new float[Length] : BufferPool.Shared.Rent(Length);
         return _grad!.AsSpan(0, Length);
     }
 
@@ -159,8 +160,23 @@ public sealed class Tensor
     internal void ReleaseGrad()
     {
         if (_grad is null) return;
-        if (_scope is not null) BufferPool.Shared.Return(_grad);
+        if (_scope is not null || _gradFromPool) BufferPool.Shared.Return(_grad);
         _grad = null;
+    }
+
+    /// <summary>
+    /// Forgets the gradient instead of zeroing it (PyTorch's <c>zero_grad(set_to_none=True)</c>): the buffer goes
+    /// back to the pool, and from then on this tensor's gradient is rented (zeroed) when a backward first reaches
+    /// it. A parameter's gradient then only exists from its backward to the optimizer step, and the same memory
+    /// holds activations during the next forward: the peak of a step no longer holds every gradient beside every
+    /// activation.
+    /// </summary>
+    public void DropGrad()
+    {
+        if (_scope is not null) { ReleaseGrad(); return; }
+        if (_grad is not null && _gradFromPool) BufferPool.Shared.Return(_grad);
+        _grad = null;
+        _gradFromPool = true;
     }
 
     /// <summary>Size of dimension <paramref name="dim"/>; negative counts from the end.</summary>

@@ -127,3 +127,28 @@ public class FreedValuesTests
         Assert.Throws<ObjectDisposedException>(() => y.Grad[0]);
     }
 }
+
+[Collection(GlobalStateCollection.Name)] // the pool hands the dropped buffer straight back
+public class DroppedGradientTests
+{
+    [Fact]
+    public void A_dropped_gradient_is_gone_then_rented_zeroed_by_the_next_backward_and_pooled_from_then_on()
+    {
+        var w = Tensor.Parameter("w", 3);
+        new float[] { 1f, 2f, 3f }.CopyTo(w.Data);
+        Ops.Sum(Ops.Mul(w, w)).Backward();
+        Assert.Equal([2f, 4f, 6f], w.Grad.ToArray());
+        w.DropGrad();
+        Assert.False(w.HasGrad);
+        Ops.Sum(w).Backward();
+        Assert.Equal([1f, 1f, 1f], w.Grad.ToArray()); // rented zeroed
+        w.DropGrad();                                  // back to the pool, holding 1s
+        Ops.Sum(w).Backward();
+        Assert.Equal([1f, 1f, 1f], w.Grad.ToArray()); // the same buffer again, zeroed first: nothing left of the last pass
+        w.ZeroGrad();
+        Assert.Equal([0f, 0f, 0f], w.Grad.ToArray());
+        w.DropGrad();
+        w.DropGrad(); // twice is harmless
+        Assert.False(w.HasGrad);
+    }
+}

@@ -60,10 +60,15 @@ public abstract class Module
     /// <summary>Total number of trainable values.</summary>
     public long ParameterCount() => NamedParameters().Sum(x => (long)x.Param.Length);
 
-    /// <summary>Zeroes every parameter's gradient.</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Zeroes every parameter's gradient or, with <paramref name="setToNone"/>, forgets it (<see cref="Tensor.DropGrad"/>:
+    /// the next backward rents it from the pool, whose memory the forward's activations used meanwhile).
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var (_, p) in NamedParameters()) p.ZeroGrad();
+        foreach (var (_, p) in NamedParameters())
+            if (setToNone) p.DropGrad();
+            else p.ZeroGrad();
     }
 
     /// <summary>Parameter by full name; throws naming the missing name.</summary>

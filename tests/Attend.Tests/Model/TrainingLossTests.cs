@@ -95,6 +95,36 @@ public class TrainingLossTests
         for (int i = 0; i < kept.Length; i++) Assert.Equal(kept[i], freed[i]);
     }
 
+    [Theory]
+    [InlineData(AttentionKind.Bahdanau)]
+    [InlineData(AttentionKind.LuongGeneral)]
+    public void Training_steps_with_gradients_set_to_none_give_the_same_weights_and_hold_no_gradient_between_steps(AttentionKind kind)
+    {
+        // The trainer's step (gradients dropped to the pool, rented again by the backward) against gradients
+        // zeroed in place: three clipped Adam steps, the same bits in every weight.
+        var config = TinyModels.Config(kind);
+        var batch = TinyModels.Batch(config, [5, 2, 6, 3], [7, 1, 4, 2], seed: 8);
+        float[][] Train(bool setToNone)
+        {
+            var model = TinyModels.Model(config, seed: 4);
+            var ps = model.Parameters();
+            var adam = new Attend.Training.Adam(ps, new Attend.Training.AdamOptions(1e-2f));
+            for (int step = 0; step < 3; step++)
+            {
+                using var scope = TensorScope.Begin();
+                adam.ZeroGrad(setToNone);
+                if (setToNone) Assert.All(ps, p => Assert.False(p.HasGrad));
+                model.Loss(batch, labelSmoothing: 0.1f).Backward(keepValues: false);
+                Attend.Training.GradClip.ClipGradNorm(ps, 1.0);
+                adam.Step();
+            }
+            return ps.Select(p => p.Data.ToArray()).ToArray();
+        }
+        var zeroed = Train(setToNone: false);
+        var dropped = Train(setToNone: true);
+        for (int i = 0; i < zeroed.Length; i++) Assert.Equal(zeroed[i], dropped[i]);
+    }
+
     /// <summary>Every case but tied embeddings, whose output layer reads the (here NaN) padding row as the pad word's weights.</summary>
     public static TheoryData<string> UntiedCases()
     {
