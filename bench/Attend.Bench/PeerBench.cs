@@ -343,7 +343,8 @@ internal static partial class PeerBench
         res["pool_peak_live_train_mb"] = Math.Round(BufferPool.Shared.PeakLiveBytes / 1048576.0, 1);
         res["gc_heap_train_mb"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1);
 
-        // Training is over, as at the end of Trainer.Train: the pool's training buffers go back before decoding.
+        // Training is over, as at the end of Trainer.Train: the gradients and the pool's training buffers go back before decoding.
+        adam.ZeroGrad(setToNone: true);
         BufferPool.Shared.Release();
         MeasureDecoding(a, model, batches[0], res);
         res["peak_rss_total_mb"] = Math.Round(PeakRssMb(), 1);

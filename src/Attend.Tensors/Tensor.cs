@@ -141,6 +141,30 @@ public sealed class Tensor
         else TensorPrimitives.Add(grad, g[..Length], grad);
     }
 
+    /// <summary>
+    /// grad += scale·donor, where <paramref name="donor"/> is a scoped tensor of the same size that nothing reads
+    /// afterwards (a gradient an op computed ahead, for a seed of 1): when this tensor has no gradient yet and its
+    /// gradient would come from the pool, the donor's buffer becomes the gradient, scaled in place, with no copy.
+    /// </summary>
+    internal void AccumulateScaledGrad(Tensor donor, float scale)
+    {
+        Usable();
+        if (donor.Length != Length) throw new ArgumentException($"AccumulateScaledGrad: {donor} does not match {this}");
+        if (_grad is null && (_scope is not null || _gradFromPool) && donor._scope is not null && donor._data is not null)
+        {
+            var buffer = donor._data;
+            donor._data = null;
+            donor._valuesFreed = true;
+            if (scale != 1f) TensorPrimitives.Multiply(buffer.AsSpan(0, Length), scale, buffer.AsSpan(0, Length));
+            _grad = buffer;
+            return;
+        }
+        var d = donor.Data;
+        var g = GradForOverwrite(out bool fresh);
+        if (fresh) TensorPrimitives.Multiply(d, scale, g);
+        else TensorPrimitives.MultiplyAdd(d, scale, g, g);
+    }
+
     /// <summary>Forgets the gradient of a leaf (parameters keep their buffer, zeroed).</summary>
     public void ZeroGrad()
     {

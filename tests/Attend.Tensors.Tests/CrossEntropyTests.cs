@@ -151,6 +151,36 @@ public class LinearCrossEntropyTests
                 Assert.All(fx.AsSpan(i * 60, 60).ToArray(), g => Assert.Equal(0f, g));
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 0)]
+    [InlineData(true, 4)]
+    public void Over_several_chunks_of_logits_with_any_seed_and_pooled_gradients_it_gives_the_composed_gradients(bool scoped, int padEvery)
+    {
+        // 700 rows: three chunks of logits (256 at a time), the last one partial. The seed 2.5 scales the
+        // gradients the forward computed for a seed of 1; in a scope, with the gradients dropped to the pool,
+        // the fused op hands its buffers over as the parameters' gradients instead of adding them.
+        var (x, w, b, targets) = Problem(10, 70, 16, 300, 9, padEvery);
+        var seed = Tensor.FromArray([2.5f]);
+        float[] fx, fw, fb;
+        float fused;
+        using (TensorScope.Begin())
+        {
+            if (scoped) { x.DropGrad(); w.DropGrad(); b.DropGrad(); }
+            var loss = Ops.LinearCrossEntropy(x, w, b, targets, 0, 0.1f);
+            fused = loss.Item();
+            loss.Backward(seed, keepValues: !scoped);
+            (fx, fw, fb) = (x.Grad.ToArray(), w.Grad.ToArray(), b.Grad.ToArray());
+        }
+        x.ZeroGrad(); w.ZeroGrad(); b.ZeroGrad();
+        var plain = Ops.CrossEntropy(Ops.Linear(x, w, b), targets, 0, 0.1f);
+        plain.Backward(seed);
+        Assert.Equal(plain.Item(), fused, 6);
+        AssertClose(x.Grad, fx, "dx");
+        AssertClose(w.Grad, fw, "dW");
+        AssertClose(b.Grad, fb, "db");
+    }
+
     private static void AssertClose(Span<float> expected, float[] actual, string what)
     {
         float scale = 0f;

@@ -47,69 +47,78 @@ public static partial class Ops
         if (!all)
             for (int i = 0; i < m; i++) x.Data.Slice(kept[i] * r, r).CopyTo(packed.Data.Slice(i * r, r));
 
-        var logits = Tensor.Empty(m, v);
-        Gemm.Multiply(packed.Data, weight.Data, logits.Data, m, v, r, transB: true);
-
         float eps = labelSmoothing;
-        var lse = new float[m];
+        bool records = Records(x, weight, bias);
+        bool wantDx = records && x.RequiresGrad, wantDw = records && weight.RequiresGrad, wantDb = records && bias is not null && bias.RequiresGrad;
+        // The gradients for a seed of 1, computed here chunk by chunk while each chunk's logits are at hand:
+        // the op never holds the [M, V] logits, only these (the backward scales them by the seed). A chunk's
+        // logits are overwritten by their own gradient, dlogits = (softmax − q) / M.
+        var dx = wantDx ? Tensor.Empty(m, r) : null;
+        var dw = wantDw ? Tensor.Empty(v, r) : null;
+        var db = wantDb ? Tensor.Empty(v) : null;
+        int rows = Math.Min(m, LogitRows);
+        float[] chunk = BufferPool.Shared.Rent(Math.Max(1, rows * v));
+        float[]? ones = wantDb ? new float[rows] : null;
+        if (ones is not null) Array.Fill(ones, 1f);
+        float unit = m == 0 ? 0f : 1f / m;
         // Per-chunk sums added in chunk order: the loss does not depend on the thread count.
         var partial = new double[RowParallel.Chunks(m, ChunkRows)];
-        RowParallel.For(m, v, ChunkRows, (c, start, end) =>
+        for (int s0 = 0; s0 < m; s0 += rows)
         {
-            double sum = 0;
-            for (int i = start; i < end; i++)
+            int mc = Math.Min(rows, m - s0), first = s0 / ChunkRows;
+            var logits = chunk.AsSpan(0, mc * v);
+            var xc = packed.Data.Slice(s0 * r, mc * r);
+            Gemm.Multiply(xc, weight.Data, logits, mc, v, r, transB: true);
+            RowParallel.For(mc, v, ChunkRows, (c, start, end) =>
             {
-                var row = logits.Data.Slice(i * v, v);
-                if (bias is not null) TensorPrimitives.Add(row, bias.Data, row); // here, not as a serial pre-fill
-                sum += SoftmaxRow.CrossEntropy(row, ids[i], eps, out lse[i]);
-            }
-            partial[c] = sum;
-        });
+                double sum = 0;
+                for (int i = start; i < end; i++)
+                {
+                    var row = chunk.AsSpan(i * v, v);
+                    if (bias is not null) TensorPrimitives.Add(row, bias.Data, row); // here, not as a serial pre-fill
+                    sum += SoftmaxRow.CrossEntropy(row, ids[s0 + i], eps, out float lse);
+                    if (records) SoftmaxRow.CrossEntropyGradInPlace(row, ids[s0 + i], eps, lse, unit);
+                }
+                partial[first + c] = sum;
+            });
+            if (dx is not null) Gemm.Multiply(logits, weight.Data, dx.Data.Slice(s0 * r, mc * r), mc, r, v);
+            if (dw is not null) Gemm.Multiply(logits, xc, dw.Data, v, r, mc, transA: true, accumulate: s0 > 0);
+            // db = 1ᵀ·dlogits: the column sums as a one-row product (threaded, fixed order).
+            if (db is not null) Gemm.Multiply(ones.AsSpan(0, mc), logits, db.Data, 1, v, mc, accumulate: s0 > 0);
+        }
+        BufferPool.Shared.Return(chunk);
+        if (!all) packed.FreeValues(); // read by the forward's products only
         double total = 0;
         foreach (var p in partial) total += p;
         var y = Tensor.Empty();
         y.Data[0] = m == 0 ? 0f : (float)(total / m);
+        if (!records) return y;
 
         var parents = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
+        var saved = new List<Tensor>(3);
+        foreach (var t in new[] { dx, dw, db }) if (t is not null) saved.Add(t);
         return y.Attach(() =>
         {
             if (m == 0) return;
-            float scale = y.Grad[0] / m;
-            // dlogits = scale·(softmax − q), written over the logits they are computed from.
-            RowParallel.For(m, v, ChunkRows, (_, start, end) =>
+            float seed = y.Grad[0];
+            if (dx is not null)
             {
-                for (int i = start; i < end; i++)
-                    SoftmaxRow.CrossEntropyGradInPlace(logits.Data.Slice(i * v, v), ids[i], eps, lse[i], scale);
-            });
-            var dl = logits.Data;
-            if (x.RequiresGrad)
-            {
-                if (all)
-                {
-                    var dx = x.GradForOverwrite(out bool fresh);
-                    Gemm.Multiply(dl, weight.Data, dx, m, r, v, accumulate: !fresh);
-                }
+                if (all) x.AccumulateScaledGrad(dx, seed);
                 else
                 {
-                    float[] dp = BufferPool.Shared.Rent(m * r);
-                    Gemm.Multiply(dl, weight.Data, dp.AsSpan(0, m * r), m, r, v);
-                    var dx = x.Grad;
+                    var g = x.Grad;
                     for (int i = 0; i < m; i++)
                     {
-                        var row = dx.Slice(kept[i] * r, r);
-                        TensorPrimitives.Add(row, dp.AsSpan(i * r, r), row);
+                        var row = g.Slice(kept[i] * r, r);
+                        TensorPrimitives.MultiplyAdd(dx.Data.Slice(i * r, r), seed, row, row);
                     }
-                    BufferPool.Shared.Return(dp);
                 }
             }
-            if (weight.RequiresGrad) Gemm.Multiply(dl, packed.Data, weight.Grad, v, r, m, transA: true, accumulate: true);
-            if (bias is not null && bias.RequiresGrad)
-            {
-                // db += 1ᵀ·dlogits: the column sums as a one-row product (threaded, fixed order).
-                var ones = new float[m];
-                Array.Fill(ones, 1f);
-                Gemm.Multiply(ones, dl, bias.Grad, 1, v, m, accumulate: true);
-            }
-        }, parents).Saving(all ? [logits] : [logits, packed]);
+            if (dw is not null) weight.AccumulateScaledGrad(dw, seed);
+            if (db is not null) bias!.AccumulateScaledGrad(db, seed);
+        }, parents).Saving([.. saved]);
     }
+
+    /// <summary>Rows whose logits exist at once (8 MB of 8000-word logits); a multiple of ChunkRows, so the loss's partial sums are those of one pass.</summary>
+    private const int LogitRows = 256;
 }

@@ -77,7 +77,11 @@ public static class BeamSearch
                     }
                 });
                 if (step.Weights is not null) attnPerStep.Add(step.Weights.ToArray());
-                state = step.State.SelectRows(from).PromoteToOuterScope();
+                var next = step.State.SelectRows(from).PromoteToOuterScope();
+                // The state a step made is read by the next step only (no graph while decoding); the first one is
+                // the expanded initial state, a copy too.
+                state.FreeValues();
+                state = next;
             }
             fromPerStep.Add(from);
             tokPerStep.Add(tok);

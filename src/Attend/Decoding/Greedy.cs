@@ -32,6 +32,9 @@ public static class Greedy
             using (var stepScope = TensorScope.Begin())
             {
                 var step = dec.Step(dec.EmbedStep(y), state, ctx);
+                // A state a step made is read by the next step only (no graph while decoding); the initial one may
+                // share tensors with the context (the encoder's last state), so it stays.
+                if (t > 0) state.FreeValues();
                 state = step.State.PromoteToOuterScope();
                 var l = dec.Logits(step.Readout);
                 Decoder.ArgMaxRows(l, y);

@@ -14,6 +14,13 @@ public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
     /// <summary>The first <paramref name="n"/> rows of every tensor (the sentences of a length-sorted batch still running).</summary>
     public DecoderState FirstRows(int n) => new(Rnn.FirstRows(n), Feed is null ? null : Ops.Slice(Feed, 0, 0, n));
 
+    /// <summary>The values of every tensor back to the pool (<see cref="RnnState.FreeValues"/>): a replaced decoding state.</summary>
+    public void FreeValues()
+    {
+        Rnn.FreeValues();
+        Feed?.FreeValues();
+    }
+
     /// <summary>Every tensor handed to the enclosing scope (see <see cref="TensorScope.Promote"/>), so a step's own scope can end.</summary>
     public DecoderState PromoteToOuterScope()
     {

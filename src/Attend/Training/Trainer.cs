@@ -118,7 +118,8 @@ public sealed class Trainer
         }
 
         // Training is over: what follows (the last validation, the caller's translation) decodes, with buffers of
-        // other sizes than the training steps' that the pool holds.
+        // other sizes than the training steps' that the pool holds, and reads no gradient.
+        Model.ZeroGrad(setToNone: true);
         BufferPool.Shared.Release();
         if (reason == StopReason.Interrupted)
         {
