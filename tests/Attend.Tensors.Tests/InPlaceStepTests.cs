@@ -134,6 +134,28 @@ public class InPlaceStepTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Ops.AddStep(a, seq, t, n));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LinearOfConcat_equals_linear_of_the_concatenation_and_passes_a_gradient_check(bool bias)
+    {
+        var rng = new Random(13);
+        var a = Leaf(rng, 3, 4, 5);
+        var c = Leaf(rng, 3, 4, 2);
+        var w = Leaf(rng, 6, 7);
+        var b = bias ? Leaf(rng, 6) : null;
+        Tensor[] inputs = b is null ? [a, c, w] : [a, c, w, b];
+        var g = CellTestKit.Uniform(rng, 3 * 4 * 6, 1.0);
+        var composed = Run(() => Ops.Linear(Ops.Concat([a, c], 2), w, b), g, inputs);
+        var fused = Run(() => Ops.LinearOfConcat([a, c], w, b), g, inputs);
+        for (int i = 0; i < composed.Y.Length; i++) Assert.Equal(composed.Y[i], fused.Y[i], 5);
+        for (int k = 0; k < inputs.Length; k++)
+            for (int i = 0; i < composed.Grads[k].Length; i++) Assert.Equal(composed.Grads[k][i], fused.Grads[k][i], 5);
+        GradCheck.Check(xs => Ops.LinearOfConcat([xs[0], xs[1]], xs[2], bias ? xs[3] : null), inputs);
+        Assert.Throws<ArgumentException>(() => Ops.LinearOfConcat([a, Leaf(rng, 3, 5, 2)], w));
+        Assert.Throws<ArgumentException>(() => Ops.LinearOfConcat([a, a], w));
+    }
+
     [Fact]
     public void LinearAddStep_equals_linear_plus_select_and_passes_a_gradient_check()
     {

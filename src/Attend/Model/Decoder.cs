@@ -294,7 +294,11 @@ public sealed class Decoder : Module
         {
             var (hs, _) = Rnn.Forward(emb, rnnLengths, state.Rnn, dropoutRng);
             var (ctx, weights) = Attention!.Attend(hs, context.Memory!);
-            var o = Ops.Tanh(Wc!.Forward(Ops.Concat([ctx, hs], 2)));
+            // W_c [c; h] over the whole target without the [B, T, Dm + H] concatenation; tanh's backward reads its
+            // output only, so the product's values go back at once.
+            var pre = Ops.LinearOfConcat([ctx, hs], Wc!.Weight);
+            var o = Ops.Tanh(pre);
+            pre.FreeValues();
             return (ReadoutInput(o, ctx, emb, 2, dropoutRng), null, weights);
         }
         if (teacherForcing < 1f && teacherForcingRng is null)
