@@ -89,6 +89,21 @@ public class SoftmaxTests
     }
 
     [Fact]
+    public void Log_softmax_in_place_gives_the_same_bits_over_the_scores_and_refuses_a_graph()
+    {
+        var rng = new Rng(4);
+        var x = Tensor.Empty(300, 257); // rows split over the threads, a row length off the vector width
+        rng.FillNormal(x.Data, 0f, 3f);
+        var expected = Ops.LogSoftmax(x).ToArray();
+        Assert.Same(x, Ops.LogSoftmaxInPlace(x));
+        Assert.Equal(expected, x.ToArray());
+        var p = Tensor.Parameter("p", 2, 3);
+        var e = Assert.Throws<InvalidOperationException>(() => Ops.LogSoftmaxInPlace(p));
+        Assert.Contains("graph", e.Message);
+        using (GradMode.Off()) Ops.LogSoftmaxInPlace(p); // no graph is recorded: allowed
+    }
+
+    [Fact]
     public void Softmax_and_log_softmax_are_stable_for_large_scores_and_agree()
     {
         var x = Tensor.FromArray([1000f, 1001f, 999f, -1000f, 0f, 0f, 0f, 0f], 2, 4);

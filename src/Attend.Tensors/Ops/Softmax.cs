@@ -49,6 +49,23 @@ public static partial class Ops
         }, x);
     }
 
+    /// <summary>
+    /// <see cref="LogSoftmax"/> written over x itself, for scores nothing reads afterwards (a decoding step's
+    /// logits: a batched beam's [B·K, V] buffer fewer). Returns x; throws when x takes part in a graph.
+    /// </summary>
+    public static Tensor LogSoftmaxInPlace(Tensor x)
+    {
+        RequireRank(nameof(LogSoftmaxInPlace), x, 1);
+        if (x.RequiresGrad && GradMode.IsEnabled)
+            throw new InvalidOperationException($"LogSoftmaxInPlace: {x} takes part in a graph whose backward would read the overwritten values (use LogSoftmax)");
+        int cols = x.Shape[^1], rows = RowsOf(x);
+        RowParallel.For(rows, cols, RowParallel.TwoChunksPerThread(rows), (_, lo, hi) =>
+        {
+            for (int r = lo; r < hi; r++) SoftmaxRow.LogForward(x.Data.Slice(r * cols, cols), x.Data.Slice(r * cols, cols));
+        });
+        return x;
+    }
+
     /// <summary>x − log Σ exp(x) along the last dimension (max-shifted, so large scores do not overflow).</summary>
     public static Tensor LogSoftmax(Tensor x)
     {

@@ -54,7 +54,7 @@ public static class BeamSearch
             using (var stepScope = TensorScope.Begin())
             {
                 var step = dec.Step(dec.EmbedStep(y), state, ctx);
-                var logp = Ops.LogSoftmax(dec.Logits(step.Readout));
+                var logp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)); // the logits are read by nothing else
                 // Sentences are independent: each chunk of them selects its survivors with its own scratch.
                 var done = finished;
                 RowParallel.For(batch, k * v, RowParallel.TwoChunksPerThread(batch), (_, lo, hi) =>

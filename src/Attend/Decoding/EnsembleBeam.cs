@@ -54,7 +54,7 @@ public static class EnsembleBeam
             {
                 var dec = models[m].Decoder;
                 steps[m] = dec.Step(dec.EmbedStep(y), states[m], contexts[m]);
-                var lp = Ops.LogSoftmax(dec.Logits(steps[m].Readout)).Data;
+                var lp = Ops.LogSoftmaxInPlace(dec.Logits(steps[m].Readout)).Data;
                 for (int i = 0; i < avg.Length; i++) avg[i] += lp[i];
             }
             if (models.Count > 1)

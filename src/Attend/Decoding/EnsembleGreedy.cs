@@ -33,7 +33,7 @@ public static class EnsembleGreedy
                 var dec = models[m].Decoder;
                 var step = dec.Step(dec.EmbedStep(y), states[m], encoded[m].Context);
                 states[m] = step.State;
-                var lp = Ops.LogSoftmax(dec.Logits(step.Readout)).Data;
+                var lp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)).Data;
                 for (int i = 0; i < avg.Length; i++) avg[i] += lp[i] / models.Count;
                 if (step.Weights is not null && !attentionTaken)
                 {

@@ -106,6 +106,11 @@ public sealed class Rnn : Module
             foreach (var g in gx) g.FreeValues();
             // Both directions' steps in one [B, T, D·H] copy; the top layer's rows go back to the batch's order.
             input = Ops.StackSteps(dirs, b, HiddenSize, l == Layers - 1 ? order : null);
+            // Without a graph the steps' outputs are read by nothing else once stacked (but final states).
+            if (!input.RequiresGrad)
+                foreach (var steps in dirs)
+                    foreach (var o in steps)
+                        if (o is not null && Array.IndexOf(hOut, o) < 0) o.FreeValues();
         }
         var final = new RnnState(hOut, cOut);
         return (input, inverse is null ? final : final.SelectRows(inverse));
