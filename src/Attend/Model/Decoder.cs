@@ -129,9 +129,10 @@ public sealed class Decoder : Module
         Step(prevEmbedding, null, state, context, dropoutRng);
 
     /// <summary>
-    /// One step; for None and Bahdanau <paramref name="projectedEmbedding"/> may carry W_e e + b_ih [B, G·H]
-    /// computed beforehand (teacher forcing projects all steps in one product). The RNN input [e; c] is
-    /// never concatenated: W_ih [e; c] = W_e e + W_c c, with W_c·last computed once per batch without attention.
+    /// One step; for None and Bahdanau <paramref name="projected"/> may point at this step of W_e e + b_ih
+    /// [B, T, G·H] computed beforehand (teacher forcing projects all steps in one product), read in place, and
+    /// <paramref name="prevEmbedding"/> is then null unless the readout reads it. The RNN input [e; c] is never
+    /// concatenated: W_ih [e; c] = W_e e + W_c c, with W_c·last computed once per batch without attention.
     /// </summary>
     private DecoderStep Step(Tensor? prevEmbedding, ProjectedStep? projected, DecoderState state, DecoderContext context, Rng? dropoutRng)
     {
