@@ -19,7 +19,7 @@ public sealed class Tensor
     private TensorScope? _scope;
     private Tensor[]? _saved;
     private bool _valuesFreed;
-    private bool _gradFromPool; // a parameter whose gradient was dropped once: its gradients come from the pool since
+    private bool _gradFromPool; // an unscoped tensor (a parameter) whose gradient was dropped: from then on it is rented
 
     /// <summary>Dimensions, outermost first.</summary>
     public int[] Shape { get; }
@@ -109,7 +109,7 @@ public sealed class Tensor
             Usable();
             if (_grad is null)
             {
-                if (_scope is null && !_gradFromPool) _grad = new float[Length];
+                if (!PooledGrad) _grad = new float[Length];
                 else
                 {
                     _grad = BufferPool.Shared.Rent(Length);
@@ -129,7 +129,7 @@ public sealed class Tensor
     {
         Usable();
         fresh = _grad is null;
-        if (fresh) _grad = _scope is null && !_gradFromPool ? new float[Length] : BufferPool.Shared.Rent(Length);
+        if (fresh) _grad = PooledGrad ? BufferPool.Shared.Rent(Length) : new float[Length];
         return _grad!.AsSpan(0, Length);
     }
 
@@ -150,7 +150,7 @@ public sealed class Tensor
     {
         Usable();
         if (donor.Length != Length) throw new ArgumentException($"AccumulateScaledGrad: {donor} does not match {this}");
-        if (_grad is null && (_scope is not null || _gradFromPool) && donor._scope is not null && donor._data is not null)
+        if (_grad is null && PooledGrad && donor._scope is not null && donor._data is not null)
         {
             var buffer = donor._data;
             donor._data = null;
@@ -184,9 +184,12 @@ public sealed class Tensor
     internal void ReleaseGrad()
     {
         if (_grad is null) return;
-        if (_scope is not null || _gradFromPool) BufferPool.Shared.Return(_grad);
+        if (PooledGrad) BufferPool.Shared.Return(_grad);
         _grad = null;
     }
+
+    /// <summary>Whether the gradient buffer comes from the pool (a scoped tensor, or one whose gradient was dropped) or is a plain array.</summary>
+    private bool PooledGrad => _scope is not null || _gradFromPool;
 
     /// <summary>
     /// Forgets the gradient instead of zeroing it (PyTorch's <c>zero_grad(set_to_none=True)</c>): the buffer goes

@@ -10,9 +10,10 @@ public static partial class Ops
     /// <c>CrossEntropy(Linear(x, weight, bias), targets, ignoreIndex, labelSmoothing)</c> for x [N, R] (or
     /// [B, T, R], read as N = B·T rows), weight [V, R], bias [V] or null: the same loss and the same
     /// gradients, but the rows whose target is <paramref name="ignoreIndex"/> (padding) are never
-    /// multiplied by the weight, and the logits of the kept rows are overwritten by their own gradient in
-    /// the backward, so the op holds one [M, V] buffer (M kept rows) where Linear + CrossEntropy hold two
-    /// [N, V] ones. A padded training batch of lengths 9..31 keeps ~65% of its rows.
+    /// multiplied by the weight (a padded training batch of lengths 9..31 keeps ~65% of its rows), and the
+    /// logits of the M kept rows never exist at once: when it records a graph the op computes its gradients in
+    /// the forward, one chunk of rows at a time, and keeps only dx [M, R], dW [V, R] and db [V] for a seed of 1
+    /// (the backward scales them by the actual seed), where Linear + CrossEntropy hold two [N, V] buffers.
     /// </summary>
     public static Tensor LinearCrossEntropy(Tensor x, Tensor weight, Tensor? bias, ReadOnlySpan<int> targets,
         int ignoreIndex = 0, float labelSmoothing = 0f)
@@ -95,8 +96,6 @@ public static partial class Ops
         if (!records) return y;
 
         var parents = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
-        var saved = new List<Tensor>(3);
-        foreach (var t in new[] { dx, dw, db }) if (t is not null) saved.Add(t);
         return y.Attach(() =>
         {
             if (m == 0) return;
@@ -116,7 +115,7 @@ public static partial class Ops
             }
             if (dw is not null) weight.AccumulateScaledGrad(dw, seed);
             if (db is not null) bias!.AccumulateScaledGrad(db, seed);
-        }, parents).Saving([.. saved]);
+        }, parents).Saving([.. new[] { dx, dw, db }.OfType<Tensor>()]);
     }
 
     /// <summary>Rows whose logits exist at once (8 MB of 8000-word logits); a multiple of ChunkRows, so the loss's partial sums are those of one pass.</summary>

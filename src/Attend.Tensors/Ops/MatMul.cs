@@ -67,17 +67,23 @@ public static partial class Ops
         return y.Attach(() =>
         {
             var dy = y.Grad;
-            if (x.RequiresGrad)
-            {
-                var dx = x.GradForOverwrite(out bool fresh);
-                Gemm.Multiply(dy, weight.Data, dx, rows, inF, outF, accumulate: !fresh);
-            }
-            if (weight.RequiresGrad) Gemm.Multiply(dy, x.Data, weight.Grad, outF, inF, rows, transA: true, accumulate: true);
+            LinearGrads(dy, x, weight, rows, inF, outF);
             if (bias is not null && bias.RequiresGrad)
             {
                 var db = bias.Grad;
                 for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dy.Slice(r * outF, outF), db);
             }
         }, parents);
+    }
+
+    /// <summary>The gradients of y = x·Wᵀ from dy [rows, Out]: dx = dy·W (written when x has no gradient yet, else added), dW += dyᵀ·x.</summary>
+    private static void LinearGrads(ReadOnlySpan<float> dy, Tensor x, Tensor weight, int rows, int inF, int outF)
+    {
+        if (x.RequiresGrad)
+        {
+            var dx = x.GradForOverwrite(out bool fresh);
+            Gemm.Multiply(dy, weight.Data, dx, rows, inF, outF, accumulate: !fresh);
+        }
+        if (weight.RequiresGrad) Gemm.Multiply(dy, x.Data, weight.Grad, outF, inF, rows, transA: true, accumulate: true);
     }
 }

@@ -55,12 +55,7 @@ public static partial class Ops
         return y.Attach(() =>
         {
             var dy = y.Grad;
-            if (x.RequiresGrad)
-            {
-                var dx = x.GradForOverwrite(out bool fresh);
-                Gemm.Multiply(dy, weight.Data, dx, n, inF, outF, accumulate: !fresh);
-            }
-            if (weight.RequiresGrad) Gemm.Multiply(dy, x.Data, weight.Grad, outF, inF, n, transA: true, accumulate: true);
+            LinearGrads(dy, x, weight, n, inF, outF);
             if (sequence.RequiresGrad) AddIntoStep(sequence, step, dy, n);
         }, x, weight, sequence);
     }
