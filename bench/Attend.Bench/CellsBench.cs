@@ -42,7 +42,7 @@ internal static class CellsBench
             pre4.CopyTo(gates4, 0); // the kernel activates in place
             LstmCellKernel.Forward(gates4, c, c2, tc, y, batch, hidden);
         }), 4L * (8 * s + 4 * s));
-        Report("lstm.backward", Time(() => LstmCellKernel.Backward(dy, dc, gates4, c, tc, d4, dh, batch, hidden)), 4L * (4 * s + 5 * s + 4 * s));
+        Report("lstm.backward", Time(() => LstmCellKernel.Backward(dy, dc, gates4, c, c2, d4, dh, batch, hidden)), 4L * (4 * s + 5 * s + 4 * s));
 
         long stepBytes = AllocatedPerTrainingStep(Math.Min(batch, 16), Math.Min(hidden, 128));
         Console.WriteLine($"managed bytes per scoped training step (B={Math.Min(batch, 16)} H={Math.Min(hidden, 128)}, 10 GRU + 10 LSTM steps, fwd+bwd): {stepBytes}");

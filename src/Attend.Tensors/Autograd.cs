@@ -37,7 +37,8 @@ internal static class Autograd
             if (!t.GradReadLater) t.ReleaseGrad();
             // Its consumers' closures and its own have run, and the nodes still to come read only their own
             // values and their parents' (which come later still): nothing in the pass reads t's values again.
-            if (!keepValues) t.ReleaseValues(keepOwn: t == root);
+            // (A node marked ValuesReadLater is read by its joint, which comes later and returns it.)
+            if (!keepValues && !t.ValuesReadLater) t.ReleaseValues(keepOwn: t == root);
         }
         // The outputs of a fused multi-output op (LstmCell) are read by their joint's closure after their own
         // closures ran; their gradients are consumed here, at the end (otherwise a second Backward through a

@@ -178,6 +178,13 @@ public sealed class Tensor
     internal bool GradReadLater { get; set; }
 
     /// <summary>
+    /// Set on an output of a multi-output op whose joint closure reads its values after the output itself was
+    /// passed (<see cref="Ops.LstmCell"/>'s c'): Backward without kept values then leaves them to the joint,
+    /// which lists the output among its saved tensors and so returns it with them.
+    /// </summary>
+    internal bool ValuesReadLater { get; set; }
+
+    /// <summary>
     /// Drops the gradient of an interior node once Backward has passed it on: a pooled buffer goes back to
     /// the pool at once, so later gradients of the same pass reuse it instead of the pass holding every one.
     /// </summary>
@@ -242,7 +249,7 @@ public sealed class Tensor
     /// <summary>
     /// Hands this node the op's internal tensors that only its backward reads (a cell's gates, a mask),
     /// so that <see cref="Backward(Tensor?, bool)"/> without kept values returns them with the node.
-    /// Never pass a parent or another node's output.
+    /// Never pass a parent, or another node's output unless that node is marked <see cref="ValuesReadLater"/>.
     /// </summary>
     internal Tensor Saving(params Tensor[] saved)
     {

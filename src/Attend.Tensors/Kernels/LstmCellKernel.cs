@@ -41,22 +41,29 @@ internal static class LstmCellKernel
 
     /// <summary>
     /// dhNext, dcNext [B, H] (the upstream gradients of h' and c'; pass zeros for an unused output),
-    /// the saved activated gates [B, 4H], c and tanhC [B, H] → da [B, 4H], the gradient of the gate
+    /// the saved activated gates [B, 4H], c and cNext [B, H] → da [B, 4H], the gradient of the gate
     /// pre-activations (overwritten; it is the gradient of both projections); dc [B, H] accumulates
     /// f ⊙ dc_total (skipped when empty).
     /// </summary>
+    /// <remarks>
+    /// tanh(c') is computed again from c', row by row as <see cref="Forward"/> computes it (the same values bit
+    /// for bit), instead of being kept from the forward: a step's backward then holds H floats per row fewer
+    /// for the whole time between its forward and its backward, for H tanh per row.
+    /// </remarks>
     public static void Backward(ReadOnlySpan<float> dhNext, ReadOnlySpan<float> dcNext, ReadOnlySpan<float> gates,
-        ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC, Span<float> da, Span<float> dc, int batch, int hidden)
+        ReadOnlySpan<float> c, ReadOnlySpan<float> cNext, Span<float> da, Span<float> dc, int batch, int hidden)
     {
         int h4 = 4 * hidden;
         bool wantDc = !dc.IsEmpty;
+        float[]? rented = hidden > 1024 ? BufferPool.Shared.Rent(hidden) : null;
+        Span<float> tc = rented is null ? stackalloc float[hidden] : rented.AsSpan(0, hidden);
         for (int b = 0; b < batch; b++)
         {
             int row = b * hidden;
             var dy = dhNext.Slice(row, hidden);
             var dcn = dcNext.Slice(row, hidden);
             var cp = c.Slice(row, hidden);
-            var tc = tanhC.Slice(row, hidden);
+            if (hidden > 0) Elementwise.Map(cNext.Slice(row, hidden), tc, new TanhOp());
             var a = gates.Slice(b * h4, h4);
             var i = a[..hidden];
             var f = a.Slice(hidden, hidden);
@@ -96,5 +103,6 @@ internal static class LstmCellKernel
                 if (wantDc) dcr[j] += dct * vf;
             }
         }
+        if (rented is not null) BufferPool.Shared.Return(rented);
     }
 }

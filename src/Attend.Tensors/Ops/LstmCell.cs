@@ -41,24 +41,20 @@ public static partial class Ops
         int size = batch * 4 * hidden, state = batch * hidden;
         var hNext = Tensor.Empty(batch, hidden);
         var cNext = Tensor.Empty(batch, hidden);
-        if (!Records(gx.Source, h, c, weightHh, biasHh))
-        {
-            float[] gates = BufferPool.Shared.Rent(size), tanhC = BufferPool.Shared.Rent(state);
-            LstmPreActivations(gx, h.Data, weightHh, biasHh, gates.AsSpan(0, size), batch, hidden);
-            ForCellRows(batch, 4 * hidden, (lo, n) => LstmCellKernel.Forward(gates.AsSpan(lo * 4 * hidden, n * 4 * hidden),
-                c.Data.Slice(lo * hidden, n * hidden), cNext.Data.Slice(lo * hidden, n * hidden),
-                tanhC.AsSpan(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
-            BufferPool.Shared.Return(gates);
-            BufferPool.Shared.Return(tanhC);
-            return (hNext, cNext);
-        }
-
+        bool records = Records(gx.Source, h, c, weightHh, biasHh);
+        // With a graph the backward keeps the activated gates and c' (it computes tanh(c') again from c'), not tanh(c').
         var gatesT = Tensor.Empty(batch, 4 * hidden);
-        var tanhCT = Tensor.Empty(batch, hidden);
+        float[] tanhC = BufferPool.Shared.Rent(state);
         LstmPreActivations(gx, h.Data, weightHh, biasHh, gatesT.Data, batch, hidden);
         ForCellRows(batch, 4 * hidden, (lo, n) => LstmCellKernel.Forward(gatesT.Data.Slice(lo * 4 * hidden, n * 4 * hidden),
             c.Data.Slice(lo * hidden, n * hidden), cNext.Data.Slice(lo * hidden, n * hidden),
-            tanhCT.Data.Slice(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
+            tanhC.AsSpan(lo * hidden, n * hidden), hNext.Data.Slice(lo * hidden, n * hidden), n, hidden));
+        BufferPool.Shared.Return(tanhC);
+        if (!records)
+        {
+            gatesT.FreeValues();
+            return (hNext, cNext);
+        }
 
         var joint = Tensor.Zeros(1);
         var parents = biasHh is null ? new[] { gx.Source, h, c, weightHh } : new[] { gx.Source, h, c, weightHh, biasHh };
@@ -81,17 +77,21 @@ public static partial class Ops
                 ReadOnlySpan<float> dh = hasDh ? hNext.Grad.Slice(at, len) : zeros.AsSpan(at, len);
                 ReadOnlySpan<float> dc = hasDc ? cNext.Grad.Slice(at, len) : zeros.AsSpan(at, len);
                 LstmCellKernel.Backward(dh, dc, gatesT.Data.Slice(lo * 4 * hidden, n * 4 * hidden), c.Data.Slice(at, len),
-                    tanhCT.Data.Slice(at, len), da.AsSpan(lo * 4 * hidden, n * 4 * hidden), wantDc ? c.Grad.Slice(at, len) : default, n, hidden);
+                    cNext.Data.Slice(at, len), da.AsSpan(lo * 4 * hidden, n * 4 * hidden), wantDc ? c.Grad.Slice(at, len) : default, n, hidden);
             });
+            // Nothing reads the outputs' gradients after this: return them now, not at the end of the pass.
+            hNext.ReleaseGrad();
+            cNext.ReleaseGrad();
             if (gx.Source.RequiresGrad) gx.AccumulateGrad(dA, batch);
             HiddenProjectionBackward(dA, h, weightHh, biasHh, batch, hidden, 4);
             BufferPool.Shared.Return(da);
             if (zeros is not null) BufferPool.Shared.Return(zeros);
-        }, parents).Saving(gatesT, tanhCT);
+        }, parents).Saving(gatesT, cNext);
         // Reaching an output allocates the joint's gradient, which is what lets its closure run.
         hNext.Attach(() => joint.Grad[0] = 1f, joint);
         cNext.Attach(() => joint.Grad[0] = 1f, joint);
         hNext.GradReadLater = cNext.GradReadLater = true;
+        cNext.ValuesReadLater = true; // the joint reads c' after c' itself was passed; it returns c' with its saved tensors
         return (hNext, cNext);
     }
 

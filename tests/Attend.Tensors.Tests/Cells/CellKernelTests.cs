@@ -68,7 +68,7 @@ public class CellKernelTests
         var gates = (float[])pre.Clone();
         float[] cn = new float[B * hidden], tc = new float[B * hidden], hn = new float[B * hidden], da = new float[B * h4];
         LstmCellKernel.Forward(gates, c, cn, tc, hn, B, hidden);
-        LstmCellKernel.Backward(dhn, dcn, gates, c, tc, da, dc, B, hidden);
+        LstmCellKernel.Backward(dhn, dcn, gates, c, cn, da, dc, B, hidden);
 
         double[] eGates = new double[B * h4], eC = new double[B * hidden], eH = new double[B * hidden], eDa = new double[B * h4], eDc = new double[B * hidden];
         for (int b = 0; b < B; b++)
