@@ -185,6 +185,12 @@ public sealed class Tensor
     internal bool ValuesReadLater { get; set; }
 
     /// <summary>
+    /// Set on a <see cref="Ops.ProjectSteps"/> output: the step ops that read it hand each step's gradient
+    /// here instead of into <see cref="Grad"/>, which then exists only if some other consumer reads it whole.
+    /// </summary>
+    internal StepGradientSink? StepSink { get; set; }
+
+    /// <summary>
     /// Drops the gradient of an interior node once Backward has passed it on: a pooled buffer goes back to
     /// the pool at once, so later gradients of the same pass reuse it instead of the pass holding every one.
     /// </summary>
@@ -269,6 +275,7 @@ public sealed class Tensor
         if (_saved is not null)
             foreach (var s in _saved) s.ReleaseValues();
         _saved = null;
+        StepSink = null;
         Parents = [];
         BackwardFn = null;
     }
@@ -320,6 +327,7 @@ public sealed class Tensor
         _grad = null;
         _valuesFreed = false;
         _saved = null;
+        StepSink = null;
         Parents = [];
         BackwardFn = null;
     }

@@ -101,6 +101,25 @@ public class InPlaceStepTests
     }
 
     [Fact]
+    public void StackSteps_summing_directions_equals_sum_chunks_of_the_concatenated_stack()
+    {
+        var rng = new Random(19);
+        int b = 4, t = 3, d = 5;
+        int[] n = [4, 2, 1];
+        var fw = n.Select(k => Leaf(rng, k, d)).ToArray();
+        var bw = n.Select(k => (Tensor?)Leaf(rng, k, d)).ToArray();
+        bw[1] = null;
+        int[] order = [1, 3, 0, 2];
+        Tensor[] inputs = [.. fw, .. bw.Where(x => x is not null).Select(x => x!)];
+        var g = CellTestKit.Uniform(rng, b * t * d, 1.0);
+        var composed = Run(() => Ops.SumChunks(Ops.StackSteps([fw, bw], b, d, order), 2), g, inputs);
+        var fused = Run(() => Ops.StackSteps([fw, bw], b, d, order, sumDirections: true), g, inputs);
+        Assert.Equal(composed.Y, fused.Y); // h→ + h←, the same additions
+        for (int i = 0; i < inputs.Length; i++) Assert.Equal(composed.Grads[i], fused.Grads[i]);
+        Assert.Equal([b, t, d], Ops.StackSteps([fw, bw], b, d, order, sumDirections: true).Shape);
+    }
+
+    [Fact]
     public void SumChunks_equals_the_sum_of_the_slices_with_its_gradient()
     {
         var rng = new Random(10);

@@ -91,12 +91,17 @@ public static partial class Ops
         /// <summary>The values from row <paramref name="row"/> on (rows <see cref="Stride"/> apart).</summary>
         public ReadOnlySpan<float> From(int row) => Source.Data[(Offset + row * Stride)..];
 
-        /// <summary>Adds d [rows, Width] into the gradient of these rows.</summary>
+        /// <summary>Adds d [rows, Width] into the gradient of these rows (a sequence projection's sink takes a step's rows itself).</summary>
         public void AccumulateGrad(ReadOnlySpan<float> d, int rows)
         {
             if (Offset == 0 && Stride == Width && rows == Source.Shape[0])
             {
                 Source.AccumulateGrad(d);
+                return;
+            }
+            if (Source.StepSink is { } sink)
+            {
+                sink.Absorb(Offset / Width, d, rows);
                 return;
             }
             var g = Source.Grad;

@@ -66,9 +66,12 @@ public static partial class Ops
     /// <see cref="StackSteps(IReadOnlyList{Tensor?}, int)"/> for several directions at once, concatenated along
     /// the last dimension, and put back in the batch's order: directions[k][t] [n_t, D] → [rows, T, K·D], row r of
     /// every step landing in output row <paramref name="rowOrder"/>[r] (r itself when null; the inverse of the
-    /// length sort). One copy where stacking each direction, concatenating and reordering made three.
+    /// length sort). One copy where stacking each direction, concatenating and reordering made three. With
+    /// <paramref name="sumDirections"/> the directions are summed instead, in their order → [rows, T, D]: the
+    /// values of <see cref="SumChunks"/> over the concatenation, without the [rows, T, K·D] tensor or its gradient.
     /// </summary>
-    public static Tensor StackSteps(IReadOnlyList<IReadOnlyList<Tensor?>> directions, int rows, int width, int[]? rowOrder = null)
+    public static Tensor StackSteps(IReadOnlyList<IReadOnlyList<Tensor?>> directions, int rows, int width, int[]? rowOrder = null,
+        bool sumDirections = false)
     {
         int k = directions.Count;
         if (k == 0) throw new ArgumentException("StackSteps: needs at least one direction");
@@ -85,15 +88,21 @@ public static partial class Ops
         }
         if (rowOrder is not null && rowOrder.Length != rows)
             throw new ArgumentException($"StackSteps: {rowOrder.Length} row positions for {rows} rows");
-        int w = k * width;
+        int w = sumDirections ? width : k * width;
         var y = Tensor.Zeros(rows, t, w);
-        int At(int r, int i, int j) => ((rowOrder is null ? r : rowOrder[r]) * t + i) * w + j * width;
+        int At(int r, int i, int j) => ((rowOrder is null ? r : rowOrder[r]) * t + i) * w + (sumDirections ? 0 : j * width);
         for (int j = 0; j < k; j++)
             for (int i = 0; i < t; i++)
             {
                 var x = xs[j][i];
                 if (x is null) continue;
-                for (int r = 0; r < x.Shape[0]; r++) x.Data.Slice(r * width, width).CopyTo(y.Data.Slice(At(r, i, j), width));
+                for (int r = 0; r < x.Shape[0]; r++)
+                {
+                    var dst = y.Data.Slice(At(r, i, j), width);
+                    // Summed: 0 + h→ is h→ exactly, then h→ + h←, as SumChunks adds them.
+                    if (sumDirections) TensorPrimitives.Add(dst, x.Data.Slice(r * width, width), dst);
+                    else x.Data.Slice(r * width, width).CopyTo(dst);
+                }
             }
         var parents = xs.SelectMany(steps => steps).Where(x => x is not null).Select(x => x!).ToArray();
         return y.Attach(() =>

@@ -70,9 +70,14 @@ public static partial class Ops
         return sequence.Shape[2];
     }
 
-    /// <summary>sequence.grad[:n, step, :] += d [n, D].</summary>
+    /// <summary>sequence.grad[:n, step, :] += d [n, D] (or the sequence projection's sink takes it).</summary>
     private static void AddIntoStep(Tensor sequence, int step, ReadOnlySpan<float> d, int n)
     {
+        if (sequence.StepSink is { } sink)
+        {
+            sink.Absorb(step, d, n);
+            return;
+        }
         int width = sequence.Shape[2], stride = sequence.Shape[1] * width, at = step * width;
         var g = sequence.Grad;
         for (int r = 0; r < n; r++)

@@ -61,7 +61,7 @@ public sealed class Decoder : Module
         PreparedMemory? prepared = null;
         if (Attention is not null)
         {
-            var memory = Config.ResolvedMemory == MemoryKind.Sum ? Ops.SumChunks(outputs, 2) : outputs;
+            var memory = Config.ResolvedMemory == MemoryKind.Sum && !enc.Summed ? Ops.SumChunks(outputs, 2) : outputs;
             prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s));
         }
         return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last)), InitialState(enc, b));
@@ -81,6 +81,20 @@ public sealed class Decoder : Module
 
     /// <summary>W_e e + b_ih for embeddings [.., E] → [.., G·H] (None and Bahdanau).</summary>
     private static Tensor ProjectEmbedding(Tensor emb, DecoderInputProjection p) => Ops.Linear(emb, p.EmbeddingWeight, p.Bias);
+
+    /// <summary>
+    /// <see cref="ProjectEmbedding"/> of all target embeddings [B, T, E], a chunk of steps at a time and only the
+    /// rows that run (<paramref name="rowsAt"/> a step), read step by step (<see cref="StepProjection"/>).
+    /// </summary>
+    private static StepProjection ProjectEmbeddings(Tensor emb, DecoderInputProjection p, Func<int, int> rowsAt) =>
+        new(emb, p.EmbeddingWeight, p.Bias, rowsAt, reverse: false);
+
+    /// <summary>Step <paramref name="i"/> of the projected embeddings, read in place.</summary>
+    private static ProjectedStep ProjectedAt(StepProjection projected, int i)
+    {
+        var (chunk, at) = projected.At(i);
+        return new ProjectedStep(chunk, at);
+    }
 
     /// <summary>[B, S] float mask: 1 where j &lt; length[b], else 0.</summary>
     public static Tensor LengthMask(ReadOnlySpan<int> lengths, int batch, int s)
@@ -174,15 +188,23 @@ public sealed class Decoder : Module
         return new DecoderStep(ReadoutInput(o, ctx, prevEmbedding, 1, dropoutRng), new DecoderState(rnn, feed), weights);
     }
 
-    /// <summary>Step <paramref name="Step"/> of W_e e + b_ih projected for all target steps at once, [B, T, G·H] (None and Bahdanau under teacher forcing).</summary>
+    /// <summary>Step <paramref name="Step"/> of a chunk [B', steps, G·H] of W_e e + b_ih projected for the target steps (None and Bahdanau under teacher forcing).</summary>
     private readonly record struct ProjectedStep(Tensor Sequence, int Step);
+
+    /// <summary>How many of the first <paramref name="rows"/> sentences (lengths non-increasing) still run at step <paramref name="i"/>.</summary>
+    private static int RunningAt(int[] lengths, int rows, int i)
+    {
+        int n = rows;
+        while (n > 0 && lengths[n - 1] <= i) n--;
+        return n;
+    }
 
     /// <summary>
     /// The step's embedding [n, E], needed unless the projection of all steps stands in for it (None and
     /// Bahdanau, unless the readout includes the embedding).
     /// </summary>
-    private Tensor? StepEmbedding(Tensor emb, Tensor? projected, int i, int n) =>
-        projected is not null && Config.Readout != Readout.StateContextEmbedding ? null : Ops.Select(emb, 1, i, n);
+    private Tensor? StepEmbedding(Tensor emb, bool projected, int i, int n) =>
+        projected && Config.Readout != Readout.StateContextEmbedding ? null : Ops.Select(emb, 1, i, n);
 
     /// <summary>Logits [.., V] from readout inputs [.., ReadoutSize].</summary>
     public Tensor Logits(Tensor readout) => _out is not null ? _out.Forward(readout) : Ops.Linear(readout, Embed.Weight, _tiedBias);
@@ -258,14 +280,13 @@ public sealed class Decoder : Module
     {
         int t = tgtIn.Length / Math.Max(1, batch);
         var emb = EmbedTokens(tgtIn, batch, dropoutRng);
-        var projected = context.Input is null ? null : ProjectEmbedding(emb, context.Input);
+        var projected = context.Input is null ? null : ProjectEmbeddings(emb, context.Input, i => RunningAt(lengths, batch, i));
         var readouts = new List<Tensor>(t);
         var targets = new List<int>(tgtOut.Length);
         int rows = batch;
         for (int i = 0; i < t; i++)
         {
-            int n = rows;
-            while (n > 0 && lengths[n - 1] <= i) n--;
+            int n = RunningAt(lengths, rows, i);
             if (n == 0) break;
             if (n < rows)
             {
@@ -273,13 +294,13 @@ public sealed class Decoder : Module
                 context = context.FirstRows(n);
                 rows = n;
             }
-            var step = Step(StepEmbedding(emb, projected, i, n), projected is null ? null : new ProjectedStep(projected, i), state, context, dropoutRng);
+            var step = Step(StepEmbedding(emb, projected is not null, i, n), projected is null ? null : ProjectedAt(projected, i), state, context, dropoutRng);
             state = step.State;
             readouts.Add(step.Readout);
             for (int b = 0; b < n; b++) targets.Add(tgtOut[b * t + i]);
         }
-        // The steps have read the projection; its gradient still flows into W_e and the embeddings, which never read its values.
-        projected?.FreeValues();
+        // The steps have read the projection; its gradient still flows into W_e and the embeddings.
+        projected?.Finish();
         if (readouts.Count == 0) return Ops.LinearCrossEntropy(Tensor.Empty(0, Config.ReadoutSize), OutWeight, outBias, [], Config.PadId, labelSmoothing);
         var scored = readouts.Count == 1 ? readouts[0] : Ops.Concat(readouts, 0);
         return Ops.LinearCrossEntropy(scored, OutWeight, outBias, targets.ToArray(), Config.PadId, labelSmoothing);
@@ -310,12 +331,12 @@ public sealed class Decoder : Module
         var logits = teacherForcing < 1f ? new Tensor[t] : null;
         var predicted = new int[batch];
         // None and Bahdanau: W_e e + b_ih of every gold step in one product over [B·T, E].
-        var projected = context.Input is null ? null : ProjectEmbedding(emb, context.Input);
+        var projected = context.Input is null ? null : ProjectEmbeddings(emb, context.Input, _ => batch);
         for (int i = 0; i < t; i++)
         {
             bool gold = i == 0 || teacherForcing >= 1f || teacherForcingRng!.NextFloat() < teacherForcing;
-            var x = gold ? StepEmbedding(emb, projected, i, batch) : EmbedStep(predicted, dropoutRng);
-            var step = Step(x, gold && projected is not null ? new ProjectedStep(projected, i) : null, state, context, dropoutRng);
+            var x = gold ? StepEmbedding(emb, projected is not null, i, batch) : EmbedStep(predicted, dropoutRng);
+            var step = Step(x, gold && projected is not null ? ProjectedAt(projected, i) : null, state, context, dropoutRng);
             state = step.State;
             readouts[i] = step.Readout;
             if (step.Weights is not null) stepWeights[i] = step.Weights;
@@ -325,6 +346,7 @@ public sealed class Decoder : Module
                 ArgMaxRows(logits[i], predicted);
             }
         }
+        projected?.Finish();
         var stacked = Attention is null ? null : Ops.Stack(stepWeights, 1);
         return logits is not null ? (null, Ops.Stack(logits, 1), stacked) : (Ops.Stack(readouts, 1), null, stacked);
     }

@@ -40,10 +40,13 @@ public sealed class Seq2Seq : Module
     /// <summary>Encodes the source and prepares the decoder: memory keys projected once, initial state.</summary>
     public (DecoderContext Context, DecoderState State) Encode(ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> lengths, Rng? dropoutRng = null)
     {
-        var enc = Encoder.Forward(src, batch, lengths, dropoutRng);
+        // A summed memory comes summed out of the encoder: no [B, S, 2H] tensor, nor its gradient.
+        bool sum = Config.ResolvedMemory == MemoryKind.Sum && Decoder.Attention is not null;
+        var enc = Encoder.Forward(src, batch, lengths, dropoutRng, sumDirections: sum);
         var prepared = Decoder.Prepare(enc, lengths);
-        // The [B, S, D·H] outputs feed only the summed memory, whose backward never reads them, or nothing (no attention).
-        if (Config.ResolvedMemory == MemoryKind.Sum || Decoder.Attention is null) enc.Outputs.FreeValues();
+        // Without attention the outputs feed nothing; concatenated outputs summed by the decoder (a one-directional
+        // encoder) feed only SumChunks, whose backward never reads them.
+        if (Decoder.Attention is null || (Config.ResolvedMemory == MemoryKind.Sum && !enc.Summed)) enc.Outputs.FreeValues();
         return prepared;
     }
 

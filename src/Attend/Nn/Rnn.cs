@@ -61,7 +61,9 @@ public sealed class Rnn : Module
     /// sequences do: the rows are taken in order of decreasing length (permuted in and out when they are
     /// not), so the running sentences are the first n_t rows of step t.
     /// </summary>
-    public (Tensor Output, RnnState Final) Forward(Tensor x, ReadOnlySpan<int> lengths, RnnState? initial = null, Rng? dropoutRng = null)
+    /// <param name="sumDirections">a bidirectional stack's output is h→ + h← [B, T, H] (the summed memory), not [h→; h←]</param>
+    public (Tensor Output, RnnState Final) Forward(Tensor x, ReadOnlySpan<int> lengths, RnnState? initial = null, Rng? dropoutRng = null,
+        bool sumDirections = false)
     {
         if (x.Rank != 3 || x.Shape[2] != InputSize)
             throw new ArgumentException($"Rnn: input {ShapeOf.Format(x.Shape)} is not [B, T, {InputSize}]");
@@ -90,22 +92,26 @@ public sealed class Rnn : Module
             if (l > 0) input = Dropout.Forward(input, dropoutRng);
             var dirs = new Tensor?[Directions][];
             // [B, T, G·H] per direction: one product over all B·T rows, split over the threads.
-            var gx = new Tensor[Directions];
-            for (int d = 0; d < Directions; d++) gx[d] = Ops.Linear(input, _wIh[l * Directions + d], _bIh[l * Directions + d]);
+            // W_ih x + b_ih a chunk of steps at a time, only the rows that run (StepProjection); its gradient goes
+            // into W_ih, b_ih and the input step by step, as the cells' backwards reach it.
+            var gx = new StepProjection[Directions];
+            var layerInput = input;
+            for (int d = 0; d < Directions; d++)
+                gx[d] = new StepProjection(layerInput, _wIh[l * Directions + d], _bIh[l * Directions + d], s => RunningRows(sorted, b, s), reverse: d == 1);
             void Direction(int d)
             {
                 int i = l * Directions + d;
-                (dirs[d], hOut[i], var c) = RunDirection(i, gx[d], reverse: d == 1, sorted, state.H[i], state.C?[i]);
+                (dirs[d], hOut[i], var c) = RunDirection(i, gx[d], b, t, reverse: d == 1, sorted, state.H[i], state.C?[i]);
                 if (cOut is not null) cOut[i] = c!;
             }
             // The two directions' chains of small per-step products are independent: one core each.
             if (Directions == 2) Concurrently.Run(() => Direction(0), () => Direction(1));
             else Direction(0);
-            // The cells have read their steps and saved what their backward needs; the projection's gradient
-            // still flows into W_ih and the input, which never read its values.
-            foreach (var g in gx) g.FreeValues();
+            // The cells have read their steps and saved what their backward needs.
+            foreach (var g in gx) g.Finish();
             // Both directions' steps in one [B, T, D·H] copy; the top layer's rows go back to the batch's order.
-            input = Ops.StackSteps(dirs, b, HiddenSize, l == Layers - 1 ? order : null);
+            bool top = l == Layers - 1;
+            input = Ops.StackSteps(dirs, b, HiddenSize, top ? order : null, sumDirections: top && sumDirections && Directions == 2);
             // Without a graph the steps' outputs are read by nothing else once stacked (but final states).
             if (!input.RequiresGrad)
                 foreach (var steps in dirs)
@@ -156,21 +162,13 @@ public sealed class Rnn : Module
     }
 
     /// <summary>
-    /// One direction over gx [B, T, G·H] whose rows have non-increasing <paramref name="lengths"/> (null: all
-    /// T): step t runs the first n_t rows (those longer than t). Forward, rows leave at the bottom as they
+    /// One direction over the input projection gx (B rows, T steps, projected a chunk of steps at a time) whose
+    /// rows have non-increasing <paramref name="lengths"/> (null: all T): step t runs the first n_t rows (those longer than t). Forward, rows leave at the bottom as they
     /// finish, their state then final; backward, rows join at the bottom from the initial state at their last token.
     /// Returns each step's output [n_t, H] (null where no row ran) and the final state.
     /// </summary>
-    private (Tensor?[] Steps, Tensor H, Tensor? C) RunDirection(int i, Tensor gx, bool reverse, int[]? lengths, Tensor h0, Tensor? c0)
+    private (Tensor?[] Steps, Tensor H, Tensor? C) RunDirection(int i, StepProjection gx, int b, int t, bool reverse, int[]? lengths, Tensor h0, Tensor? c0)
     {
-        int b = gx.Shape[0], t = gx.Shape[1];
-        int Running(int step)
-        {
-            if (lengths is null) return b;
-            int n = 0;
-            while (n < b && lengths[n] > step) n++;
-            return n;
-        }
         var outs = new Tensor?[t];
         Tensor? h = reverse ? null : h0, c = reverse ? null : c0;
         int rows = reverse ? 0 : b;
@@ -180,7 +178,7 @@ public sealed class Rnn : Module
         for (int s = 0; s < t; s++)
         {
             int step = reverse ? t - 1 - s : s;
-            int n = Running(step);
+            int n = RunningRows(lengths, b, step);
             if (!reverse && n < rows)
             {
                 doneH.Add(Ops.Slice(h!, 0, n, rows - n));
@@ -200,7 +198,8 @@ public sealed class Rnn : Module
             }
             rows = n;
             if (n == 0) continue;
-            (h, c) = CellAt(i, gx, step, h!, c);
+            var (chunk, at) = gx.At(step);
+            (h, c) = CellAt(i, chunk, at, h!, c);
             outs[step] = h;
         }
         if (reverse)
@@ -211,6 +210,15 @@ public sealed class Rnn : Module
             if (c is not null) doneC.Add(c);
         }
         return (outs, Rows(doneH, h0), c0 is null ? null : Rows(doneC, c0));
+    }
+
+    /// <summary>The rows that run at <paramref name="step"/>: those of non-increasing <paramref name="lengths"/> above it (all without lengths).</summary>
+    private static int RunningRows(int[]? lengths, int b, int step)
+    {
+        if (lengths is null) return b;
+        int n = 0;
+        while (n < b && lengths[n] > step) n++;
+        return n;
     }
 
     /// <summary>Pieces of final state collected bottom rows first, put back in row order.</summary>
@@ -226,7 +234,7 @@ public sealed class Rnn : Module
     private static Tensor Rest(Tensor? top, Tensor initial, int rows) =>
         top is null ? initial : Ops.Concat([top, Ops.Slice(initial, 0, rows, initial.Shape[0] - rows)], 0);
 
-    /// <summary>The cell on step <paramref name="step"/> of the sequence projection gx [B, T, G·H], its first rows (as many as h has), read in place.</summary>
+    /// <summary>The cell on step <paramref name="step"/> of a chunk of the sequence projection gx [B', steps, G·H], its first rows (as many as h has), read in place.</summary>
     private (Tensor H, Tensor? C) CellAt(int i, Tensor gx, int step, Tensor h, Tensor? c)
     {
         if (Kind == RnnKind.Gru) return (Ops.GruCellAt(gx, step, h, _wHh[i], _bHh[i]), null);
