@@ -20,6 +20,8 @@ public sealed class Tensor
     private Tensor[]? _saved;
     private bool _valuesFreed;
     private bool _gradFromPool; // an unscoped tensor (a parameter) whose gradient was dropped: from then on it is rented
+    private RowGradient? _rowGrad; // a lookup table's gradient as the rows looked up (see AccumulateRows); never beside _grad
+    private bool _rowGradPresent;
 
     /// <summary>Dimensions, outermost first.</summary>
     public int[] Shape { get; }
@@ -99,7 +101,13 @@ public sealed class Tensor
     public Span<float> Data => Live().AsSpan(0, Length);
 
     /// <summary>Whether a gradient has been allocated.</summary>
-    public bool HasGrad => _grad is not null;
+    public bool HasGrad => _grad is not null || _rowGradPresent;
+
+    /// <summary>
+    /// The gradient as rows (<see cref="RowGradient"/>) when an embedding's backward left it that way and nothing
+    /// has read it whole since; null otherwise (then read <see cref="Grad"/>).
+    /// </summary>
+    public RowGradient? RowGrad => _rowGradPresent ? _rowGrad : null;
 
     /// <summary>The gradient, allocated (as zeros) on first access.</summary>
     public Span<float> Grad
@@ -107,6 +115,7 @@ public sealed class Tensor
         get
         {
             Usable();
+            Densify();
             if (_grad is null)
             {
                 if (!PooledGrad) _grad = new float[Length];
@@ -128,6 +137,7 @@ public sealed class Tensor
     internal Span<float> GradForOverwrite(out bool fresh)
     {
         Usable();
+        Densify();
         fresh = _grad is null;
         if (fresh) _grad = PooledGrad ? BufferPool.Shared.Rent(Length) : new float[Length];
         return _grad!.AsSpan(0, Length);
@@ -150,7 +160,7 @@ public sealed class Tensor
     {
         Usable();
         if (donor.Length != Length) throw new ArgumentException($"AccumulateScaledGrad: {donor} does not match {this}");
-        if (_grad is null && PooledGrad && donor._scope is not null && donor._data is not null)
+        if (_grad is null && !_rowGradPresent && PooledGrad && donor._scope is not null && donor._data is not null)
         {
             var buffer = donor._data;
             donor._data = null;
@@ -169,6 +179,42 @@ public sealed class Tensor
     public void ZeroGrad()
     {
         if (_grad is not null) _grad.AsSpan(0, Length).Clear();
+        if (_rowGradPresent) _rowGrad!.Clear(); // still a gradient, of no rows: zero
+    }
+
+    /// <summary>
+    /// grad[rows[i]] += d[i] (d [rows.Length, W], this tensor [R, W]) except for rows equal to <paramref name="skip"/>:
+    /// an embedding's backward. A parameter whose gradient is set to none between steps (<see cref="DropGrad"/>)
+    /// and has none yet keeps it as rows (<see cref="RowGrad"/>); otherwise it is added into the dense gradient.
+    /// </summary>
+    internal void AccumulateRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> d, int skip)
+    {
+        Usable();
+        int w = Shape[^1];
+        if (_grad is null && _gradFromPool && _scope is null && Rank == 2)
+        {
+            _rowGrad ??= new RowGradient(Shape[0], w);
+            _rowGradPresent = true;
+            _rowGrad.Add(rows, d, skip);
+            return;
+        }
+        var dw = Grad;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i] == skip) continue;
+            var row = dw.Slice(rows[i] * w, w);
+            TensorPrimitives.Add(row, d.Slice(i * w, w), row);
+        }
+    }
+
+    /// <summary>A gradient kept as rows becomes the dense one (for a reader of <see cref="Grad"/>).</summary>
+    private void Densify()
+    {
+        if (!_rowGradPresent) return;
+        _grad = PooledGrad ? BufferPool.Shared.Rent(Length) : new float[Length];
+        _rowGrad!.CopyTo(_grad.AsSpan(0, Length));
+        _rowGrad.Release();
+        _rowGradPresent = false;
     }
 
     /// <summary>
@@ -196,6 +242,7 @@ public sealed class Tensor
     /// </summary>
     internal void ReleaseGrad()
     {
+        DropRowGrad();
         if (_grad is null) return;
         if (PooledGrad) BufferPool.Shared.Return(_grad);
         _grad = null;
@@ -214,9 +261,17 @@ public sealed class Tensor
     public void DropGrad()
     {
         if (_scope is not null) { ReleaseGrad(); return; }
+        DropRowGrad();
         if (_grad is not null && _gradFromPool) BufferPool.Shared.Return(_grad);
         _grad = null;
         _gradFromPool = true;
+    }
+
+    private void DropRowGrad()
+    {
+        if (!_rowGradPresent) return;
+        _rowGrad!.Release();
+        _rowGradPresent = false;
     }
 
     /// <summary>Size of dimension <paramref name="dim"/>; negative counts from the end.</summary>
@@ -321,6 +376,7 @@ public sealed class Tensor
     /// <summary>Called by the owning scope: the buffers go back to the pool and the tensor is dead.</summary>
     internal void Release()
     {
+        DropRowGrad();
         if (_data is not null) BufferPool.Shared.Return(_data);
         if (_grad is not null) BufferPool.Shared.Return(_grad);
         _data = null;

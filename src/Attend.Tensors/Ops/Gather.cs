@@ -20,17 +20,8 @@ public static partial class Ops
         var y = Tensor.Empty([.. idsShape, e]);
         for (int i = 0; i < rows.Length; i++)
             weight.Data.Slice(rows[i] * e, e).CopyTo(y.Data.Slice(i * e, e));
-        return y.Attach(() =>
-        {
-            var dw = weight.Grad;
-            var dy = y.Grad;
-            for (int i = 0; i < rows.Length; i++)
-            {
-                if (rows[i] == paddingIdx) continue;
-                var dwr = dw.Slice(rows[i] * e, e);
-                TensorPrimitives.Add(dwr, dy.Slice(i * e, e), dwr);
-            }
-        }, weight);
+        // The table's gradient: rows of the ids looked up (kept as rows for a parameter whose gradient is set to none).
+        return y.Attach(() => weight.AccumulateRows(rows, y.Grad, paddingIdx), weight);
     }
 
     /// <summary>

@@ -48,11 +48,23 @@ public sealed class Adam
         float stepSize = (float)(o.LearningRate / bc1), bc2Sqrt = (float)Math.Sqrt(bc2);
         // Element-wise, so cutting the arrays into slices (updated on several threads) changes no bit.
         var chunks = _chunks;
+        // A gradient kept as rows (an embedding's) is zero in the rows it lacks: those take the update with g = 0,
+        // from a zero row, exactly as from the dense gradient.
+        int widest = _params.Max(p => p.RowGrad?.Width ?? 0);
+        var zeros = new float[widest];
         ParameterChunks.For(chunks, _totalElements, c =>
         {
             var (i, offset, length) = chunks[c];
             var p = _params[i];
             if (!p.HasGrad) return;
+            if (p.RowGrad is { } rows)
+            {
+                float[] m = _m[i], v = _v[i];
+                ParameterChunks.ForRows(rows, offset, length, (pos, g, n) =>
+                    Update(p.Data.Slice(pos, n), g.IsEmpty ? zeros.AsSpan(0, n) : g, m.AsSpan(pos, n), v.AsSpan(pos, n),
+                        o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt));
+                return;
+            }
             Update(p.Data.Slice(offset, length), p.Grad.Slice(offset, length), _m[i].AsSpan(offset, length), _v[i].AsSpan(offset, length),
                 o.Beta1, o.Beta2, o.Eps, stepSize, bc2Sqrt);
         });

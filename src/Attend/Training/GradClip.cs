@@ -20,7 +20,16 @@ public static class GradClip
         {
             var (i, offset, length) = chunks[c];
             double sum = 0;
-            foreach (var g in ps[i].Grad.Slice(offset, length)) sum += (double)g * g;
+            if (ps[i].RowGrad is { } rows)
+            {
+                // The rows a gradient kept as rows lacks are zeros, which add nothing: the same sum, in the same order.
+                ParameterChunks.ForRows(rows, offset, length, (_, g, _) =>
+                {
+                    foreach (var x in g) sum += (double)x * x;
+                });
+            }
+            else
+                foreach (var g in ps[i].Grad.Slice(offset, length)) sum += (double)g * g;
             partial[c] = sum;
         });
         double squares = 0;
@@ -33,7 +42,9 @@ public static class GradClip
             ParameterChunks.For(chunks, total, c =>
             {
                 var (i, offset, length) = chunks[c];
-                System.Numerics.Tensors.TensorPrimitives.Multiply(ps[i].Grad.Slice(offset, length), f, ps[i].Grad.Slice(offset, length));
+                if (ps[i].RowGrad is { } rows)
+                    ParameterChunks.ForRows(rows, offset, length, (_, g, _) => System.Numerics.Tensors.TensorPrimitives.Multiply(g, f, g));
+                else System.Numerics.Tensors.TensorPrimitives.Multiply(ps[i].Grad.Slice(offset, length), f, ps[i].Grad.Slice(offset, length));
             });
         }
         return norm;

@@ -24,6 +24,24 @@ internal static class ParameterChunks
         return chunks;
     }
 
+    /// <summary>
+    /// The slice [offset, offset + length) of a gradient kept as rows (<see cref="RowGradient"/>), cut at row
+    /// boundaries: body(position, row's gradient from that position on, or empty when the row has none (zero), count).
+    /// </summary>
+    public delegate void RowSegment(int position, Span<float> gradient, int count);
+
+    public static void ForRows(RowGradient rows, int offset, int length, RowSegment body)
+    {
+        int w = rows.Width;
+        for (int pos = offset, end = offset + length; pos < end;)
+        {
+            int row = pos / w, inRow = pos - row * w, n = Math.Min(w - inRow, end - pos);
+            var g = rows.Row(row);
+            body(pos, g.IsEmpty ? default : g.Slice(inRow, n), n);
+            pos += n;
+        }
+    }
+
     /// <summary>Runs body(slice index) for every slice, on several threads when the parameters are large.</summary>
     public static void For(List<(int Param, int Offset, int Length)> chunks, long totalElements, Action<int> body)
     {
