@@ -12,7 +12,7 @@ namespace Attend.Tensors;
 /// instead of allocating in proportion to the number of ops. A tensor made outside any scope (a
 /// parameter, a result the caller keeps) owns a plain array.
 /// </remarks>
-public sealed class Tensor
+public sealed partial class Tensor
 {
     private float[]? _data;
     private float[]? _grad;
@@ -20,8 +20,6 @@ public sealed class Tensor
     private Tensor[]? _saved;
     private bool _valuesFreed;
     private bool _gradFromPool; // an unscoped tensor (a parameter) whose gradient was dropped: from then on it is rented
-    private RowGradient? _rowGrad; // a lookup table's gradient as the rows looked up (see AccumulateRows); never beside _grad
-    private bool _rowGradPresent;
 
     /// <summary>Dimensions, outermost first.</summary>
     public int[] Shape { get; }
@@ -103,12 +101,6 @@ public sealed class Tensor
     /// <summary>Whether a gradient has been allocated.</summary>
     public bool HasGrad => _grad is not null || _rowGradPresent;
 
-    /// <summary>
-    /// The gradient as rows (<see cref="RowGradient"/>) when an embedding's backward left it that way and nothing
-    /// has read it whole since; null otherwise (then read <see cref="Grad"/>).
-    /// </summary>
-    public RowGradient? RowGrad => _rowGradPresent ? _rowGrad : null;
-
     /// <summary>The gradient, allocated (as zeros) on first access.</summary>
     public Span<float> Grad
     {
@@ -182,40 +174,6 @@ public sealed class Tensor
         if (_rowGradPresent) _rowGrad!.Clear(); // still a gradient, of no rows: zero
     }
 
-    /// <summary>
-    /// grad[rows[i]] += d[i] (d [rows.Length, W], this tensor [R, W]) except for rows equal to <paramref name="skip"/>:
-    /// an embedding's backward. A parameter whose gradient is set to none between steps (<see cref="DropGrad"/>)
-    /// and has none yet keeps it as rows (<see cref="RowGrad"/>); otherwise it is added into the dense gradient.
-    /// </summary>
-    internal void AccumulateRows(ReadOnlySpan<int> rows, ReadOnlySpan<float> d, int skip)
-    {
-        Usable();
-        int w = Shape[^1];
-        if (_grad is null && _gradFromPool && _scope is null && Rank == 2)
-        {
-            _rowGrad ??= new RowGradient(Shape[0], w);
-            _rowGradPresent = true;
-            _rowGrad.Add(rows, d, skip);
-            return;
-        }
-        var dw = Grad;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (rows[i] == skip) continue;
-            var row = dw.Slice(rows[i] * w, w);
-            TensorPrimitives.Add(row, d.Slice(i * w, w), row);
-        }
-    }
-
-    /// <summary>A gradient kept as rows becomes the dense one (for a reader of <see cref="Grad"/>).</summary>
-    private void Densify()
-    {
-        if (!_rowGradPresent) return;
-        _grad = PooledGrad ? BufferPool.Shared.Rent(Length) : new float[Length];
-        _rowGrad!.CopyTo(_grad.AsSpan(0, Length));
-        _rowGrad.Release();
-        _rowGradPresent = false;
-    }
 
     /// <summary>
     /// Set on the outputs of a multi-output op whose joint closure reads their gradients after their own
@@ -265,13 +223,6 @@ public sealed class Tensor
         if (_grad is not null && _gradFromPool) BufferPool.Shared.Return(_grad);
         _grad = null;
         _gradFromPool = true;
-    }
-
-    private void DropRowGrad()
-    {
-        if (!_rowGradPresent) return;
-        _rowGrad!.Release();
-        _rowGradPresent = false;
     }
 
     /// <summary>Size of dimension <paramref name="dim"/>; negative counts from the end.</summary>

@@ -95,9 +95,8 @@ public sealed class Rnn : Module
             // W_ih x + b_ih a chunk of steps at a time, only the rows that run (StepProjection); its gradient goes
             // into W_ih, b_ih and the input step by step, as the cells' backwards reach it.
             var gx = new StepProjection[Directions];
-            var layerInput = input;
             for (int d = 0; d < Directions; d++)
-                gx[d] = new StepProjection(layerInput, _wIh[l * Directions + d], _bIh[l * Directions + d], s => RunningRows(sorted, b, s), reverse: d == 1);
+                gx[d] = new StepProjection(input, _wIh[l * Directions + d], _bIh[l * Directions + d], s => RunningRows(sorted, b, s), reverse: d == 1);
             void Direction(int d)
             {
                 int i = l * Directions + d;
