@@ -30,4 +30,23 @@ internal static class Concurrently
             else second();
         });
     }
+
+    /// <summary>
+    /// body(0..count-1) all at once, each on its own thread adopting the caller's scope and grad mode, the
+    /// kernels inside each on its thread alone; false, having run nothing, when there are not that many threads
+    /// to be had (<see cref="Parallelism.MaxThreads"/> below <paramref name="count"/>, or the workers held by
+    /// another call). For parts that wait on one another (a decoding shard that has finished waits to learn
+    /// whether the others have), which would never finish if they ran in turn.
+    /// </summary>
+    public static bool TryEachAtOnce(int count, Action<int> body)
+    {
+        var scope = TensorScope.Current;
+        bool gradOff = GradMode.Disabled;
+        return GemmThreads.TryForEachAtOnce(count, i =>
+        {
+            using var s = TensorScope.Adopt(scope);
+            using var g = GradMode.Adopt(gradOff);
+            body(i);
+        });
+    }
 }

@@ -25,6 +25,13 @@ public static unsafe class Gemm
     /// <summary>Below this many multiply-adds a second thread costs more to wake than it saves.</summary>
     internal const long ParallelMinWork = 1L << 20;
 
+    /// <summary>
+    /// Most rows a product takes the direct route with (<see cref="GemmDirect.MaxRows"/>), whose sums run in
+    /// another order than the packed route's: with more rows than this, a row of C gets the same bits whatever
+    /// the other rows are (how many, and which).
+    /// </summary>
+    public const int MaxDirectRows = 8;
+
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int n, int k, bool transA = false, bool transB = false, bool accumulate = false)
         => Multiply(a, b, c, m, n, k, transA, transB, accumulate, GemmKernel.Auto, GemmRoute.Auto, Parallelism.MaxThreads);

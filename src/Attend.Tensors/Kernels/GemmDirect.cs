@@ -24,7 +24,7 @@ internal static unsafe partial class GemmDirect
     /// there only a single row (which streams B row by row) goes direct. Dot products with a big
     /// stored [n, k] B still win at m=4 (21 against 10) and tie at m=8.
     /// </summary>
-    public static int MaxRows(bool transB, long bElements) => transB ? 8 : bElements > BigB ? 1 : 4;
+    public static int MaxRows(bool transB, long bElements) => transB ? Gemm.MaxDirectRows : bElements > BigB ? 1 : 4;
 
     /// <summary>A B of more floats than this (8 MB) is taken to stream from DRAM.</summary>
     private const long BigB = 2L << 20;

@@ -29,11 +29,14 @@ internal static unsafe class GemmThreads
     /// <summary>Runs body(job, 0..parts-1), in parallel where workers are free; returns when all are done.</summary>
     public static void Run(delegate*<void*, int, void> body, void* job, int parts)
     {
-        if (parts <= 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
-        {
+        if (!TryRun(body, job, parts))
             for (int t = 0; t < parts; t++) body(job, t);
-            return;
-        }
+    }
+
+    /// <summary>As <see cref="Run"/> when the workers are free (true); runs nothing and returns false when they are held.</summary>
+    private static bool TryRun(delegate*<void*, int, void> body, void* job, int parts)
+    {
+        if (parts <= 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
         try
         {
             EnsureWorkers(parts - 1);
@@ -47,6 +50,7 @@ internal static unsafe class GemmThreads
         {
             Volatile.Write(ref _busy, 0);
         }
+        return true;
     }
 
     /// <summary>
@@ -61,18 +65,36 @@ internal static unsafe class GemmThreads
             for (int i = 0; i < count; i++) body(i);
             return;
         }
+        RunParts(count, body, parts);
+    }
+
+    /// <summary>
+    /// body(0..count-1) each on its own thread, all at once, or nothing and false when that cannot be had
+    /// (fewer than <paramref name="count"/> threads allowed, or the workers held by another call): for parts that
+    /// wait on one another, which would never finish if they ran in turn.
+    /// </summary>
+    public static bool TryForEachAtOnce(int count, Action<int> body)
+    {
+        if (count < 2 || count > Parallelism.MaxThreads || Volatile.Read(ref _busy) != 0) return false;
+        return RunParts(count, body, count, exclusive: true);
+    }
+
+    private static bool RunParts(int count, Action<int> body, int parts, bool exclusive = false)
+    {
         var call = new ForCall(body, count);
         var handle = System.Runtime.InteropServices.GCHandle.Alloc(call);
         try
         {
             var job = new ForJob { Call = System.Runtime.InteropServices.GCHandle.ToIntPtr(handle) };
-            Run(&RunFor, &job, parts);
+            if (exclusive && !TryRun(&RunFor, &job, parts)) return false;
+            if (!exclusive) Run(&RunFor, &job, parts);
         }
         finally
         {
             handle.Free();
         }
         if (call.Error is not null) call.Error.Throw();
+        return true;
     }
 
     private sealed class ForCall(Action<int> body, int count)
