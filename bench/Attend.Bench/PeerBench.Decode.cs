@@ -13,7 +13,7 @@ internal static partial class PeerBench
     {
         if (a.DecodeBatches > 0)
         {
-            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false, KeepLogits: false); // the peer keeps only the tokens
+            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false, KeepLogits: false, Shards: a.DecodeShards); // the peer keeps only the tokens
             void Greedy1() { using var s = TensorScope.Begin(); Greedy.Decode(model, first.Source, first.Batch, first.SourceLengths, opts); }
             Greedy1(); // warm-up
             double c0 = CpuSeconds();
@@ -32,7 +32,7 @@ internal static partial class PeerBench
                 ["gc_gen0"] = collections[0], ["gc_gen1"] = collections[1], ["gc_gen2"] = collections[2],
             };
         }
-        var beamOpts = new BeamOptions(a.Beam, a.MaxLen, StopAtEos: false);
+        var beamOpts = new BeamOptions(a.Beam, a.MaxLen, StopAtEos: false, Shards: a.DecodeShards);
         if (a.BeamSents > 0)
         {
             int n = Math.Min(a.BeamSents, first.Batch);

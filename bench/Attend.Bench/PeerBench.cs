@@ -42,6 +42,8 @@ internal static partial class PeerBench
           --decode-batches N (3)  --beam K (5)  --beam-sents N (16)  --beam-batches N (1)
           --seed N (1234)  --repeat N (1: runs per configuration, child processes)  --json-out FILE
           --list-params                   print "config attention cell params" for every combination and exit
+          --decode-shards N               Attend only: shards of sentences decoded at once (0 = one per core, the
+                                          default; 1 = the whole batch on one, each product split over the threads)
         Luong training always runs the decoder RNN over the whole target in one call (the peer's default);
         the peer's --stepwise is not offered.
         """;
@@ -51,7 +53,7 @@ internal static partial class PeerBench
     private sealed class Args
     {
         public string Config = "all", Attention = "bahdanau", Cell = "gru", Memory = "auto", Readout = "state";
-        public int Threads = 2, Batch = 64, Warmup = 3, Steps = 10, MaxLen = 40, DecodeBatches = 3, Beam = 5, BeamSents = 16, BeamBatches = 1, Repeat = 1;
+        public int Threads = 2, Batch = 64, Warmup = 3, Steps = 10, MaxLen = 40, DecodeBatches = 3, Beam = 5, BeamSents = 16, BeamBatches = 1, Repeat = 1, DecodeShards = 0;
         public int Seed = 1234;
         public string? JsonOut;
         public bool ListParams;
@@ -123,6 +125,7 @@ internal static partial class PeerBench
                 case "--beam": a.Beam = Math.Max(1, Int()); break;
                 case "--beam-sents": a.BeamSents = Int(); break;
                 case "--beam-batches": a.BeamBatches = Int(); break;
+                case "--decode-shards": a.DecodeShards = Math.Max(0, Int()); break;
                 case "--seed": a.Seed = Int(); break;
                 case "--repeat": a.Repeat = Math.Max(1, Int()); break;
                 case "--json-out": a.JsonOut = v; break;

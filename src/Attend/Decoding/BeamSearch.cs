@@ -5,7 +5,8 @@ using Attend.Tensors.Kernels;
 namespace Attend.Decoding;
 
 /// <summary>Beam search options. Scores are sums of log-probabilities (no length normalisation).</summary>
-public sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true);
+/// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 hypotheses each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
+public sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true, int Shards = 0);
 
 /// <summary>
 /// All K hypotheses per sentence, best first: Tokens [B][K][steps] (a finished hypothesis continues with
@@ -23,9 +24,20 @@ public static class BeamSearch
     public static BeamResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {
         using var noGrad = GradMode.Off();
+        var (ctx0, state0) = model.Encode(src, batch, srcLengths);
+        int shards = DecodeShards.Count(model, batch, options.BeamSize, options.Shards);
+        if (shards == 1) return DecodeShard(model, ctx0, state0, batch, options, null);
+        var parts = DecodeShards.Run(batch, shards, shard => DecodeShard(model, ctx0.Sentences(shard.First, shard.Count),
+            state0.SelectRows(shard.Sentences()), shard.Count, options, shard));
+        return parts.Length == 1 ? parts[0] : new BeamResult(parts.SelectMany(p => p.Tokens).ToArray(), parts.SelectMany(p => p.Scores).ToArray(),
+            parts[0].Weights is null ? null : parts.SelectMany(p => p.Weights!).ToArray());
+    }
+
+    /// <summary>The steps of beam search for <paramref name="batch"/> sentences from their encoded context and initial state.</summary>
+    private static BeamResult DecodeShard(Seq2Seq model, DecoderContext ctx0, DecoderState state0, int batch, BeamOptions options, Shard? shard)
+    {
         int k = options.BeamSize, eos = model.Config.EosId, v = model.Config.TargetVocab;
         var dec = model.Decoder;
-        var (ctx0, state0) = model.Encode(src, batch, srcLengths);
         var expand = new int[batch * k];
         for (int i = 0; i < expand.Length; i++) expand[i] = i / k;
         var ctx = ctx0.RepeatEach(k);
@@ -88,7 +100,7 @@ public static class BeamSearch
             Array.Copy(tok, y, rows);
             finished = newFinished;
             Array.Copy(newScores, scores, scores.Length);
-            if (options.StopAtEos && finished.All(f => f)) break;
+            if (options.StopAtEos && finished.All(f => f) is var all && (shard?.StopAtEos(t, all) ?? all)) break;
         }
 
         int steps = fromPerStep.Count;

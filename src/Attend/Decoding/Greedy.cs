@@ -5,7 +5,8 @@ namespace Attend.Decoding;
 
 /// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS.</summary>
 /// <param name="KeepLogits">return every step's logits (false: <see cref="GreedyResult.Logits"/> is null, and a step keeps nothing but its state and tokens)</param>
-public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true);
+/// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 sentences each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
+public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0);
 
 /// <summary>Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] (null unless kept) and attention weights [B, steps, S] (null without attention).</summary>
 public sealed record GreedyResult(int[][] Tokens, Tensor? Logits, Tensor? Weights);
@@ -16,8 +17,26 @@ public static class Greedy
     public static GreedyResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, GreedyOptions options)
     {
         using var noGrad = GradMode.Off();
-        var dec = model.Decoder;
         var (ctx, state) = model.Encode(src, batch, srcLengths);
+        int shards = DecodeShards.Count(model, batch, 1, options.Shards);
+        if (shards == 1) return DecodeShard(model, ctx, state, batch, options, null);
+        var parts = DecodeShards.Run(batch, shards, shard => DecodeShard(model, ctx.Sentences(shard.First, shard.Count),
+            state.SelectRows(shard.Sentences()), shard.Count, options, shard));
+        return parts.Length == 1 ? parts[0] : new GreedyResult(parts.SelectMany(p => p.Tokens).ToArray(),
+            ConcatRows(parts.Select(p => p.Logits)), ConcatRows(parts.Select(p => p.Weights)));
+    }
+
+    /// <summary>The shards' tensors [n_i, ..] as one [Σ n_i, ..] outside every scope (null when they are).</summary>
+    internal static Tensor? ConcatRows(IEnumerable<Tensor?> parts)
+    {
+        var list = parts.ToList();
+        return list[0] is null ? null : TensorScope.Keep(Ops.Concat(list.Select(t => t!).ToList(), 0));
+    }
+
+    /// <summary>The steps of greedy decoding for <paramref name="batch"/> sentences from their encoded context and initial state.</summary>
+    private static GreedyResult DecodeShard(Seq2Seq model, DecoderContext ctx, DecoderState state, int batch, GreedyOptions options, Shard? shard)
+    {
+        var dec = model.Decoder;
         var y = new int[batch];
         Array.Fill(y, model.Config.BosId);
         var finished = new bool[batch];
@@ -48,7 +67,7 @@ public static class Greedy
                 if (options.StopAtEos) finished[b] |= y[b] == model.Config.EosId;
                 all &= finished[b];
             }
-            if (options.StopAtEos && all) break;
+            if (options.StopAtEos && (shard?.StopAtEos(t, all) ?? all)) break;
         }
         var allLogits = options.KeepLogits ? TensorScope.Keep(Ops.Stack(logits, 1)) : null;
         var allWeights = weights.Count == 0 ? null : TensorScope.Keep(Ops.Stack(weights, 1));

@@ -78,6 +78,29 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
         return this with { _running = n };
     }
 
+    /// <summary>
+    /// Sentences [<paramref name="first"/>, first + <paramref name="count"/>) of the batch, copied: memory, keys,
+    /// mask and per-sentence vectors (a shard of a batch decoded on its own core, <c>Attend.Decoding.DecodeShards</c>).
+    /// </summary>
+    public DecoderContext Sentences(int first, int count)
+    {
+        if (_running >= 0) throw new InvalidOperationException("DecoderContext.Sentences: the context is cut to its first rows");
+        if (first < 0 || count < 0 || first + count > Batch)
+            throw new ArgumentOutOfRangeException(nameof(count), $"DecoderContext.Sentences: sentences {first}..{first + count} of a batch of {Batch}");
+        if (first == 0 && count == Batch) return this;
+        var rows = Enumerable.Range(first, count).ToArray();
+        PreparedMemory? mem = null;
+        if (Memory is not null)
+        {
+            if (Memory.QueriesPerSentence != 1)
+                throw new InvalidOperationException("DecoderContext.Sentences: the memory is shared by several rows per sentence");
+            var memory = Ops.IndexSelect(Memory.Memory, rows);
+            mem = new PreparedMemory(memory, ReferenceEquals(Memory.Keys, Memory.Memory) ? memory : Ops.IndexSelect(Memory.Keys, rows),
+                Ops.IndexSelect(Memory.Mask, rows));
+        }
+        return WithSentenceVectors(mem, x => Ops.IndexSelect(x, rows));
+    }
+
     /// <summary>This context with <paramref name="memory"/> and <paramref name="rows"/> applied to the per-sentence vectors (Last, FixedContext).</summary>
     private DecoderContext WithSentenceVectors(PreparedMemory? memory, Func<Tensor, Tensor> rows)
     {

@@ -1,0 +1,124 @@
+using Attend.Model;
+using Attend.Tensors;
+using Attend.Tensors.Kernels;
+
+namespace Attend.Decoding;
+
+/// <summary>
+/// Decoding a batch as shards of consecutive sentences that run at once, one per core, every kernel of a
+/// shard on its own thread. A decoding step is a chain of small products and row-wise passes; splitting each
+/// of them across the cores costs a hand-over per op and leaves the row-wise work on one core, while one shard
+/// per core keeps both cores on all of it (docs/performance.md, "Stop 17"). Every op treats rows
+/// independently, so a sentence decodes to the same bits in any shard as in the whole batch (tests).
+/// </summary>
+internal static class DecodeShards
+{
+    /// <summary>Fewest decoder rows (sentences × beams) a shard is given: fewer rows make products too thin to be worth a core.</summary>
+    public const int MinRows = 64;
+
+    /// <summary>
+    /// Most output-layer weights (V × readout size) for which shards are cut by default: each shard streams the
+    /// whole output layer every step, where a product split across the cores streams half of it on each. Up to
+    /// 2M floats (8 MB, the peer's small model has 1M) the cores' shared cache holds it and shards win; the
+    /// peer's big model (4.1M) decodes faster unsharded (docs/performance.md, "Stop 17").
+    /// </summary>
+    public const long MaxOutputWeights = 1L << 21;
+
+    /// <summary>
+    /// How many shards <paramref name="sentences"/> of <paramref name="rowsPerSentence"/> rows each are cut
+    /// into for <paramref name="model"/>: <paramref name="requested"/> when positive (at most one per sentence,
+    /// and each with more rows than the GEMM's few-rows route takes, whose sums run in another order),
+    /// else one per allowed thread with at least <see cref="MinRows"/> rows each when the output layer is small
+    /// enough (<see cref="MaxOutputWeights"/>).
+    /// </summary>
+    public static int Count(Seq2Seq model, int sentences, int rowsPerSentence, int requested)
+    {
+        int rows = sentences * rowsPerSentence;
+        int n = requested > 0 ? Math.Min(requested, rows / (Gemm.MaxDirectRows + 1))
+            : model.Decoder.OutWeight.Length > MaxOutputWeights ? 1
+            : Math.Min(Parallelism.MaxThreads, rows / MinRows);
+        return Math.Clamp(n, 1, Math.Max(1, sentences));
+    }
+
+    /// <summary>
+    /// decode(shard) for each shard of <paramref name="sentences"/> (consecutive, sizes differing by at most
+    /// one), all at once; a single shard over the whole batch when there is one shard or the threads cannot be had.
+    /// </summary>
+    public static T[] Run<T>(int sentences, int shards, Func<Shard, T> decode)
+    {
+        if (shards > 1)
+        {
+            var progress = new ShardProgress(shards);
+            var parts = new Shard[shards];
+            for (int i = 0, lo = 0; i < shards; i++)
+            {
+                int n = sentences / shards + (i < sentences % shards ? 1 : 0);
+                parts[i] = new Shard(lo, n, i, progress);
+                lo += n;
+            }
+            var results = new T[shards];
+            if (Concurrently.TryEachAtOnce(shards, i =>
+                {
+                    try { results[i] = decode(parts[i]); }
+                    finally { progress.Leave(i); }
+                }))
+            {
+                LastRun = shards;
+                return results;
+            }
+        }
+        LastRun = 1;
+        return [decode(new Shard(0, sentences, 0, null))];
+    }
+
+    /// <summary>How many shards the last <see cref="Run"/> on this thread decoded at once (1: the whole batch on one), for tests.</summary>
+    [ThreadStatic] internal static int LastRun;
+}
+
+/// <summary>
+/// Sentences [<see cref="First"/>, First + <see cref="Count"/>) of a batch, decoded by one thread while the other
+/// shards decode theirs.
+/// </summary>
+internal sealed class Shard(int first, int count, int index, ShardProgress? progress)
+{
+    public int First { get; } = first;
+    public int Count { get; } = count;
+
+    /// <summary>The batch's indices of this shard's sentences.</summary>
+    public int[] Sentences() => Enumerable.Range(First, Count).ToArray();
+
+    /// <summary>
+    /// Whether decoding stops after step <paramref name="step"/> when stopping at EOS: when every sentence of the
+    /// batch has finished, not only this shard's (<paramref name="finished"/>), so that every shard runs as
+    /// many steps as the whole batch would and their results line up. Called once per step by each shard; a
+    /// finished shard waits for the others to reach the step.
+    /// </summary>
+    public bool StopAtEos(int step, bool finished) => progress?.Stop(index, step, finished) ?? finished;
+}
+
+/// <summary>What each shard has published: the steps it has completed, and the first step after which all its sentences had finished.</summary>
+internal sealed class ShardProgress(int shards)
+{
+    private readonly int[] _done = new int[shards];
+    private readonly int[] _finishedAt = Enumerable.Repeat(int.MaxValue, shards).ToArray();
+    private readonly int[] _left = new int[shards];
+
+    public bool Stop(int shard, int step, bool finished)
+    {
+        if (finished && _finishedAt[shard] == int.MaxValue) Volatile.Write(ref _finishedAt[shard], step);
+        Volatile.Write(ref _done[shard], step + 1); // after _finishedAt: a reader that sees the step sees its status
+        if (!finished) return false;
+        for (int o = 0; o < _done.Length; o++)
+        {
+            if (o == shard) continue;
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _done[o]) <= step && Volatile.Read(ref _left[o]) == 0) spin.SpinOnce(sleep1Threshold: -1);
+            // A shard that left before this step failed, and the batch's call throws: nothing to wait for.
+            if (Volatile.Read(ref _done[o]) > step && Volatile.Read(ref _finishedAt[o]) > step) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Marks <paramref name="shard"/> as gone, so that no other shard waits for it.</summary>
+    public void Leave(int shard) => Volatile.Write(ref _left[shard], 1);
+}
