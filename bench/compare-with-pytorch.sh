@@ -46,10 +46,14 @@ ours() { dotnet "$ATTEND_BENCH" peer "$@"; }
 
 out=$(mktemp -d)
 # COMPARE_OUT=DIR keeps every run's JSON line there; FMA_PEAK_GFLOPS is the two-core FMA ceiling the
-# GFLOP/s columns are read against (default: ~230, `Attend.Bench gemm --peak` × 2 on this Zen 4; the issue's
-# 440 is a Zen 5's).
+# GFLOP/s columns are read against (default: measured here, `Attend.Bench gemm --peak` × 2: ~470 on a Zen 5,
+# ~230 on a Zen 4, whose AVX-512 runs as two halves).
 trap 'if [ -n "${COMPARE_OUT:-}" ]; then mkdir -p "$COMPARE_OUT"; cp "$out"/*.json "$COMPARE_OUT"/ 2>/dev/null || true; fi; rm -rf "$out"' EXIT
-peak=${FMA_PEAK_GFLOPS:-230}
+if [ -z "${FMA_PEAK_GFLOPS:-}" ]; then
+  FMA_PEAK_GFLOPS=$(dotnet "$ATTEND_BENCH" gemm --peak | awk '/FMA peak/ { if ($(NF-1) > best) best = $(NF-1) } END { printf "%.0f", 2 * best }')
+  echo "FMA ceiling of 2 cores, measured: $FMA_PEAK_GFLOPS GFLOP/s"
+fi
+peak=$FMA_PEAK_GFLOPS
 
 # Same model: the parameter count of every configuration must be the peer's.
 ours --list-params >"$out/ours.params"
