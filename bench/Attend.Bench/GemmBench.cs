@@ -30,6 +30,7 @@ public static class GemmBench
         (1, 512, 8000, true), (2, 512, 8000, true), (4, 512, 8000, true), (5, 512, 8000, true), (6, 512, 8000, true), (8, 512, 8000, true),
         (1, 512, 1536, true), (2, 512, 1536, true), (4, 512, 1536, true), (5, 512, 1536, true), (6, 512, 1536, true), (8, 512, 1536, true),
         (1, 512, 1536, false), (2, 512, 1536, false), (3, 512, 1536, false), (4, 512, 1536, false),
+        (5, 256, 1536, true), (5, 1024, 512, true), // a Luong decoder's W_ih e and W_c [c; h] in beam-5 batch-1
     ];
 
     public static int Run(string[] args)
