@@ -61,7 +61,8 @@ public static unsafe class Gemm
     }
 
     private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmKernel kernel, GemmRoute route, int threads, float* bias)
+        int m, int n, int k, bool transA, bool transB, bool accumulate, GemmKernel kernel, GemmRoute route, int threads, float* bias,
+        GemmPrepacked? prepacked = null)
     {
         Check(a, b, c, m, n, k);
         if (m == 0 || n == 0) return;
@@ -88,9 +89,27 @@ public static unsafe class Gemm
                 // A column of C is also a row of Cᵀ = op(B)ᵀ·op(A)ᵀ, which the direct path streams well.
                 job = job with { A = pb, B = pa, M = 1, N = m, TransA = false, TransB = !transA };
             }
+            // The weight packed beforehand stands in for op(B) on the packed route, with its kernel.
+            if (prepacked is not null && route == GemmRoute.Packed && kernel == prepacked.Kernel)
+                job = job with { Prepacked = prepacked.Data, SliceStride = prepacked.SliceStride };
             Plan(ref job, route, threads);
             GemmThreads.Run(&RunPart, &job, job.Parts);
         }
+    }
+
+    /// <summary>
+    /// C = A·Wᵀ (+ 1·biasᵀ when <paramref name="bias"/> is not empty) with W [n, k] also packed in
+    /// <paramref name="packed"/> (<see cref="GemmPrepacked"/>, which must hold W's current values): the packed
+    /// route reads its panels instead of packing W again, the same bits; a few rows take the direct route on W.
+    /// </summary>
+    internal static void MultiplyPrepacked(ReadOnlySpan<float> a, ReadOnlySpan<float> w, GemmPrepacked packed, ReadOnlySpan<float> bias,
+        Span<float> c, int m, bool accumulate = false, int threads = 0)
+    {
+        int n = packed.N, k = packed.K;
+        if (!bias.IsEmpty && (bias.Length != n || accumulate)) throw new ArgumentException($"Gemm: bias of {bias.Length} elements (needs n = {n}, and no accumulation)");
+        fixed (float* pb = bias)
+            Multiply(a, w, c, m, n, k, false, true, accumulate, packed.Kernel, GemmRoute.Auto, threads > 0 ? threads : Parallelism.MaxThreads,
+                bias.IsEmpty ? null : pb, packed);
     }
 
     internal static GemmKernel BestKernel { get; } =
@@ -102,6 +121,8 @@ public static unsafe class Gemm
     {
         public float* A, B, C;
         public float* Bias; // [N], written into each chunk's rows of C before its products add to them
+        public float* Prepacked; // op(B)'s panels packed beforehand (GemmPrepacked), or null
+        public nint SliceStride;
         public int M, N, K;
         public bool TransA, TransB, Accumulate, Direct, SplitN;
         public GemmKernel Kernel;
@@ -177,16 +198,17 @@ public static unsafe class Gemm
             c += lo * ldc;
             m = hi - lo;
         }
+        int col0 = job.SplitN ? lo : 0;
         switch (job.Kernel)
         {
             case GemmKernel.Vector512:
-                GemmBlocked<Kernel8x32>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate);
+                GemmBlocked<Kernel8x32>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate, job.Prepacked, job.SliceStride, col0);
                 break;
             case GemmKernel.Vector256:
-                GemmBlocked<Kernel6x16>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate);
+                GemmBlocked<Kernel6x16>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate, job.Prepacked, job.SliceStride, col0);
                 break;
             default:
-                GemmBlocked<Kernel4x4>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate);
+                GemmBlocked<Kernel4x4>.Run(a, lda, job.TransA, b, ldb, job.TransB, c, ldc, m, n, job.K, job.Accumulate, job.Prepacked, job.SliceStride, col0);
                 break;
         }
     }

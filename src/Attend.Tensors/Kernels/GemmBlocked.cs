@@ -12,8 +12,12 @@ internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
 {
     // Kernels are fully optimised from the first call: tiering would run the first products at tier 0.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// With <paramref name="prepacked"/> (a <see cref="GemmPrepacked"/>'s panels, slices <paramref name="sliceStride"/>
+    /// apart), op(B) is read from there, columns from <paramref name="col0"/> on, instead of packed from b.
+    /// </remarks>
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB,
-        float* c, nint ldc, int m, int n, int k, bool accumulate)
+        float* c, nint ldc, int m, int n, int k, bool accumulate, float* prepacked = null, nint sliceStride = 0, int col0 = 0)
     {
         int mr = TK.MR, nr = TK.NR;
         int kcMax = Math.Min(TK.KC, k), mcMax = Math.Min(TK.MC, m), ncMax = Math.Min(TK.NC, n);
@@ -25,7 +29,7 @@ internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
         {
             // One row block: pack each B micro-panel right before its few uses, so it goes to L1 and
             // is consumed there instead of making a round trip through L3 as part of a packed block.
-            for (int pc = 0; pc < k; pc += TK.KC)
+            for (int pc = 0, slice = 0; pc < k; pc += TK.KC, slice++)
             {
                 int kc = Math.Min(TK.KC, k - pc);
                 bool add = accumulate || pc > 0;
@@ -33,8 +37,10 @@ internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
                 for (int jr = 0; jr < n; jr += nr)
                 {
                     int cols = Math.Min(nr, n - jr);
-                    GemmPack.B(transB ? b + jr * ldb + pc : b + pc * ldb + jr, ldb, transB, kc, cols, nr, packB);
-                    Macro(kc, m, cols, packA, packB, c + jr, ldc, add, edge);
+                    float* bp = packB;
+                    if (prepacked is not null) bp = prepacked + slice * sliceStride + (nint)(col0 + jr) * kc;
+                    else GemmPack.B(transB ? b + jr * ldb + pc : b + pc * ldb + jr, ldb, transB, kc, cols, nr, packB);
+                    Macro(kc, m, cols, packA, bp, c + jr, ldc, add, edge);
                 }
             }
             return;
@@ -43,19 +49,20 @@ internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
         for (int jc = 0; jc < n; jc += TK.NC)
         {
             int nc = Math.Min(TK.NC, n - jc);
-            for (int pc = 0; pc < k; pc += TK.KC)
+            for (int pc = 0, slice = 0; pc < k; pc += TK.KC, slice++)
             {
                 int kc = Math.Min(TK.KC, k - pc);
                 // The first k slice writes C (unless accumulating); later slices add to it.
                 bool add = accumulate || pc > 0;
-                float* bBlock = transB ? b + jc * ldb + pc : b + pc * ldb + jc;
-                GemmPack.B(bBlock, ldb, transB, kc, nc, nr, packB);
+                float* bp = packB;
+                if (prepacked is not null) bp = prepacked + slice * sliceStride + (nint)(col0 + jc) * kc;
+                else GemmPack.B(transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, transB, kc, nc, nr, packB);
                 for (int ic = 0; ic < m; ic += TK.MC)
                 {
                     int mc = Math.Min(TK.MC, m - ic);
                     float* aBlock = transA ? a + pc * lda + ic : a + ic * lda + pc;
                     GemmPack.A(aBlock, lda, transA, mc, kc, mr, packA);
-                    Macro(kc, mc, nc, packA, packB, c + ic * ldc + jc, ldc, add, edge);
+                    Macro(kc, mc, nc, packA, bp, c + ic * ldc + jc, ldc, add, edge);
                 }
             }
         }

@@ -61,7 +61,8 @@ public static partial class Ops
         var shape = (int[])x.Shape.Clone();
         shape[^1] = outF;
         var y = Tensor.Empty(shape);
-        if (bias is not null) Gemm.MultiplyAddRowBias(x.Data, weight.Data, bias.Data, y.Data, rows, outF, inF, transB: true);
+        if (weight.Packed is { } packed && inF > 0) Gemm.MultiplyPrepacked(x.Data, weight.Data, packed, bias is null ? default : bias.Data, y.Data, rows);
+        else if (bias is not null) Gemm.MultiplyAddRowBias(x.Data, weight.Data, bias.Data, y.Data, rows, outF, inF, transB: true);
         else Gemm.Multiply(x.Data, weight.Data, y.Data, rows, outF, inF, transB: true);
         var parents = bias is null ? new[] { x, weight } : new[] { x, weight, bias };
         return y.Attach(() =>
