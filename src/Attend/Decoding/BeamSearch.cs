@@ -25,6 +25,7 @@ public static class BeamSearch
     {
         using var noGrad = GradMode.Off();
         var (ctx0, state0) = model.Encode(src, batch, srcLengths);
+        using var packed = Greedy.PackWeights(model, ctx0, batch * options.BeamSize);
         int shards = DecodeShards.Count(model, batch, options.BeamSize, options.Shards);
         if (shards == 1) return DecodeShard(model, ctx0, state0, batch, options, null);
         var parts = DecodeShards.Run(batch, shards, shard => DecodeShard(model, ctx0.Sentences(shard.First, shard.Count),

@@ -18,6 +18,7 @@ public static class Greedy
     {
         using var noGrad = GradMode.Off();
         var (ctx, state) = model.Encode(src, batch, srcLengths);
+        using var packed = PackWeights(model, ctx, batch);
         int shards = DecodeShards.Count(model, batch, 1, options.Shards);
         if (shards == 1) return DecodeShard(model, ctx, state, batch, options, null);
         var parts = DecodeShards.Run(batch, shards, shard => DecodeShard(model, ctx.Sentences(shard.First, shard.Count),
@@ -25,6 +26,14 @@ public static class Greedy
         return parts.Length == 1 ? parts[0] : new GreedyResult(parts.SelectMany(p => p.Tokens).ToArray(),
             ConcatRows(parts.Select(p => p.Logits)), ConcatRows(parts.Select(p => p.Weights)));
     }
+
+    /// <summary>
+    /// The decoder's step weights packed for the GEMM for the batch's steps (<see cref="PackedWeights"/>), when
+    /// the products have more <paramref name="rows"/> than the few-rows route takes (which reads the weights as
+    /// they are); null otherwise.
+    /// </summary>
+    internal static PackedWeights? PackWeights(Seq2Seq model, DecoderContext ctx, int rows) =>
+        rows > Attend.Tensors.Kernels.Gemm.MaxDirectRows ? PackedWeights.Hold(model.Decoder.StepWeights(ctx)) : null;
 
     /// <summary>The shards' tensors [n_i, ..] as one [Σ n_i, ..] outside every scope (null when they are).</summary>
     internal static Tensor? ConcatRows(IEnumerable<Tensor?> parts)

@@ -96,6 +96,28 @@ public sealed class Decoder : Module
         return new ProjectedStep(chunk, at);
     }
 
+    /// <summary>
+    /// The weights every decoding step multiplies by, for <see cref="PackedWeights"/>: the output layer, W_hh of
+    /// each layer, W_ih of the layers that read it whole (all but the first for None and Bahdanau, whose first
+    /// layer reads <paramref name="context"/>'s W_e and W_c), Bahdanau's query weight and Luong's W_c.
+    /// </summary>
+    public IEnumerable<Tensor> StepWeights(DecoderContext context)
+    {
+        yield return OutWeight;
+        for (int l = 0; l < Rnn.Layers; l++)
+        {
+            yield return Rnn.WeightHh(l);
+            if (l > 0 || context.Input is null) yield return Rnn.WeightIh(l);
+        }
+        if (context.Input is { } p)
+        {
+            yield return p.EmbeddingWeight;
+            if (Config.Attention != AttentionKind.None) yield return p.ContextWeight;
+        }
+        if (Attention is BahdanauAttention bahdanau) yield return bahdanau.W.Weight;
+        if (Wc is not null) yield return Wc.Weight;
+    }
+
     /// <summary>[B, S] float mask: 1 where j &lt; length[b], else 0.</summary>
     public static Tensor LengthMask(ReadOnlySpan<int> lengths, int batch, int s)
     {

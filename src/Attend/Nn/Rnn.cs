@@ -139,6 +139,9 @@ public sealed class Rnn : Module
     /// <summary>Input-to-hidden weight [G·H, In] of (layer, direction) slot <paramref name="i"/> (PyTorch's weight_ih_l{layer}[_reverse]).</summary>
     public Tensor WeightIh(int i) => _wIh[i];
 
+    /// <summary>Hidden-to-hidden weight [G·H, H] of slot <paramref name="i"/> (PyTorch's weight_hh_l{layer}[_reverse]).</summary>
+    public Tensor WeightHh(int i) => _wHh[i];
+
     /// <summary>Input-to-hidden bias [G·H] of slot <paramref name="i"/>.</summary>
     public Tensor BiasIh(int i) => _bIh[i];
 

@@ -1,0 +1,56 @@
+using Attend.Attention;
+using Attend.Model;
+using Attend.Nn;
+using Attend.Tensors;
+using Attend.Tests.Model;
+
+namespace Attend.Tests.Decoding;
+
+/// <summary>
+/// Decoding steps with the decoder's step weights packed once (<see cref="Decoder.StepWeights"/>,
+/// <see cref="PackedWeights"/>) give the bits of the same steps packing each weight at every product.
+/// </summary>
+public class PackedStepWeightsTests
+{
+    public static TheoryData<AttentionKind, RnnKind, int> Kinds() => new()
+    {
+        { AttentionKind.None, RnnKind.Gru, 1 }, { AttentionKind.Bahdanau, RnnKind.Gru, 1 }, { AttentionKind.Bahdanau, RnnKind.Lstm, 2 },
+        { AttentionKind.LuongGeneral, RnnKind.Lstm, 1 }, { AttentionKind.LuongConcat, RnnKind.Gru, 2 }, { AttentionKind.LuongDot, RnnKind.Gru, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Steps_with_packed_weights_give_the_bits_of_unpacked_ones(AttentionKind kind, RnnKind rnn, int layers)
+    {
+        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
+        var model = TinyModels.Model(config, seed: 9);
+        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * 7 % 9).ToArray(); // 20 rows: the packed route
+        var batch = TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray());
+        using var noGrad = GradMode.Off();
+        var (ctx, state0) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var dec = model.Decoder;
+
+        float[][] Run(bool packed)
+        {
+            using var hold = packed ? PackedWeights.Hold(dec.StepWeights(ctx)) : null;
+            if (packed) Assert.NotNull(dec.OutWeight.Packed);
+            var state = state0;
+            var y = Enumerable.Range(0, batch.Batch).Select(i => 4 + i % 30).ToArray();
+            var outs = new List<float[]>();
+            for (int t = 0; t < 4; t++)
+            {
+                var step = dec.Step(dec.EmbedStep(y), state, ctx);
+                var logits = dec.Logits(step.Readout);
+                outs.Add(logits.ToArray());
+                if (step.Weights is not null) outs.Add(step.Weights.ToArray());
+                Decoder.ArgMaxRows(logits, y);
+                state = step.State;
+            }
+            return outs.ToArray();
+        }
+
+        var plain = Run(false);
+        Assert.Null(dec.OutWeight.Packed);
+        Assert.Equal(plain, Run(true));
+    }
+}
