@@ -42,8 +42,9 @@ internal static partial class PeerBench
           --decode-batches N (3)  --beam K (5)  --beam-sents N (16)  --beam-batches N (1)
           --seed N (1234)  --repeat N (1: runs per configuration, child processes)  --json-out FILE
           --list-params                   print "config attention cell params" for every combination and exit
-          --decode-shards N               Attend only: shards of sentences decoded at once (0 = one per core, the
-                                          default; 1 = the whole batch on one, each product split over the threads)
+          --decode-shards N               Attend only: shards of sentences decoded at once (0, the default: one per
+                                          core when each gets 64 rows and the output layer has at most 2M weights;
+                                          1 = the whole batch at once, each product split over the threads)
         Luong training always runs the decoder RNN over the whole target in one call (the peer's default);
         the peer's --stepwise is not offered.
         """;
