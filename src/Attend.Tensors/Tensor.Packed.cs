@@ -19,15 +19,27 @@ public sealed partial class Tensor
         {
             if (_packedHolds == 0)
             {
-                if (_packed is null || _packed.N != Shape[0] || _packed.K != Shape[1]) _packed = new GemmPrepacked(Shape[0], Shape[1]);
+                if (_packed is null || _packed.N != Shape[0] || _packed.K != Shape[1]) _packed = GemmPrepacked.Rent(Shape[0], Shape[1]);
                 _packed.Pack(Data);
             }
             Volatile.Write(ref _packedHolds, _packedHolds + 1);
         }
     }
 
+    /// <summary>
+    /// Releases a hold. A parameter keeps its packed copy for the next hold; any other tensor (a batch's slice
+    /// of a weight, gone with its batch) gives it back for another to pack into.
+    /// </summary>
     internal void ReleasePacked()
     {
-        lock (PackLock) Volatile.Write(ref _packedHolds, Math.Max(0, _packedHolds - 1));
+        lock (PackLock)
+        {
+            Volatile.Write(ref _packedHolds, Math.Max(0, _packedHolds - 1));
+            if (_packedHolds == 0 && !RequiresGrad && _packed is not null)
+            {
+                GemmPrepacked.Return(_packed);
+                _packed = null;
+            }
+        }
     }
 }

@@ -74,4 +74,26 @@ public class GemmPrepackedTests
             Assert.Equal(changed, Ops.Linear(x, w, b).ToArray());
         Assert.NotEqual(plain, changed);
     }
+
+    [Fact]
+    public void A_transient_weight_gives_its_packed_copy_back_for_the_next_one()
+    {
+        var rng = new Rng(7);
+        var slice = Tensor.Zeros(71, 37); // no gradient: a batch's slice of a weight, not a parameter
+        rng.FillNormal(slice.Data, 0f, 1f);
+        GemmPrepacked copy;
+        using (PackedWeights.Hold([slice])) copy = slice.Packed!;
+        Assert.Null(slice.Packed);
+        // The next weight of that size packs into the same pinned buffer (a shape no other test uses).
+        var next = Tensor.Zeros(71, 37);
+        rng.FillNormal(next.Data, 0f, 1f);
+        var x = Tensor.Zeros(12, 37);
+        rng.FillNormal(x.Data, 0f, 1f);
+        var plain = Ops.Linear(x, next).ToArray();
+        using (PackedWeights.Hold([next]))
+        {
+            Assert.Same(copy, next.Packed);
+            Assert.Equal(plain, Ops.Linear(x, next).ToArray()); // packed again with the new values
+        }
+    }
 }

@@ -10,12 +10,12 @@ namespace Attend.Tensors.Kernels;
 /// </summary>
 internal static unsafe class GemmBlocked<TK> where TK : struct, IGemmMicroKernel
 {
-    // Kernels are fully optimised from the first call: tiering would run the first products at tier 0.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <remarks>
     /// With <paramref name="prepacked"/> (a <see cref="GemmPrepacked"/>'s panels, slices <paramref name="sliceStride"/>
     /// apart), op(B) is read from there, columns from <paramref name="col0"/> on, instead of packed from b.
     /// </remarks>
+    // Kernels are fully optimised from the first call: tiering would run the first products at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint lda, bool transA, float* b, nint ldb, bool transB,
         float* c, nint ldc, int m, int n, int k, bool accumulate, float* prepacked = null, nint sliceStride = 0, int col0 = 0)
     {

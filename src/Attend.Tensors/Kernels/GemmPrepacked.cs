@@ -50,6 +50,37 @@ internal sealed unsafe class GemmPrepacked
                 GemmPack.B(w + pc, K, transB: true, Math.Min(kc, K - pc), N, nr, Data + s * SliceStride);
     }
 
+    // Packed copies of transient weights (a decoding batch's column halves of W_ih) come back here when their
+    // batch ends, so the next batch packs into memory already touched instead of a fresh pinned array.
+    private static readonly List<GemmPrepacked> Spare = [];
+    private const int MaxSpare = 8;
+
+    /// <summary>A packed copy for a [n, k] weight with the best kernel: a spare one of that size, or a new one.</summary>
+    public static GemmPrepacked Rent(int n, int k)
+    {
+        lock (Spare)
+        {
+            int i = Spare.FindIndex(p => p.N == n && p.K == k && p.Kernel == Gemm.BestKernel);
+            if (i >= 0)
+            {
+                var found = Spare[i];
+                Spare.RemoveAt(i);
+                return found;
+            }
+        }
+        return new GemmPrepacked(n, k);
+    }
+
+    /// <summary>Keeps <paramref name="packed"/> for a later <see cref="Rent"/> (the oldest spare goes when there are too many).</summary>
+    public static void Return(GemmPrepacked packed)
+    {
+        lock (Spare)
+        {
+            if (Spare.Count == MaxSpare) Spare.RemoveAt(0);
+            Spare.Add(packed);
+        }
+    }
+
     internal static (int Kc, int Nr) Tile(GemmKernel kernel) => kernel switch
     {
         GemmKernel.Vector512 => (Kernel8x32.KC, Kernel8x32.NR),
