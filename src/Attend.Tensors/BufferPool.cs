@@ -84,9 +84,10 @@ public sealed class BufferPool
         if (_liveFloats > _peakLiveFloats) _peakLiveFloats = _liveFloats;
     }
 
-    /// <summary>Drops every pooled array (memory goes back to the GC).</summary>
+    /// <summary>Drops every pooled array (memory goes back to the GC), the GEMM's spare packed weights included.</summary>
     public void Trim()
     {
+        PackedWeights.ReleaseSpares();
         lock (_lock)
         {
             foreach (var s in _buckets)

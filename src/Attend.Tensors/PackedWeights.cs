@@ -28,6 +28,12 @@ public sealed class PackedWeights : IDisposable
         return new PackedWeights(held);
     }
 
+    /// <summary>
+    /// Drops the packed copies no hold uses, kept for the next batch's weights to pack into (part of
+    /// <see cref="BufferPool.Trim"/>): after decoding that will not run again soon, such as a validation between training steps.
+    /// </summary>
+    public static void ReleaseSpares() => Kernels.GemmPrepacked.ReleaseSpares();
+
     public void Dispose()
     {
         if (_disposed) return;

@@ -5,7 +5,7 @@ namespace Attend.Tensors;
 /// <summary>A weight's copy packed for the GEMM while a <see cref="PackedWeights"/> holds it (<see cref="GemmPrepacked"/>).</summary>
 public sealed partial class Tensor
 {
-    private GemmPrepacked? _packed; // kept between holds: the next hold packs into the same pinned buffer
+    private GemmPrepacked? _packed; // while held
     private int _packedHolds;
     private static readonly object PackLock = new(); // holds are taken once per decoding batch, not per op
 
@@ -27,15 +27,15 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// Releases a hold. A parameter keeps its packed copy for the next hold; any other tensor (a batch's slice
-    /// of a weight, gone with its batch) gives it back for another to pack into.
+    /// Releases a hold. The last one gives the packed copy back to the spares (<see cref="GemmPrepacked.Return"/>),
+    /// for the next hold of a weight of that size (the next batch's) to pack into.
     /// </summary>
     internal void ReleasePacked()
     {
         lock (PackLock)
         {
             Volatile.Write(ref _packedHolds, Math.Max(0, _packedHolds - 1));
-            if (_packedHolds == 0 && !RequiresGrad && _packed is not null)
+            if (_packedHolds == 0 && _packed is not null)
             {
                 GemmPrepacked.Return(_packed);
                 _packed = null;

@@ -76,10 +76,10 @@ public class GemmPrepackedTests
     }
 
     [Fact]
-    public void A_transient_weight_gives_its_packed_copy_back_for_the_next_one()
+    public void A_released_weight_gives_its_packed_copy_back_for_the_next_one()
     {
         var rng = new Rng(7);
-        var slice = Tensor.Zeros(71, 37); // no gradient: a batch's slice of a weight, not a parameter
+        var slice = Tensor.Zeros(71, 37);
         rng.FillNormal(slice.Data, 0f, 1f);
         GemmPrepacked copy;
         using (PackedWeights.Hold([slice])) copy = slice.Packed!;
@@ -94,6 +94,13 @@ public class GemmPrepackedTests
         {
             Assert.Same(copy, next.Packed);
             Assert.Equal(plain, Ops.Linear(x, next).ToArray()); // packed again with the new values
+        }
+        // Released spares are gone: the next hold packs into a new copy.
+        PackedWeights.ReleaseSpares();
+        using (PackedWeights.Hold([next]))
+        {
+            Assert.NotSame(copy, next.Packed);
+            Assert.Equal(plain, Ops.Linear(x, next).ToArray());
         }
     }
 }

@@ -50,10 +50,16 @@ internal sealed unsafe class GemmPrepacked
                 GemmPack.B(w + pc, K, transB: true, Math.Min(kc, K - pc), N, nr, Data + s * SliceStride);
     }
 
-    // Packed copies of transient weights (a decoding batch's column halves of W_ih) come back here when their
-    // batch ends, so the next batch packs into memory already touched instead of a fresh pinned array.
+    // Packed copies come back here when their weight's last hold ends (a decoding batch), so the next batch packs
+    // into memory already touched instead of a fresh pinned array that only a gen-2 collection would free.
     private static readonly List<GemmPrepacked> Spare = [];
-    private const int MaxSpare = 8;
+    private const int MaxSpare = 16; // a decoder's step weights: up to ~10 for two layers
+
+    /// <summary>Drops the spare copies (memory back to the GC): when decoding is over for a while, as between validations in training.</summary>
+    public static void ReleaseSpares()
+    {
+        lock (Spare) Spare.Clear();
+    }
 
     /// <summary>A packed copy for a [n, k] weight with the best kernel: a spare one of that size, or a new one.</summary>
     public static GemmPrepacked Rent(int n, int k)

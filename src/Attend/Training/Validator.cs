@@ -15,6 +15,8 @@ public static class Validator
     {
         double loss = TeacherForcedLoss(model, examples, batchSize).Loss;
         var hyps = Translate(model, data, examples);
+        // Training resumes now: the decoder's packed weights are not kept through it.
+        PackedWeights.ReleaseSpares();
         var refs = examples.Select(e => e.TargetText).ToList();
         double bleu = new Bleu(new BleuConfig()).Corpus(hyps, [refs]).Score;
         double exact = examples.Count == 0 ? 0 : (double)hyps.Where((h, i) => h == refs[i]).Count() / examples.Count;
