@@ -19,7 +19,7 @@ public sealed partial class Tensor
         {
             if (_packedHolds == 0)
             {
-                if (_packed is null || _packed.N != Shape[0] || _packed.K != Shape[1]) _packed = GemmPrepacked.Rent(Shape[0], Shape[1]);
+                _packed = GemmPrepacked.Rent(Shape[0], Shape[1]);
                 _packed.Pack(Data);
             }
             Volatile.Write(ref _packedHolds, _packedHolds + 1);

@@ -24,18 +24,14 @@ public static class BeamSearch
     public static BeamResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {
         using var noGrad = GradMode.Off();
-        var (ctx0, state0) = model.Encode(src, batch, srcLengths);
-        using var packed = Greedy.PackWeights(model, ctx0, batch * options.BeamSize);
-        int shards = DecodeShards.Count(model, batch, options.BeamSize, options.Shards);
-        if (shards == 1) return DecodeShard(model, ctx0, state0, batch, options, null);
-        var parts = DecodeShards.Run(batch, shards, shard => DecodeShard(model, ctx0.Sentences(shard.First, shard.Count),
-            state0.SelectRows(shard.Sentences()), shard.Count, options, shard));
+        var parts = DecodeShards.EncodeAndDecode(model, src, batch, srcLengths, options.BeamSize, options.Shards,
+            (ctx, state, n, shard) => DecodeShard(model, ctx, state, n, options, shard));
         return parts.Length == 1 ? parts[0] : new BeamResult(parts.SelectMany(p => p.Tokens).ToArray(), parts.SelectMany(p => p.Scores).ToArray(),
             parts[0].Weights is null ? null : parts.SelectMany(p => p.Weights!).ToArray());
     }
 
     /// <summary>The steps of beam search for <paramref name="batch"/> sentences from their encoded context and initial state.</summary>
-    private static BeamResult DecodeShard(Seq2Seq model, DecoderContext ctx0, DecoderState state0, int batch, BeamOptions options, Shard? shard)
+    private static BeamResult DecodeShard(Seq2Seq model, DecoderContext ctx0, DecoderState state0, int batch, BeamOptions options, Shard shard)
     {
         int k = options.BeamSize, eos = model.Config.EosId, v = model.Config.TargetVocab;
         var dec = model.Decoder;
@@ -101,7 +97,7 @@ public static class BeamSearch
             Array.Copy(tok, y, rows);
             finished = newFinished;
             Array.Copy(newScores, scores, scores.Length);
-            if (options.StopAtEos && finished.All(f => f) is var all && (shard?.StopAtEos(t, all) ?? all)) break;
+            if (options.StopAtEos && shard.StopAtEos(t, finished.All(f => f))) break;
         }
 
         int steps = fromPerStep.Count;

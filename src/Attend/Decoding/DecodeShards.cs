@@ -41,6 +41,24 @@ internal static class DecodeShards
     }
 
     /// <summary>
+    /// Encodes the batch, then decode(context, state, sentences, shard) for each of its shards (<see cref="Count"/>
+    /// of them; the whole batch as one when there is one), with the decoder's step weights held packed for the
+    /// GEMM (<see cref="PackedWeights"/>) when the products have more rows than the few-rows route takes (which
+    /// reads the weights as they are). The parts come back in sentence order.
+    /// </summary>
+    public static T[] EncodeAndDecode<T>(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths,
+        int rowsPerSentence, int requested, Func<DecoderContext, DecoderState, int, Shard, T> decode)
+    {
+        var (ctx, state) = model.Encode(src, batch, srcLengths);
+        using var packed = batch * rowsPerSentence > Gemm.MaxDirectRows ? PackedWeights.Hold(model.Decoder.StepWeights(ctx)) : null;
+        int shards = Count(model, batch, rowsPerSentence, requested);
+        if (shards == 1) return [decode(ctx, state, batch, Shard.Whole(batch))];
+        return Run(batch, shards, shard => shard.Count == batch
+            ? decode(ctx, state, batch, shard)
+            : decode(ctx.Sentences(shard.First, shard.Count), state.SelectRows(shard.Sentences()), shard.Count, shard));
+    }
+
+    /// <summary>
     /// decode(shard) for each shard of <paramref name="sentences"/> (consecutive, sizes differing by at most
     /// one), all at once; a single shard over the whole batch when there is one shard or the threads cannot be had.
     /// </summary>
@@ -68,7 +86,7 @@ internal static class DecodeShards
             }
         }
         LastRun = 1;
-        return [decode(new Shard(0, sentences, 0, null))];
+        return [decode(Shard.Whole(sentences))];
     }
 
     /// <summary>How many shards the last <see cref="Run"/> on this thread decoded at once (1: the whole batch on one), for tests.</summary>
@@ -83,6 +101,9 @@ internal sealed class Shard(int first, int count, int index, ShardProgress? prog
 {
     public int First { get; } = first;
     public int Count { get; } = count;
+
+    /// <summary>All <paramref name="sentences"/> of a batch decoded as one.</summary>
+    public static Shard Whole(int sentences) => new(0, sentences, 0, null);
 
     /// <summary>The batch's indices of this shard's sentences.</summary>
     public int[] Sentences() => Enumerable.Range(First, Count).ToArray();

@@ -17,33 +17,21 @@ public static class Greedy
     public static GreedyResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, GreedyOptions options)
     {
         using var noGrad = GradMode.Off();
-        var (ctx, state) = model.Encode(src, batch, srcLengths);
-        using var packed = PackWeights(model, ctx, batch);
-        int shards = DecodeShards.Count(model, batch, 1, options.Shards);
-        if (shards == 1) return DecodeShard(model, ctx, state, batch, options, null);
-        var parts = DecodeShards.Run(batch, shards, shard => DecodeShard(model, ctx.Sentences(shard.First, shard.Count),
-            state.SelectRows(shard.Sentences()), shard.Count, options, shard));
+        var parts = DecodeShards.EncodeAndDecode(model, src, batch, srcLengths, 1, options.Shards,
+            (ctx, state, n, shard) => DecodeShard(model, ctx, state, n, options, shard));
         return parts.Length == 1 ? parts[0] : new GreedyResult(parts.SelectMany(p => p.Tokens).ToArray(),
             ConcatRows(parts.Select(p => p.Logits)), ConcatRows(parts.Select(p => p.Weights)));
     }
 
-    /// <summary>
-    /// The decoder's step weights packed for the GEMM for the batch's steps (<see cref="PackedWeights"/>), when
-    /// the products have more <paramref name="rows"/> than the few-rows route takes (which reads the weights as
-    /// they are); null otherwise.
-    /// </summary>
-    internal static PackedWeights? PackWeights(Seq2Seq model, DecoderContext ctx, int rows) =>
-        rows > Attend.Tensors.Kernels.Gemm.MaxDirectRows ? PackedWeights.Hold(model.Decoder.StepWeights(ctx)) : null;
-
     /// <summary>The shards' tensors [n_i, ..] as one [Σ n_i, ..] outside every scope (null when they are).</summary>
-    internal static Tensor? ConcatRows(IEnumerable<Tensor?> parts)
+    private static Tensor? ConcatRows(IEnumerable<Tensor?> parts)
     {
         var list = parts.ToList();
         return list[0] is null ? null : TensorScope.Keep(Ops.Concat(list.Select(t => t!).ToList(), 0));
     }
 
     /// <summary>The steps of greedy decoding for <paramref name="batch"/> sentences from their encoded context and initial state.</summary>
-    private static GreedyResult DecodeShard(Seq2Seq model, DecoderContext ctx, DecoderState state, int batch, GreedyOptions options, Shard? shard)
+    private static GreedyResult DecodeShard(Seq2Seq model, DecoderContext ctx, DecoderState state, int batch, GreedyOptions options, Shard shard)
     {
         var dec = model.Decoder;
         var y = new int[batch];
@@ -76,7 +64,7 @@ public static class Greedy
                 if (options.StopAtEos) finished[b] |= y[b] == model.Config.EosId;
                 all &= finished[b];
             }
-            if (options.StopAtEos && (shard?.StopAtEos(t, all) ?? all)) break;
+            if (options.StopAtEos && shard.StopAtEos(t, all)) break;
         }
         var allLogits = options.KeepLogits ? TensorScope.Keep(Ops.Stack(logits, 1)) : null;
         var allWeights = weights.Count == 0 ? null : TensorScope.Keep(Ops.Stack(weights, 1));
