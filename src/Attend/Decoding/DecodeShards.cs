@@ -42,14 +42,19 @@ internal static class DecodeShards
 
     /// <summary>
     /// Encodes the batch, then decode(context, state, sentences, shard) for each of its shards (<see cref="Count"/>
-    /// of them; the whole batch as one when there is one), with the decoder's step weights held packed for the
-    /// GEMM (<see cref="PackedWeights"/>) when the products have more rows than the few-rows route takes (which
-    /// reads the weights as they are). The parts come back in sentence order.
+    /// of them; the whole batch as one when there is one), with the encoder's W_hh while it encodes, then the
+    /// decoder's step weights, held packed for the GEMM (<see cref="PackedWeights"/>) when the products have more
+    /// rows than the few-rows route takes (which reads the weights as they are). The parts come back in sentence order.
     /// </summary>
     public static T[] EncodeAndDecode<T>(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths,
         int rowsPerSentence, int requested, Func<DecoderContext, DecoderState, int, Shard, T> decode)
     {
-        var (ctx, state) = model.Encode(src, batch, srcLengths);
+        DecoderContext ctx;
+        DecoderState state;
+        // Each step of each encoder direction multiplies by its W_hh: packed once for the batch too.
+        var encoder = model.Encoder.Rnn;
+        using (batch > Gemm.MaxDirectRows ? PackedWeights.Hold(Enumerable.Range(0, encoder.Layers * encoder.Directions).Select(encoder.WeightHh)) : null)
+            (ctx, state) = model.Encode(src, batch, srcLengths);
         using var packed = batch * rowsPerSentence > Gemm.MaxDirectRows ? PackedWeights.Hold(model.Decoder.StepWeights(ctx)) : null;
         int shards = Count(model, batch, rowsPerSentence, requested);
         if (shards == 1) return [decode(ctx, state, batch, Shard.Whole(batch))];

@@ -1,4 +1,5 @@
 using Attend.Attention;
+using Attend.Decoding;
 using Attend.Model;
 using Attend.Nn;
 using Attend.Tensors;
@@ -8,7 +9,8 @@ namespace Attend.Tests.Decoding;
 
 /// <summary>
 /// Decoding steps with the decoder's step weights packed once (<see cref="Decoder.StepWeights"/>,
-/// <see cref="PackedWeights"/>) give the bits of the same steps packing each weight at every product.
+/// <see cref="PackedWeights"/>) give the bits of the same steps packing each weight at every product; so does the
+/// encoder with its W_hh packed, and greedy decoding, which holds both, gives the bits of plain steps.
 /// </summary>
 public class PackedStepWeightsTests
 {
@@ -52,5 +54,59 @@ public class PackedStepWeightsTests
         var plain = Run(false);
         Assert.Null(dec.OutWeight.Packed);
         Assert.Equal(plain, Run(true));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Encoding_with_the_encoders_W_hh_packed_gives_the_bits_of_plain_encoding(AttentionKind kind, RnnKind rnn, int layers)
+    {
+        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
+        var model = TinyModels.Model(config, seed: 10);
+        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * 5 % 9).ToArray();
+        var batch = TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray());
+        using var noGrad = GradMode.Off();
+        var rnnStack = model.Encoder.Rnn;
+        var weights = Enumerable.Range(0, rnnStack.Layers * rnnStack.Directions).Select(rnnStack.WeightHh).ToArray();
+        float[][] Encode()
+        {
+            var e = model.Encoder.Forward(batch.Source, batch.Batch, batch.SourceLengths);
+            return [e.Outputs.ToArray(), .. e.Final.H.Select(h => h.ToArray()), .. (e.Final.C ?? []).Select(c => c.ToArray())];
+        }
+        var plain = Encode();
+        float[][] packed;
+        using (PackedWeights.Hold(weights))
+        {
+            Assert.All(weights, w => Assert.NotNull(w.Packed));
+            packed = Encode();
+        }
+        Assert.All(weights, w => Assert.Null(w.Packed));
+        Assert.Equal(plain, packed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Greedy_decoding_gives_the_bits_of_plain_encoding_and_steps(AttentionKind kind, RnnKind rnn, int layers)
+    {
+        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
+        var model = TinyModels.Model(config, seed: 11);
+        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * 7 % 9).ToArray();
+        var batch = TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray());
+        using var noGrad = GradMode.Off();
+        const int steps = 5;
+        var greedy = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps, StopAtEos: false, Shards: 1));
+        // The same search by hand, nothing held packed.
+        var (ctx, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var dec = model.Decoder;
+        var y = Enumerable.Repeat(config.BosId, batch.Batch).ToArray();
+        var logits = new List<Tensor>();
+        for (int t = 0; t < steps; t++)
+        {
+            var step = dec.Step(dec.EmbedStep(y), state, ctx);
+            var l = dec.Logits(step.Readout);
+            logits.Add(l);
+            Decoder.ArgMaxRows(l, y);
+            state = step.State;
+        }
+        Assert.Equal(Ops.Stack(logits, 1).ToArray(), greedy.Logits!.ToArray());
     }
 }
