@@ -6,10 +6,14 @@ namespace Attend.Decoding;
 /// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS.</summary>
 /// <param name="KeepLogits">return every step's logits (false: <see cref="GreedyResult.Logits"/> is null, and a step keeps nothing but its state and tokens)</param>
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 sentences each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
-public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0);
+/// <param name="ScoreTokens">return each emitted token's log-probability (<see cref="GreedyResult.TokenLogProbs"/>), computed at its step, so a caller that only needs the score need not keep the logits</param>
+public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0, bool ScoreTokens = false);
 
-/// <summary>Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] (null unless kept) and attention weights [B, steps, S] (null without attention).</summary>
-public sealed record GreedyResult(int[][] Tokens, Tensor? Logits, Tensor? Weights);
+/// <summary>
+/// Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] (null unless kept), attention weights
+/// [B, steps, S] (null without attention), and each token's log-probability [B][steps] (null unless scored).
+/// </summary>
+public sealed record GreedyResult(int[][] Tokens, Tensor? Logits, Tensor? Weights, float[][]? TokenLogProbs = null);
 
 /// <summary>Greedy decoding: y_0 = BOS, then y_t = argmax of the logits of one decoder step on y_{t−1}.</summary>
 public static class Greedy
@@ -20,7 +24,8 @@ public static class Greedy
         var parts = DecodeShards.EncodeAndDecode(model, src, batch, srcLengths, 1, options.Shards,
             (ctx, state, n, shard) => DecodeShard(model, ctx, state, n, options, shard));
         return parts.Length == 1 ? parts[0] : new GreedyResult(parts.SelectMany(p => p.Tokens).ToArray(),
-            ConcatRows(parts.Select(p => p.Logits)), ConcatRows(parts.Select(p => p.Weights)));
+            ConcatRows(parts.Select(p => p.Logits)), ConcatRows(parts.Select(p => p.Weights)),
+            options.ScoreTokens ? parts.SelectMany(p => p.TokenLogProbs!).ToArray() : null);
     }
 
     /// <summary>The shards' tensors [n_i, ..] as one [Σ n_i, ..] outside every scope (null when they are).</summary>
@@ -41,6 +46,9 @@ public static class Greedy
         for (int b = 0; b < batch; b++) tokens[b] = [];
         var logits = new List<Tensor>();
         var weights = new List<Tensor>();
+        var scores = options.ScoreTokens ? new List<float>[batch] : null;
+        if (scores is not null) for (int b = 0; b < batch; b++) scores[b] = [];
+        var stepScores = options.ScoreTokens ? new float[batch] : null;
         for (int t = 0; t < options.MaxSteps; t++)
         {
             // Each step in its own scope: only the new state, the kept logits and the weights outlive it,
@@ -54,13 +62,24 @@ public static class Greedy
                 state = step.State.PromoteToOuterScope();
                 var l = dec.Logits(step.Readout);
                 Decoder.ArgMaxRows(l, y);
+                if (stepScores is not null)
+                {
+                    // log p(y_t) from this step's logits, as beam search scores (in place unless the logits are kept).
+                    var lp = options.KeepLogits ? Ops.LogSoftmax(l) : Ops.LogSoftmaxInPlace(l);
+                    int v = lp.Shape[1];
+                    for (int b = 0; b < batch; b++) stepScores[b] = lp.Data[b * v + y[b]];
+                }
                 if (options.KeepLogits) logits.Add(TensorScope.Promote(l));
                 if (step.Weights is not null) weights.Add(TensorScope.Promote(step.Weights));
             }
             bool all = true;
             for (int b = 0; b < batch; b++)
             {
-                if (!finished[b]) tokens[b].Add(y[b]);
+                if (!finished[b])
+                {
+                    tokens[b].Add(y[b]);
+                    scores?[b].Add(stepScores![b]);
+                }
                 if (options.StopAtEos) finished[b] |= y[b] == model.Config.EosId;
                 all &= finished[b];
             }
@@ -68,6 +87,6 @@ public static class Greedy
         }
         var allLogits = options.KeepLogits ? TensorScope.Keep(Ops.Stack(logits, 1)) : null;
         var allWeights = weights.Count == 0 ? null : TensorScope.Keep(Ops.Stack(weights, 1));
-        return new GreedyResult(tokens.Select(x => x.ToArray()).ToArray(), allLogits, allWeights);
+        return new GreedyResult(tokens.Select(x => x.ToArray()).ToArray(), allLogits, allWeights, scores?.Select(x => x.ToArray()).ToArray());
     }
 }

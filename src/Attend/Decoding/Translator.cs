@@ -50,15 +50,15 @@ public static class Translator
 
     private static Hypothesis[][] DecodeGreedy(Seq2Seq model, Seq2SeqBatch batch, int steps)
     {
-        var r = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps));
-        int s = batch.SourceLength, t = r.Logits!.Shape[1], v = model.Config.TargetVocab;
-        var logits = r.Logits!.Data;
+        // Each token's log-probability is taken at its step: the [B, steps, V] logits are never kept.
+        var r = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps, KeepLogits: false, ScoreTokens: true));
+        int s = batch.SourceLength, t = r.Weights?.Shape[1] ?? 0; // steps run (a sentence that ended early has fewer tokens)
         var output = new Hypothesis[batch.Batch][];
         for (int b = 0; b < batch.Batch; b++)
         {
             var toks = r.Tokens[b];
             double logp = 0;
-            for (int i = 0; i < toks.Length; i++) logp += LogSoftmaxAt(logits.Slice((b * t + i) * v, v), toks[i]);
+            foreach (float lp in r.TokenLogProbs![b]) logp += lp;
             int n = Content(toks, model.Config.EosId);
             var att = r.Weights is null ? null : Matrix(r.Weights.Data.Slice(b * t * s, t * s), toks.Length, s, batch.SourceLengths[b]);
             output[b] = [new Hypothesis(toks[..n], logp, logp, att)];
