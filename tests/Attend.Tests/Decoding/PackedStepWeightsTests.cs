@@ -20,14 +20,19 @@ public class PackedStepWeightsTests
         { AttentionKind.LuongGeneral, RnnKind.Lstm, 1 }, { AttentionKind.LuongConcat, RnnKind.Gru, 2 }, { AttentionKind.LuongDot, RnnKind.Gru, 1 },
     };
 
+    /// <summary>A tiny model and a batch of 20 sentences of lengths 1..9 (20 rows: the packed route).</summary>
+    private static (Seq2Seq Model, Seq2SeqBatch Batch) Tiny(AttentionKind kind, RnnKind rnn, int layers, ulong seed, int stride)
+    {
+        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
+        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * stride % 9).ToArray();
+        return (TinyModels.Model(config, seed), TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray()));
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void Steps_with_packed_weights_give_the_bits_of_unpacked_ones(AttentionKind kind, RnnKind rnn, int layers)
     {
-        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
-        var model = TinyModels.Model(config, seed: 9);
-        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * 7 % 9).ToArray(); // 20 rows: the packed route
-        var batch = TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray());
+        var (model, batch) = Tiny(kind, rnn, layers, seed: 9, stride: 7);
         using var noGrad = GradMode.Off();
         var (ctx, state0) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
         var dec = model.Decoder;
@@ -60,10 +65,7 @@ public class PackedStepWeightsTests
     [MemberData(nameof(Kinds))]
     public void Encoding_with_the_encoders_W_hh_packed_gives_the_bits_of_plain_encoding(AttentionKind kind, RnnKind rnn, int layers)
     {
-        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
-        var model = TinyModels.Model(config, seed: 10);
-        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * 5 % 9).ToArray();
-        var batch = TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray());
+        var (model, batch) = Tiny(kind, rnn, layers, seed: 10, stride: 5);
         using var noGrad = GradMode.Off();
         var rnnStack = model.Encoder.Rnn;
         var weights = Enumerable.Range(0, rnnStack.Layers * rnnStack.Directions).Select(rnnStack.WeightHh).ToArray();
@@ -87,17 +89,14 @@ public class PackedStepWeightsTests
     [MemberData(nameof(Kinds))]
     public void Greedy_decoding_gives_the_bits_of_plain_encoding_and_steps(AttentionKind kind, RnnKind rnn, int layers)
     {
-        var config = TinyModels.Config(kind, rnn, vocab: 40, emb: 7, hidden: 12) with { DecoderLayers = layers, EncoderLayers = layers };
-        var model = TinyModels.Model(config, seed: 11);
-        int[] lengths = Enumerable.Range(0, 20).Select(i => 1 + i * 7 % 9).ToArray();
-        var batch = TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray());
+        var (model, batch) = Tiny(kind, rnn, layers, seed: 11, stride: 7);
         using var noGrad = GradMode.Off();
         const int steps = 5;
         var greedy = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps, StopAtEos: false, Shards: 1));
         // The same search by hand, nothing held packed.
         var (ctx, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
         var dec = model.Decoder;
-        var y = Enumerable.Repeat(config.BosId, batch.Batch).ToArray();
+        var y = Enumerable.Repeat(model.Config.BosId, batch.Batch).ToArray();
         var logits = new List<Tensor>();
         for (int t = 0; t < steps; t++)
         {
