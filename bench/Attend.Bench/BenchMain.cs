@@ -11,7 +11,7 @@ public static class BenchMain
           cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
           ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
           peer   the side-by-side run against ../shared/peer/torch_peer.py (same flags, same JSON keys)
-          translate  attend translate's search (greedy or beam) on random sentences with a random big model [--beam K] [--batch B]
+          translate  attend translate's search (greedy or beam) on random sentences with a random big model [--beam K] [--batch B] [--models M]
           bandwidth  read bandwidth from memory on 1 and 2 threads (the roofline of one-sentence decoding)
           serve  load test of attend serve on loopback, with and without request batching --model RUN [--requests N --concurrency C]
         """;
