@@ -64,27 +64,7 @@ public static class BeamSearch
             {
                 var step = dec.Step(dec.EmbedStep(y), state, ctx);
                 var logp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)); // the logits are read by nothing else
-                // Sentences are independent: each chunk of them selects its survivors with its own scratch.
-                var done = finished;
-                RowParallel.For(batch, k * v, RowParallel.TwoChunksPerThread(batch), (_, lo, hi) =>
-                {
-                    var bestScore = new double[k];
-                    var bestIndex = new int[k];
-                    for (int b = lo; b < hi; b++)
-                    {
-                        int filled = SelectTopK(logp.Data, scores, done, b, k, v, eos, bestScore, bestIndex);
-                        for (int j = 0; j < k; j++)
-                        {
-                            // Fewer than K finite extensions: the remaining survivors are −∞ (as a full sort gives them, lowest index first).
-                            int index = j < filled ? bestIndex[j] : NthInfinite(logp.Data, scores, done, b, k, v, eos, j - filled);
-                            int row = b * k + j, src0 = b * k + index / v, w = index % v;
-                            from[row] = src0;
-                            newScores[row] = j < filled ? bestScore[j] : double.NegativeInfinity;
-                            tok[row] = w;
-                            newFinished[row] = done[src0] || w == eos;
-                        }
-                    }
-                });
+                SelectSurvivors(logp, scores, finished, batch, k, eos, from, newScores, tok, newFinished);
                 if (step.Weights is not null) attnPerStep.Add(step.Weights.ToArray());
                 var next = step.State.SelectRows(from).PromoteToOuterScope();
                 // The state a step made is read by the next step only (no graph while decoding); the first one is
@@ -100,10 +80,51 @@ public static class BeamSearch
             if (options.StopAtEos && shard.StopAtEos(t, finished.All(f => f))) break;
         }
 
+        return Backtrack(batch, k, s, scores, fromPerStep, tokPerStep, ctx.Memory is null ? null : attnPerStep);
+    }
+
+    /// <summary>
+    /// One step's survivors from the rows' log-probabilities <paramref name="logp"/> [B·K, V]: for each sentence the
+    /// top K of its K·V extensions (<see cref="SelectTopK"/>; −∞ ones by index when fewer are finite), written as
+    /// the row each extends, its score, its token and whether it has finished. Sentences are independent: each
+    /// chunk of them selects its survivors with its own scratch.
+    /// </summary>
+    internal static void SelectSurvivors(Tensor logp, double[] scores, bool[] finished, int batch, int k, int eos,
+        int[] from, double[] newScores, int[] tok, bool[] newFinished)
+    {
+        int v = logp.Shape[^1];
+        RowParallel.For(batch, k * v, RowParallel.TwoChunksPerThread(batch), (_, lo, hi) =>
+        {
+            var bestScore = new double[k];
+            var bestIndex = new int[k];
+            for (int b = lo; b < hi; b++)
+            {
+                int filled = SelectTopK(logp.Data, scores, finished, b, k, v, eos, bestScore, bestIndex);
+                for (int j = 0; j < k; j++)
+                {
+                    // Fewer than K finite extensions: the remaining survivors are −∞ (as a full sort gives them, lowest index first).
+                    int index = j < filled ? bestIndex[j] : NthInfinite(logp.Data, scores, finished, b, k, v, eos, j - filled);
+                    int row = b * k + j, src0 = b * k + index / v, w = index % v;
+                    from[row] = src0;
+                    newScores[row] = j < filled ? bestScore[j] : double.NegativeInfinity;
+                    tok[row] = w;
+                    newFinished[row] = finished[src0] || w == eos;
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// The hypotheses of the final rows (sentence b's are rows b·K..b·K+K−1, best first), read back through the
+    /// steps' back-pointers: the survivor in row r at step i extended row from[i][r] by token tok[i][r], and had
+    /// that row's attention weights attn[i][from · S ..] at that step (no weights when <paramref name="attnPerStep"/> is null).
+    /// </summary>
+    internal static BeamResult Backtrack(int batch, int k, int s, double[] scores, List<int[]> fromPerStep, List<int[]> tokPerStep, List<float[]>? attnPerStep)
+    {
         int steps = fromPerStep.Count;
         var tokens = new int[batch][][];
         var outScores = new double[batch][];
-        var weights = ctx.Memory is null ? null : new float[batch][][];
+        var weights = attnPerStep is null ? null : new float[batch][][];
         for (int b = 0; b < batch; b++)
         {
             tokens[b] = new int[k][];
@@ -119,7 +140,7 @@ public static class BeamSearch
                 {
                     toks[i] = tokPerStep[i][r];
                     int prev = fromPerStep[i][r];
-                    if (att is not null) Array.Copy(attnPerStep[i], prev * s, att, i * s, s);
+                    if (att is not null) Array.Copy(attnPerStep![i], prev * s, att, i * s, s);
                     r = prev;
                 }
                 tokens[b][j] = toks;

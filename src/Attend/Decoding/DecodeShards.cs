@@ -49,19 +49,29 @@ internal static class DecodeShards
     public static T[] EncodeAndDecode<T>(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths,
         int rowsPerSentence, int requested, Func<DecoderContext, DecoderState, int, Shard, T> decode)
     {
-        DecoderContext ctx;
-        DecoderState state;
-        // Each step of each encoder direction multiplies by its W_hh: packed once for the batch too.
-        var encoder = model.Encoder.Rnn;
-        using (batch > Gemm.MaxDirectRows ? PackedWeights.Hold(Enumerable.Range(0, encoder.Layers * encoder.Directions).Select(encoder.WeightHh)) : null)
-            (ctx, state) = model.Encode(src, batch, srcLengths);
-        using var packed = batch * rowsPerSentence > Gemm.MaxDirectRows ? PackedWeights.Hold(model.Decoder.StepWeights(ctx)) : null;
+        var (ctx, state) = Encode(model, src, batch, srcLengths);
+        using var packed = HoldStepWeights(model, ctx, batch * rowsPerSentence);
         int shards = Count(model, batch, rowsPerSentence, requested);
         if (shards == 1) return [decode(ctx, state, batch, Shard.Whole(batch))];
         return Run(batch, shards, shard => shard.Count == batch
             ? decode(ctx, state, batch, shard)
             : decode(ctx.Sentences(shard.First, shard.Count), state.SelectRows(shard.Sentences()), shard.Count, shard));
     }
+
+    /// <summary>
+    /// <see cref="Seq2Seq.Encode"/>, with the encoder's W_hh held packed while it runs when the batch has more
+    /// sentences than the GEMM's few-rows route takes (each step of each direction multiplies by its W_hh).
+    /// </summary>
+    public static (DecoderContext Context, DecoderState State) Encode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths)
+    {
+        var encoder = model.Encoder.Rnn;
+        using (batch > Gemm.MaxDirectRows ? PackedWeights.Hold(Enumerable.Range(0, encoder.Layers * encoder.Directions).Select(encoder.WeightHh)) : null)
+            return model.Encode(src, batch, srcLengths);
+    }
+
+    /// <summary>The decoder's step weights (<see cref="Decoder.StepWeights"/>) held packed for steps of <paramref name="rows"/> rows, or null when the few-rows route, which reads them as stored, takes that many.</summary>
+    public static PackedWeights? HoldStepWeights(Seq2Seq model, DecoderContext context, int rows) =>
+        rows > Gemm.MaxDirectRows ? PackedWeights.Hold(model.Decoder.StepWeights(context)) : null;
 
     /// <summary>
     /// decode(shard) for each shard of <paramref name="sentences"/> (consecutive, sizes differing by at most

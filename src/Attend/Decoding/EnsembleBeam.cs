@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Attend.Model;
 using Attend.Tensors;
 
@@ -16,7 +17,7 @@ public static class EnsembleBeam
     public static BeamResult Decode(IReadOnlyList<Seq2Seq> models, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {
         using var noGrad = GradMode.Off();
-        int k = options.BeamSize, n = batch * k, eos = models[0].Config.EosId, v = models[0].Config.TargetVocab;
+        int k = options.BeamSize, n = batch * k, v = models[0].Config.TargetVocab;
         foreach (var m in models)
             if (m.Config.TargetVocab != v)
                 throw new ArgumentException($"ensemble members have target vocabularies of {v} and {m.Config.TargetVocab} entries");
@@ -24,12 +25,27 @@ public static class EnsembleBeam
         for (int i = 0; i < n; i++) expand[i] = i / k;
         var contexts = new DecoderContext[models.Count];
         var states = new DecoderState[models.Count];
-        for (int m = 0; m < models.Count; m++)
+        var packed = new PackedWeights?[models.Count];
+        try
         {
-            var (ctx0, state0) = models[m].Encode(src, batch, srcLengths);
-            contexts[m] = ctx0.RepeatEach(k);
-            states[m] = state0.SelectRows(expand);
+            for (int m = 0; m < models.Count; m++)
+            {
+                var (ctx0, state0) = DecodeShards.Encode(models[m], src, batch, srcLengths);
+                contexts[m] = ctx0.RepeatEach(k);
+                states[m] = state0.SelectRows(expand);
+                packed[m] = DecodeShards.HoldStepWeights(models[m], contexts[m], n);
+            }
+            return Search(models, contexts, states, batch, options);
         }
+        finally
+        {
+            foreach (var p in packed) p?.Dispose();
+        }
+    }
+
+    private static BeamResult Search(IReadOnlyList<Seq2Seq> models, DecoderContext[] contexts, DecoderState[] states, int batch, BeamOptions options)
+    {
+        int k = options.BeamSize, n = batch * k, eos = models[0].Config.EosId, v = models[0].Config.TargetVocab;
         int attentional = Array.FindIndex(contexts, c => c.Memory is not null);
         int s = attentional < 0 ? 0 : contexts[attentional].Memory!.SourceLength;
 
@@ -38,80 +54,48 @@ public static class EnsembleBeam
         var finished = new bool[n];
         var y = new int[n];
         Array.Fill(y, models[0].Config.BosId);
-        var hist = new List<int>[n];
-        var attn = new List<float[]>[n];
-        for (int i = 0; i < n; i++) (hist[i], attn[i]) = ([], []);
+        // Back-pointers and attention per step, read back once at the end (BeamSearch.Backtrack).
+        var fromPerStep = new List<int[]>();
+        var tokPerStep = new List<int[]>();
+        var attnPerStep = new List<float[]>();
 
-        var avg = new double[n * v];
-        var cand = new (double Score, int Index)[k * v];
-        var from = new int[n];
         var newScores = new double[n];
         var steps = new DecoderStep[models.Count];
         for (int t = 0; t < options.MaxSteps; t++)
         {
-            Array.Clear(avg);
-            for (int m = 0; m < models.Count; m++)
-            {
-                var dec = models[m].Decoder;
-                steps[m] = dec.Step(dec.EmbedStep(y), states[m], contexts[m]);
-                var lp = Ops.LogSoftmaxInPlace(dec.Logits(steps[m].Readout)).Data;
-                for (int i = 0; i < avg.Length; i++) avg[i] += lp[i];
-            }
-            if (models.Count > 1)
-                for (int i = 0; i < avg.Length; i++) avg[i] /= models.Count;
+            var from = new int[n];
+            var tok = new int[n];
             var newFinished = new bool[n];
-            for (int b = 0; b < batch; b++)
+            // Each step in its own scope: only the new states outlive it.
+            using (TensorScope.Begin())
             {
-                for (int kk = 0; kk < k; kk++)
+                // The models' mean log-probabilities [B·K, V], summed into the first model's (read by nothing else).
+                Tensor? mean = null;
+                for (int m = 0; m < models.Count; m++)
                 {
-                    int row = b * k + kk;
-                    for (int w = 0; w < v; w++)
-                    {
-                        double lp = finished[row] ? (w == eos ? 0 : double.NegativeInfinity) : avg[row * v + w];
-                        cand[kk * v + w] = (scores[row] + lp, kk * v + w);
-                    }
+                    var dec = models[m].Decoder;
+                    steps[m] = dec.Step(dec.EmbedStep(y), states[m], contexts[m]);
+                    var lp = Ops.LogSoftmaxInPlace(dec.Logits(steps[m].Readout));
+                    if (mean is null) mean = lp;
+                    else TensorPrimitives.Add(mean.Data, lp.Data, mean.Data);
                 }
-                Array.Sort(cand, (p, q) => p.Score != q.Score ? q.Score.CompareTo(p.Score) : p.Index.CompareTo(q.Index));
-                for (int j = 0; j < k; j++)
+                if (models.Count > 1) TensorPrimitives.Divide(mean!.Data, models.Count, mean.Data);
+                BeamSearch.SelectSurvivors(mean!, scores, finished, batch, k, eos, from, newScores, tok, newFinished);
+                if (attentional >= 0) attnPerStep.Add(steps[attentional].Weights!.ToArray());
+                for (int m = 0; m < models.Count; m++)
                 {
-                    int row = b * k + j, src0 = b * k + cand[j].Index / v, tok = cand[j].Index % v;
-                    from[row] = src0;
-                    newScores[row] = cand[j].Score;
-                    y[row] = tok;
-                    newFinished[row] = finished[src0] || tok == eos;
+                    var next = steps[m].State.SelectRows(from).PromoteToOuterScope();
+                    states[m].FreeValues(); // read by this step only; the first is the expanded initial state, a copy
+                    states[m] = next;
                 }
             }
-            var newHist = new List<int>[n];
-            var newAttn = new List<float[]>[n];
-            var weights = attentional < 0 ? null : steps[attentional].Weights;
-            for (int row = 0; row < n; row++)
-            {
-                newHist[row] = [.. hist[from[row]], y[row]];
-                newAttn[row] = [.. attn[from[row]]];
-                if (weights is not null) newAttn[row].Add(weights.Data.Slice(from[row] * s, s).ToArray());
-            }
-            (hist, attn, finished) = (newHist, newAttn, newFinished);
-            Array.Copy(newScores, scores, scores.Length);
-            for (int m = 0; m < models.Count; m++) states[m] = steps[m].State.SelectRows(from);
+            fromPerStep.Add(from);
+            tokPerStep.Add(tok);
+            Array.Copy(tok, y, n);
+            finished = newFinished;
+            Array.Copy(newScores, scores, n);
             if (options.StopAtEos && finished.All(f => f)) break;
         }
-
-        var tokens = new int[batch][][];
-        var outScores = new double[batch][];
-        var outWeights = attentional < 0 ? null : new float[batch][][];
-        for (int b = 0; b < batch; b++)
-        {
-            tokens[b] = new int[k][];
-            outScores[b] = new double[k];
-            if (outWeights is not null) outWeights[b] = new float[k][];
-            for (int j = 0; j < k; j++)
-            {
-                int row = b * k + j;
-                tokens[b][j] = hist[row].ToArray();
-                outScores[b][j] = scores[row];
-                if (outWeights is not null) outWeights[b][j] = attn[row].SelectMany(a => a).ToArray();
-            }
-        }
-        return new BeamResult(tokens, outScores, outWeights);
+        return BeamSearch.Backtrack(batch, k, s, scores, fromPerStep, tokPerStep, attentional < 0 ? null : attnPerStep);
     }
 }

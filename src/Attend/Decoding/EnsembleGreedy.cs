@@ -15,7 +15,18 @@ public static class EnsembleGreedy
     {
         using var noGrad = GradMode.Off();
         int b = batch.Batch, s = batch.SourceLength, v = models[0].Config.TargetVocab, eos = models[0].Config.EosId;
-        var encoded = models.Select(m => m.Encode(batch.Source, b, batch.SourceLengths)).ToArray();
+        var encoded = models.Select(m => DecodeShards.Encode(m, batch.Source, b, batch.SourceLengths)).ToArray();
+        var packed = models.Select((m, i) => DecodeShards.HoldStepWeights(m, encoded[i].Context, b)).ToArray();
+        try { return Search(models, batch, steps, encoded, b, s, v, eos); }
+        finally
+        {
+            foreach (var p in packed) p?.Dispose();
+        }
+    }
+
+    private static Hypothesis[] Search(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int steps,
+        (DecoderContext Context, DecoderState State)[] encoded, int b, int s, int v, int eos)
+    {
         var states = encoded.Select(e => e.State).ToArray();
         var y = new int[b];
         Array.Fill(y, models[0].Config.BosId);
@@ -28,20 +39,24 @@ public static class EnsembleGreedy
         {
             Array.Clear(avg);
             bool attentionTaken = false;
-            for (int m = 0; m < models.Count; m++)
-            {
-                var dec = models[m].Decoder;
-                var step = dec.Step(dec.EmbedStep(y), states[m], encoded[m].Context);
-                states[m] = step.State;
-                var lp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)).Data;
-                for (int i = 0; i < avg.Length; i++) avg[i] += lp[i] / models.Count;
-                if (step.Weights is not null && !attentionTaken)
+            // Each step in its own scope: only the new states outlive it.
+            using (TensorScope.Begin())
+                for (int m = 0; m < models.Count; m++)
                 {
-                    attentionTaken = true;
-                    for (int r = 0; r < b; r++)
-                        if (!finished[r]) attention[r].Add(step.Weights.Data.Slice(r * s, s).ToArray());
+                    var dec = models[m].Decoder;
+                    var step = dec.Step(dec.EmbedStep(y), states[m], encoded[m].Context);
+                    // A state a step made is read by the next step only; the initial one may share the encoder's tensors.
+                    if (t > 0) states[m].FreeValues();
+                    states[m] = step.State.PromoteToOuterScope();
+                    var lp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)).Data;
+                    for (int i = 0; i < avg.Length; i++) avg[i] += lp[i] / models.Count;
+                    if (step.Weights is not null && !attentionTaken)
+                    {
+                        attentionTaken = true;
+                        for (int r = 0; r < b; r++)
+                            if (!finished[r]) attention[r].Add(step.Weights.Data.Slice(r * s, s).ToArray());
+                    }
                 }
-            }
             for (int r = 0; r < b; r++)
             {
                 if (finished[r]) continue;

@@ -46,4 +46,24 @@ public class DecodingMemoryTests
         Assert.True(Beam(40) - Beam(5) < 4 * stateBytes, $"beam: {Beam(5)} bytes after 5 steps, {Beam(40)} after 40");
         Assert.True(Greedy_(40) - Greedy_(5) < 4 * stateBytes / 4, $"greedy: {Greedy_(5)} bytes after 5 steps, {Greedy_(40)} after 40");
     }
+
+    [Fact]
+    public void Ensembles_hold_as_much_after_40_steps_as_after_5()
+    {
+        var second = Seq2Seq.Create(Model.Config, 6);
+        long Beam(int steps) => PeakLive(() =>
+        {
+            using var s = TensorScope.Begin();
+            EnsembleBeam.Decode([Model, second], Batch.Source, Batch.Batch, Batch.SourceLengths, new BeamOptions(4, steps, StopAtEos: false));
+        });
+        long Greedy_(int steps) => PeakLive(() =>
+        {
+            using var s = TensorScope.Begin();
+            EnsembleGreedy.Decode([Model, second], Batch, steps);
+        });
+        // Each step's logits kept to the end would add 35 × 2 models × [32, 9] floats, and its states 35 × 2 × 3 × [32, 64].
+        long stateBytes = 3L * 32 * 64 * 4;
+        Assert.True(Beam(40) - Beam(5) < 4 * stateBytes, $"ensemble beam: {Beam(5)} bytes after 5 steps, {Beam(40)} after 40");
+        Assert.True(Greedy_(40) - Greedy_(5) < stateBytes, $"ensemble greedy: {Greedy_(5)} bytes after 5 steps, {Greedy_(40)} after 40");
+    }
 }
