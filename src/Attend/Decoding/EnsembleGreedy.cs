@@ -1,4 +1,5 @@
 using Attend.Model;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Attend.Tensors;
 
 namespace Attend.Decoding;
@@ -34,13 +35,17 @@ public static class EnsembleGreedy
         var tokens = Enumerable.Range(0, b).Select(_ => new List<int>()).ToArray();
         var logp = new double[b];
         var attention = Enumerable.Range(0, b).Select(_ => new List<float[]>()).ToArray();
-        var avg = new double[b * v];
+        var best = new int[b];
+        var bestLogp = new float[b];
         for (int t = 0; t < steps && !finished.All(f => f); t++)
         {
-            Array.Clear(avg);
             bool attentionTaken = false;
             // Each step in its own scope: only the new states outlive it.
             using (TensorScope.Begin())
+            {
+                // The models' mean log-probabilities [B, V], summed into the first model's (read by nothing else), as
+                // the ensemble beam averages them.
+                Tensor? mean = null;
                 for (int m = 0; m < models.Count; m++)
                 {
                     var dec = models[m].Decoder;
@@ -48,8 +53,9 @@ public static class EnsembleGreedy
                     // A state a step made is read by the next step only; the initial one may share the encoder's tensors.
                     if (t > 0) states[m].FreeValues();
                     states[m] = step.State.PromoteToOuterScope();
-                    var lp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)).Data;
-                    for (int i = 0; i < avg.Length; i++) avg[i] += lp[i] / models.Count;
+                    var lp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout));
+                    if (mean is null) mean = lp;
+                    else TensorPrimitives.Add(mean.Data, lp.Data, mean.Data);
                     if (step.Weights is not null && !attentionTaken)
                     {
                         attentionTaken = true;
@@ -57,16 +63,17 @@ public static class EnsembleGreedy
                             if (!finished[r]) attention[r].Add(step.Weights.Data.Slice(r * s, s).ToArray());
                     }
                 }
+                if (models.Count > 1) TensorPrimitives.Divide(mean!.Data, models.Count, mean.Data);
+                Ops.ArgMaxRows(mean!, best);
+                for (int r = 0; r < b; r++) bestLogp[r] = mean!.Data[r * v + best[r]];
+            }
             for (int r = 0; r < b; r++)
             {
                 if (finished[r]) continue;
-                int best = 0;
-                for (int w = 1; w < v; w++)
-                    if (avg[r * v + w] > avg[r * v + best]) best = w;
-                y[r] = best;
-                logp[r] += avg[r * v + best];
-                if (best == eos) finished[r] = true;
-                else tokens[r].Add(best);
+                y[r] = best[r];
+                logp[r] += bestLogp[r];
+                if (best[r] == eos) finished[r] = true;
+                else tokens[r].Add(best[r]);
             }
         }
         return Enumerable.Range(0, b).Select(r =>
