@@ -1,6 +1,6 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Attend.Model;
 using Attend.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Attend.Decoding;
 
@@ -69,18 +69,8 @@ public static class EnsembleBeam
             // Each step in its own scope: only the new states outlive it.
             using (TensorScope.Begin())
             {
-                // The models' mean log-probabilities [B·K, V], summed into the first model's (read by nothing else).
-                Tensor? mean = null;
-                for (int m = 0; m < models.Count; m++)
-                {
-                    var dec = models[m].Decoder;
-                    steps[m] = dec.Step(dec.EmbedStep(y), states[m], contexts[m]);
-                    var lp = Ops.LogSoftmaxInPlace(dec.Logits(steps[m].Readout));
-                    if (mean is null) mean = lp;
-                    else TensorPrimitives.Add(mean.Data, lp.Data, mean.Data);
-                }
-                if (models.Count > 1) TensorPrimitives.Divide(mean!.Data, models.Count, mean.Data);
-                BeamSearch.SelectSurvivors(mean!, scores, finished, batch, k, eos, from, newScores, tok, newFinished);
+                var mean = MeanStep(models, y, states, contexts, steps);
+                BeamSearch.SelectSurvivors(mean, scores, finished, batch, k, eos, from, newScores, tok, newFinished);
                 if (attentional >= 0) attnPerStep.Add(steps[attentional].Weights!.ToArray());
                 for (int m = 0; m < models.Count; m++)
                 {
@@ -97,5 +87,25 @@ public static class EnsembleBeam
             if (options.StopAtEos && finished.All(f => f)) break;
         }
         return BeamSearch.Backtrack(batch, k, s, scores, fromPerStep, tokPerStep, attentional < 0 ? null : attnPerStep);
+    }
+
+    /// <summary>
+    /// One decoder step of every model on the shared previous tokens <paramref name="y"/> (each step into
+    /// <paramref name="steps"/>), and the models' mean log-probabilities [rows, V]: summed into the first model's
+    /// (read by nothing else), then divided, in float. Ensemble greedy and beam search average the same way.
+    /// </summary>
+    internal static Tensor MeanStep(IReadOnlyList<Seq2Seq> models, int[] y, DecoderState[] states, DecoderContext[] contexts, DecoderStep[] steps)
+    {
+        Tensor? mean = null;
+        for (int m = 0; m < models.Count; m++)
+        {
+            var dec = models[m].Decoder;
+            steps[m] = dec.Step(dec.EmbedStep(y), states[m], contexts[m]);
+            var lp = Ops.LogSoftmaxInPlace(dec.Logits(steps[m].Readout));
+            if (mean is null) mean = lp;
+            else TensorPrimitives.Add(mean.Data, lp.Data, mean.Data);
+        }
+        if (models.Count > 1) TensorPrimitives.Divide(mean!.Data, models.Count, mean.Data);
+        return mean!;
     }
 }

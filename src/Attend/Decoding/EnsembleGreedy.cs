@@ -1,5 +1,4 @@
 using Attend.Model;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Attend.Tensors;
 
 namespace Attend.Decoding;
@@ -29,6 +28,8 @@ public static class EnsembleGreedy
         (DecoderContext Context, DecoderState State)[] encoded, int b, int s, int v, int eos)
     {
         var states = encoded.Select(e => e.State).ToArray();
+        var contexts = encoded.Select(e => e.Context).ToArray();
+        var stepped = new DecoderStep[models.Count];
         var y = new int[b];
         Array.Fill(y, models[0].Config.BosId);
         var finished = new bool[b];
@@ -39,33 +40,22 @@ public static class EnsembleGreedy
         var bestLogp = new float[b];
         for (int t = 0; t < steps && !finished.All(f => f); t++)
         {
-            bool attentionTaken = false;
             // Each step in its own scope: only the new states outlive it.
             using (TensorScope.Begin())
             {
-                // The models' mean log-probabilities [B, V], summed into the first model's (read by nothing else), as
-                // the ensemble beam averages them.
-                Tensor? mean = null;
+                var mean = EnsembleBeam.MeanStep(models, y, states, contexts, stepped);
                 for (int m = 0; m < models.Count; m++)
                 {
-                    var dec = models[m].Decoder;
-                    var step = dec.Step(dec.EmbedStep(y), states[m], encoded[m].Context);
                     // A state a step made is read by the next step only; the initial one may share the encoder's tensors.
                     if (t > 0) states[m].FreeValues();
-                    states[m] = step.State.PromoteToOuterScope();
-                    var lp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout));
-                    if (mean is null) mean = lp;
-                    else TensorPrimitives.Add(mean.Data, lp.Data, mean.Data);
-                    if (step.Weights is not null && !attentionTaken)
-                    {
-                        attentionTaken = true;
-                        for (int r = 0; r < b; r++)
-                            if (!finished[r]) attention[r].Add(step.Weights.Data.Slice(r * s, s).ToArray());
-                    }
+                    states[m] = stepped[m].State.PromoteToOuterScope();
                 }
-                if (models.Count > 1) TensorPrimitives.Divide(mean!.Data, models.Count, mean.Data);
-                Ops.ArgMaxRows(mean!, best);
-                for (int r = 0; r < b; r++) bestLogp[r] = mean!.Data[r * v + best[r]];
+                // Attention is the first attentional model's.
+                if (stepped.FirstOrDefault(st => st.Weights is not null)?.Weights is { } w)
+                    for (int r = 0; r < b; r++)
+                        if (!finished[r]) attention[r].Add(w.Data.Slice(r * s, s).ToArray());
+                Ops.ArgMaxRows(mean, best);
+                for (int r = 0; r < b; r++) bestLogp[r] = mean.Data[r * v + best[r]];
             }
             for (int r = 0; r < b; r++)
             {

@@ -19,7 +19,7 @@ public class DecodeShardsTests
     private static readonly int[] TargetLengths = Enumerable.Repeat(1, SourceLengths.Length).ToArray();
 
     /// <summary>Runs <paramref name="decode"/> until it has decoded as shards (the workers may be held by another test for a moment).</summary>
-    private static T Sharded<T>(Func<T> decode, int shards)
+    internal static T Sharded<T>(Func<T> decode, int shards)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {
