@@ -6,7 +6,8 @@ namespace Attend.Decoding;
 
 /// <summary>Beam search options. Scores are sums of log-probabilities (no length normalisation).</summary>
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 hypotheses each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
-public sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true, int Shards = 0);
+/// <param name="SentenceSteps">each sentence's own step limit (at most <see cref="MaxSteps"/>; null: MaxSteps for all): after step SentenceSteps[b] sentence b's hypotheses are final (they continue with EOS at zero cost, as finished ones do), so its result is what it would be decoded alone with that limit, whatever its batch</param>
+public sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true, int Shards = 0, IReadOnlyList<int>? SentenceSteps = null);
 
 /// <summary>
 /// All K hypotheses per sentence, best first: Tokens [B][K][steps] (a finished hypothesis continues with
@@ -24,6 +25,7 @@ public static class BeamSearch
     public static BeamResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {
         using var noGrad = GradMode.Off();
+        DecodeShards.CheckSentenceSteps(options.SentenceSteps, batch, options.MaxSteps);
         var parts = DecodeShards.EncodeAndDecode(model, src, batch, srcLengths, options.BeamSize, options.Shards,
             (ctx, state, n, shard) => DecodeShard(model, ctx, state, n, options, shard));
         return parts.Length == 1 ? parts[0] : new BeamResult(parts.SelectMany(p => p.Tokens).ToArray(), parts.SelectMany(p => p.Scores).ToArray(),
@@ -65,6 +67,7 @@ public static class BeamSearch
                 var step = dec.Step(dec.EmbedStep(y), state, ctx);
                 var logp = Ops.LogSoftmaxInPlace(dec.Logits(step.Readout)); // the logits are read by nothing else
                 SelectSurvivors(logp, scores, finished, batch, k, eos, from, newScores, tok, newFinished);
+                StopAtLimits(t, options.SentenceSteps, shard.First, batch, k, newFinished);
                 if (step.Weights is not null) attnPerStep.Add(step.Weights.ToArray());
                 var next = step.State.SelectRows(from).PromoteToOuterScope();
                 // The state a step made is read by the next step only (no graph while decoding); the first one is
@@ -112,6 +115,20 @@ public static class BeamSearch
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// Marks final every hypothesis of the sentences whose own step limit is step <paramref name="t"/> (0-based)
+    /// or earlier: sentence <paramref name="first"/> + b's rows b·K.. when limits[first + b] ≤ t + 1. A final
+    /// hypothesis only continues with EOS at zero cost, so the sentence's survivors, their order and scores stay
+    /// those of its last step, as if its search had stopped there.
+    /// </summary>
+    internal static void StopAtLimits(int t, IReadOnlyList<int>? limits, int first, int batch, int k, bool[] finished)
+    {
+        if (limits is null) return;
+        for (int b = 0; b < batch; b++)
+            if (limits[first + b] <= t + 1)
+                Array.Fill(finished, true, b * k, k);
     }
 
     /// <summary>

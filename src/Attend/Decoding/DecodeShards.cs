@@ -104,6 +104,17 @@ internal static class DecodeShards
         return [decode(Shard.Whole(sentences))];
     }
 
+    /// <summary>Per-sentence step limits, when given, must be one per sentence, each in 1..<paramref name="maxSteps"/>.</summary>
+    public static void CheckSentenceSteps(IReadOnlyList<int>? limits, int batch, int maxSteps)
+    {
+        if (limits is null) return;
+        if (limits.Count != batch)
+            throw new ArgumentException($"SentenceSteps has {limits.Count} limits for a batch of {batch} sentences");
+        for (int b = 0; b < batch; b++)
+            if (limits[b] < 1 || limits[b] > maxSteps)
+                throw new ArgumentException($"SentenceSteps[{b}] is {limits[b]}, outside 1..{maxSteps} (MaxSteps)");
+    }
+
     /// <summary>How many shards the last <see cref="Run"/> on this thread decoded at once (1: the whole batch on one), for tests.</summary>
     [ThreadStatic] internal static int LastRun;
 }

@@ -17,6 +17,7 @@ public static class EnsembleBeam
     public static BeamResult Decode(IReadOnlyList<Seq2Seq> models, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {
         using var noGrad = GradMode.Off();
+        DecodeShards.CheckSentenceSteps(options.SentenceSteps, batch, options.MaxSteps);
         int k = options.BeamSize, n = batch * k, v = models[0].Config.TargetVocab;
         foreach (var m in models)
             if (m.Config.TargetVocab != v)
@@ -71,6 +72,7 @@ public static class EnsembleBeam
             {
                 var mean = MeanStep(models, y, states, contexts, steps);
                 BeamSearch.SelectSurvivors(mean, scores, finished, batch, k, eos, from, newScores, tok, newFinished);
+                BeamSearch.StopAtLimits(t, options.SentenceSteps, 0, batch, k, newFinished);
                 if (attentional >= 0) attnPerStep.Add(steps[attentional].Weights!.ToArray());
                 for (int m = 0; m < models.Count; m++)
                 {

@@ -10,9 +10,13 @@ namespace Attend.Decoding;
 /// </summary>
 public static class EnsembleGreedy
 {
-    /// <summary>Hypotheses for a padded batch (ids without BOS/EOS): Tokens [B][≤steps] (EOS excluded), LogProb under the average.</summary>
-    public static Hypothesis[] Decode(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int steps)
+    /// <summary>
+    /// Hypotheses for a padded batch (ids without BOS/EOS): Tokens [B][≤ steps[b]] (EOS excluded), LogProb under the
+    /// average. Sentence b stops after its own step limit <paramref name="steps"/>[b], as it would alone.
+    /// </summary>
+    public static Hypothesis[] Decode(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, IReadOnlyList<int> steps)
     {
+        if (steps.Count != batch.Batch) throw new ArgumentException($"{steps.Count} step limits for a batch of {batch.Batch} sentences");
         using var noGrad = GradMode.Off();
         int b = batch.Batch, s = batch.SourceLength, v = models[0].Config.TargetVocab, eos = models[0].Config.EosId;
         var encoded = models.Select(m => DecodeShards.Encode(m, batch.Source, b, batch.SourceLengths)).ToArray();
@@ -24,7 +28,7 @@ public static class EnsembleGreedy
         }
     }
 
-    private static Hypothesis[] Search(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int steps,
+    private static Hypothesis[] Search(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, IReadOnlyList<int> steps,
         (DecoderContext Context, DecoderState State)[] encoded, int b, int s, int v, int eos)
     {
         var states = encoded.Select(e => e.State).ToArray();
@@ -38,7 +42,8 @@ public static class EnsembleGreedy
         var attention = Enumerable.Range(0, b).Select(_ => new List<float[]>()).ToArray();
         var best = new int[b];
         var bestLogp = new float[b];
-        for (int t = 0; t < steps && !finished.All(f => f); t++)
+        int maxSteps = steps.Max();
+        for (int t = 0; t < maxSteps && !finished.All(f => f); t++)
         {
             // Each step in its own scope: only the new states outlive it.
             using (TensorScope.Begin())
@@ -64,6 +69,7 @@ public static class EnsembleGreedy
                 logp[r] += bestLogp[r];
                 if (best[r] == eos) finished[r] = true;
                 else tokens[r].Add(best[r]);
+                if (t + 1 >= steps[r]) finished[r] = true;
             }
         }
         return Enumerable.Range(0, b).Select(r =>

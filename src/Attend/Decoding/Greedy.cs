@@ -3,11 +3,13 @@ using Attend.Tensors;
 
 namespace Attend.Decoding;
 
-/// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS.</summary>
+/// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS or reached its own limit.</summary>
 /// <param name="KeepLogits">return every step's logits (false: <see cref="GreedyResult.Logits"/> is null, and a step keeps nothing but its state and tokens)</param>
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 sentences each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
 /// <param name="ScoreTokens">return each emitted token's log-probability (<see cref="GreedyResult.TokenLogProbs"/>), computed at its step, so a caller that only needs the score need not keep the logits</param>
-public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0, bool ScoreTokens = false);
+/// <param name="SentenceSteps">each sentence's own step limit (at most <see cref="MaxSteps"/>; null: MaxSteps for all): sentence b emits no token after step SentenceSteps[b], so its output is what it would be decoded alone with that limit, whatever its batch</param>
+public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0, bool ScoreTokens = false,
+    IReadOnlyList<int>? SentenceSteps = null);
 
 /// <summary>
 /// Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] (null unless kept), attention weights
@@ -21,6 +23,7 @@ public static class Greedy
     public static GreedyResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, GreedyOptions options)
     {
         using var noGrad = GradMode.Off();
+        DecodeShards.CheckSentenceSteps(options.SentenceSteps, batch, options.MaxSteps);
         var parts = DecodeShards.EncodeAndDecode(model, src, batch, srcLengths, 1, options.Shards,
             (ctx, state, n, shard) => DecodeShard(model, ctx, state, n, options, shard));
         return parts.Length == 1 ? parts[0] : new GreedyResult(parts.SelectMany(p => p.Tokens).ToArray(),
@@ -81,6 +84,7 @@ public static class Greedy
                     scores?[b].Add(stepScores![b]);
                 }
                 if (options.StopAtEos) finished[b] |= y[b] == model.Config.EosId;
+                if (options.SentenceSteps is { } limits) finished[b] |= t + 1 >= limits[shard.First + b];
                 all &= finished[b];
             }
             if (options.StopAtEos && shard.StopAtEos(t, all)) break;

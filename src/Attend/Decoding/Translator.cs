@@ -39,19 +39,21 @@ public static class Translator
             using var scope = TensorScope.Begin();
             var batch = Seq2SeqBatch.FromPairs(idx.Select(i => sources[i]).ToList(), idx.Select(_ => Array.Empty<int>()).ToList(),
                 model.Config.PadId, model.Config.BosId, model.Config.EosId);
-            int steps = options.MaxSteps(batch.SourceLength);
-            var hyps = options.BeamSize > 1 ? DecodeBeam(models, batch, steps, options)
-                : models.Count > 1 ? EnsembleGreedy.Decode(models, batch, steps).Select(h => new[] { h }).ToArray()
-                : DecodeGreedy(model, batch, steps);
+            // Each sentence gets the step limit of its own length, so its output does not depend on its batch.
+            var limits = batch.SourceLengths.Select(options.MaxSteps).ToArray();
+            var hyps = options.BeamSize > 1 ? DecodeBeam(models, batch, limits, options)
+                : models.Count > 1 ? EnsembleGreedy.Decode(models, batch, limits).Select(h => new[] { h }).ToArray()
+                : DecodeGreedy(model, batch, limits);
             for (int j = 0; j < idx.Length; j++) results[idx[j]] = hyps[j];
         }
         return [.. results];
     }
 
-    private static Hypothesis[][] DecodeGreedy(Seq2Seq model, Seq2SeqBatch batch, int steps)
+    private static Hypothesis[][] DecodeGreedy(Seq2Seq model, Seq2SeqBatch batch, int[] limits)
     {
         // Each token's log-probability is taken at its step: the [B, steps, V] logits are never kept.
-        var r = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps, KeepLogits: false, ScoreTokens: true));
+        var r = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths,
+            new GreedyOptions(limits.Max(), KeepLogits: false, ScoreTokens: true, SentenceSteps: limits));
         int s = batch.SourceLength, t = r.Weights?.Shape[1] ?? 0; // steps run (a sentence that ended early has fewer tokens)
         var output = new Hypothesis[batch.Batch][];
         for (int b = 0; b < batch.Batch; b++)
@@ -66,10 +68,10 @@ public static class Translator
         return output;
     }
 
-    private static Hypothesis[][] DecodeBeam(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int steps, SearchOptions options)
+    private static Hypothesis[][] DecodeBeam(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, int[] limits, SearchOptions options)
     {
         var model = models[0];
-        var beam = new BeamOptions(options.BeamSize, steps);
+        var beam = new BeamOptions(options.BeamSize, limits.Max(), SentenceSteps: limits);
         var r = models.Count > 1 ? EnsembleBeam.Decode(models, batch.Source, batch.Batch, batch.SourceLengths, beam)
             : BeamSearch.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, beam);
         int s = batch.SourceLength;
@@ -82,8 +84,9 @@ public static class Translator
                 var toks = r.Tokens[b][k];
                 if (double.IsNegativeInfinity(r.Scores[b][k])) continue;
                 int n = Content(toks, model.Config.EosId);
-                // The length that is penalised counts the EOS, as GNMT and Joey NMT do.
-                int len = Math.Min(n + 1, toks.Length);
+                // The length that is penalised counts the EOS, as GNMT and Joey NMT do (none when the sentence's
+                // limit cut it; the steps after that limit only append EOS).
+                int len = Math.Min(n + 1, limits[b]);
                 var att = r.Weights is null ? null : Matrix(r.Weights[b][k], Math.Min(len, r.Weights[b][k].Length / Math.Max(s, 1)), s, batch.SourceLengths[b]);
                 all.Add(new Hypothesis(toks[..n], r.Scores[b][k], r.Scores[b][k] / options.LengthPenalty(len), att));
             }

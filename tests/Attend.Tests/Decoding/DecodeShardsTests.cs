@@ -108,6 +108,28 @@ public class DecodeShardsTests
     }
 
     [Fact]
+    public void Each_sentence_keeps_its_own_step_limit_in_any_shard()
+    {
+        if (Parallelism.MaxThreads < 2) return;
+        var config = TinyModels.Config(AttentionKind.Bahdanau);
+        var model = TinyModels.Model(config, seed: 7);
+        var batch = TinyModels.Batch(config, SourceLengths, TargetLengths);
+        var limits = SourceLengths.Select(n => n + 2).ToArray(); // 3..11: the shards' sentences stop at different steps
+        var options = new GreedyOptions(limits.Max(), Shards: 1, SentenceSteps: limits);
+        var whole = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, options);
+        var sharded = Sharded(() => Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, options with { Shards = 2 }), 2);
+        Assert.Equal(whole.Tokens, sharded.Tokens);
+        Assert.All(whole.Tokens.Zip(limits), p => Assert.True(p.First.Length <= p.Second));
+        Assert.Contains(whole.Tokens.Zip(limits), p => p.First.Length == p.Second && p.First[^1] != config.EosId); // some were cut
+
+        var beamOptions = new BeamOptions(3, limits.Max(), Shards: 1, SentenceSteps: limits);
+        var beamWhole = BeamSearch.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, beamOptions);
+        var beamSharded = Sharded(() => BeamSearch.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, beamOptions with { Shards = 2 }), 2);
+        Assert.Equal(beamWhole.Tokens, beamSharded.Tokens);
+        Assert.Equal(beamWhole.Scores, beamSharded.Scores);
+    }
+
+    [Fact]
     public void Shards_are_cut_only_for_enough_rows_and_a_small_output_layer()
     {
         var small = TinyModels.Model(TinyModels.Config(AttentionKind.Bahdanau));

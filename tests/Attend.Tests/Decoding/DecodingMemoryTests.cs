@@ -59,7 +59,7 @@ public class DecodingMemoryTests
         long Greedy_(int steps) => PeakLive(() =>
         {
             using var s = TensorScope.Begin();
-            EnsembleGreedy.Decode([Model, second], Batch, steps);
+            EnsembleGreedy.Decode([Model, second], Batch, Enumerable.Repeat(steps, Batch.Batch).ToArray());
         });
         // Each step's logits kept to the end would add 35 × 2 models × [32, 9] floats, and its states 35 × 2 × 3 × [32, 64].
         long stateBytes = 3L * 32 * 64 * 4;

@@ -51,10 +51,10 @@ public class TranslatorTests
     {
         var m = Model(5);
         var h = Translator.Decode(m, Sources, new SearchOptions(BeamSize: 3, Alpha: 0.6, NBest: 3));
-        foreach (var hyp in h.SelectMany(x => x))
+        foreach (var (hyp, i) in h.SelectMany((x, i) => x.Select(hyp => (hyp, i))))
         {
             int len = hyp.Tokens.Length + 1;
-            if (len > new SearchOptions(MaxOutputRatio: 1.5).MaxSteps(7)) continue;
+            if (len > new SearchOptions(MaxOutputRatio: 1.5).MaxSteps(Sources[i].Length)) continue; // cut at its limit: no EOS
             Assert.Equal(hyp.LogProb / Math.Pow((5.0 + len) / 6.0, 0.6), hyp.Score, 9);
         }
     }
@@ -215,12 +215,12 @@ public class EnsembleTests
 public class SearchLimitTests
 {
     /// <summary>A random Bahdanau model that never emits EOS (its output bias for EOS is −10⁴), so every hypothesis runs to the step limit.</summary>
-    private static Seq2Seq Endless()
+    private static Seq2Seq Endless(ulong seed = 21)
     {
         var m = Seq2Seq.Create(new ModelConfig
         {
             SourceVocab = 12, TargetVocab = 9, EmbeddingSize = 8, HiddenSize = 12, Attention = Attend.Attention.AttentionKind.Bahdanau,
-        }, 21);
+        }, seed);
         var bias = m.NamedParameters().Single(p => p.Name.EndsWith("out.bias")).Param;
         bias.Data[m.Config.EosId] = -1e4f;
         return m;
@@ -244,6 +244,44 @@ public class SearchLimitTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 1)]
+    [InlineData(1, 2)]
+    [InlineData(3, 2)]
+    public void A_sentence_in_a_batch_gets_its_own_limit_and_the_output_it_gets_alone(int beam, int models)
+    {
+        Seq2Seq[] ms = models == 1 ? [Endless()] : [Endless(), Endless(23)];
+        int[][] sources = [[4, 5], [6, 7, 8, 9, 10, 11, 4, 5, 6, 7], [8, 9, 10]];
+        var options = new SearchOptions(BeamSize: beam, Alpha: 0.6, NBest: beam);
+        var together = Translator.Decode(ms, sources, options);
+        for (int i = 0; i < sources.Length; i++)
+        {
+            var alone = Translator.Decode(ms, [sources[i]], options)[0];
+            Assert.Equal(alone.Length, together[i].Length);
+            for (int k = 0; k < alone.Length; k++)
+            {
+                var (a, t) = (alone[k], together[i][k]);
+                Assert.Equal(options.MaxSteps(sources[i].Length), t.Tokens.Length);
+                Assert.Equal(a.Tokens, t.Tokens);
+                Assert.Equal(a.LogProb, t.LogProb, 1e-4); // one sentence takes the GEMM's few-rows route, whose sums run in another order
+                Assert.Equal(a.Score, t.Score, 1e-4);
+                Assert.Equal(a.Attention!.GetLength(0), t.Attention!.GetLength(0));
+            }
+        }
+    }
+
+    [Fact]
+    public void Step_limits_per_sentence_are_checked()
+    {
+        var m = Endless();
+        int[] src = [4, 5, 6, 7];
+        var e1 = Assert.Throws<ArgumentException>(() => Greedy.Decode(m, src, 2, [2, 2], new GreedyOptions(5, SentenceSteps: [5])));
+        Assert.Contains("2 sentences", e1.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => BeamSearch.Decode(m, src, 2, [2, 2], new BeamOptions(2, 5, SentenceSteps: [3, 6])));
+        Assert.Contains("SentenceSteps[1] is 6", e2.Message);
+    }
+
     [Fact]
     public void With_a_length_penalty_the_n_best_list_is_sorted_by_the_penalised_score()
     {
@@ -256,12 +294,13 @@ public class SearchLimitTests
         foreach (var alpha in new[] { 0.0, 1.0, 2.0 })
         {
             var results = Translator.Decode(m, sources, new SearchOptions(BeamSize: 5, Alpha: alpha, NBest: 5));
-            foreach (var hyps in results)
+            foreach (var (hyps, i) in results.Select((h, i) => (h, i)))
             {
                 for (int k = 1; k < hyps.Length; k++) Assert.True(hyps[k - 1].Score >= hyps[k].Score);
                 foreach (var h in hyps)
                 {
-                    int len = Math.Min(h.Tokens.Length + 1, new SearchOptions().MaxSteps(7));
+                    // Each sentence's own limit: a hypothesis it cut has no EOS to count.
+                    int len = Math.Min(h.Tokens.Length + 1, new SearchOptions().MaxSteps(sources[i].Length));
                     Assert.Equal(h.LogProb / Math.Pow((5.0 + len) / 6.0, alpha), h.Score, 9);
                 }
                 // A longer hypothesis can overtake a shorter one with a higher raw log-probability.
