@@ -16,7 +16,7 @@ public static class EnsembleGreedy
     /// </summary>
     public static Hypothesis[] Decode(IReadOnlyList<Seq2Seq> models, Seq2SeqBatch batch, IReadOnlyList<int> steps)
     {
-        if (steps.Count != batch.Batch) throw new ArgumentException($"{steps.Count} step limits for a batch of {batch.Batch} sentences");
+        DecodeShards.CheckSentenceSteps(steps, batch.Batch, steps.Max());
         using var noGrad = GradMode.Off();
         int b = batch.Batch, s = batch.SourceLength, v = models[0].Config.TargetVocab, eos = models[0].Config.EosId;
         var encoded = models.Select(m => DecodeShards.Encode(m, batch.Source, b, batch.SourceLengths)).ToArray();
