@@ -23,7 +23,8 @@ public static class GemmBench
     /// <summary>
     /// `--few-rows`: the decoder's few-row products x·Wᵀ with W stored [n, k] (beam search with batch 1:
     /// the output layer [m, 512]·[8000, 512]ᵀ and the GRU's [m, 512]·[1536, 512]ᵀ), which the direct path
-    /// serves, and a few x·B with B stored [k, n] ([m, 512]·[512, 1536], direct up to 4 rows).
+    /// serves, and a few x·B with B stored [k, n] ([m, 512]·[512, 1536], direct up to 4 rows); then the other
+    /// five-row products of beam 5 with batch 1 (a Luong decoder's, and the small model's).
     /// </summary>
     public static readonly (int M, int K, int N, bool TransB)[] FewRowShapes =
     [
@@ -31,6 +32,7 @@ public static class GemmBench
         (1, 512, 1536, true), (2, 512, 1536, true), (4, 512, 1536, true), (5, 512, 1536, true), (6, 512, 1536, true), (8, 512, 1536, true),
         (1, 512, 1536, false), (2, 512, 1536, false), (3, 512, 1536, false), (4, 512, 1536, false),
         (5, 256, 1536, true), (5, 1024, 512, true), // a Luong decoder's W_ih e and W_c [c; h] in beam-5 batch-1
+        (5, 256, 4000, true), (5, 512, 768, true), (5, 256, 768, true), // the small peer model's output layer, W_c c and W_hh h in beam-5 batch-1
     ];
 
     public static int Run(string[] args)
@@ -64,7 +66,8 @@ public static class GemmBench
                         "               shared machine, but meaningful for --threads 1 only\n" +
                         "  --few-rows   instead of the issue's shapes, x·Wᵀ with W stored [n, k] for m = 1, 2, 4, 5, 6, 8\n" +
                         "               rows and n = 8000, 1536, k = 512 (beam search with batch 1; the direct path),\n" +
-                        "               and x·B with B stored [k, n] [512, 1536] for m = 1..4\n" +
+                        "               and x·B with B stored [k, n] [512, 1536] for m = 1..4; then beam 5's five-row\n" +
+                        "               products of the Luong decoder and of the small model\n" +
                         "  --gap-us N   keep the calling thread busy for N µs before each timed product (the other\n" +
                         "               ops of a decoder step), so a worker that sleeps between products shows\n" +
                         "               its wake-up in the product's time (only the product is timed; only the\n" +

@@ -69,6 +69,33 @@ public class GemmTests
                             Check(rng, m, n, k, transA, transB, accumulate, kernel, GemmRoute.Direct, threads: 1);
     }
 
+    // Beam 5 with batch 1 multiplies five rows by each weight; its kernel sums in the order of the six-row
+    // one, so a hypothesis's products have the same bits whether five or six rows share the step. Odd n
+    // and k run the last column and the k tail; 4099 × 513 is a B past 8 MB (the kernels that prefetch).
+    [Theory]
+    [InlineData("Vector256", 17, 129)]
+    [InlineData("Vector256", 4099, 513)]
+    [InlineData("Vector512", 65, 7)]
+    public void Five_rows_give_the_bits_of_the_first_five_of_six(string kernelName, int n, int k)
+    {
+        var kernel = Enum.Parse<GemmKernel>(kernelName);
+        var rng = new Random(5);
+        var a = Fill(rng, 6 * k);
+        var b = Fill(rng, n * k);
+        foreach (bool accumulate in new[] { false, true })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var c0 = Fill(new Random(6), 6 * n);
+                var six = (float[])c0.Clone();
+                var five = c0.AsSpan(0, 5 * n).ToArray();
+                Gemm.Multiply(a, b, six, 6, n, k, false, true, accumulate, kernel, GemmRoute.Direct, threads);
+                Gemm.Multiply(a.AsSpan(0, 5 * k), b, five, 5, n, k, false, true, accumulate, kernel, GemmRoute.Direct, threads);
+                for (int i = 0; i < five.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(five[i]) != BitConverter.SingleToInt32Bits(six[i]))
+                        Assert.Fail($"{kernel} n={n} k={k} accumulate={accumulate} threads={threads}: C[{i / n},{i % n}] = {five[i]} with five rows, {six[i]} with six");
+            }
+    }
+
     // The packed route's block boundaries, per kernel, taken from its own block sizes: more rows than
     // one MC block with more depth than one KC slice, so later row blocks add their second k slice
     // onto C; and more columns than one NC block, so a second column block is packed.

@@ -74,7 +74,8 @@ internal static unsafe partial class GemmDirect
         if (count == 1) DotRowsSimd<TFar>(a, b, c, k, j0, j1, accumulate);
         else if (count == 2) DotTwoRows<TFar>(a, b, c, n, k, j0, j1, accumulate);
         else if (count <= 4) DotFourRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
-        else if (count <= 6) DotSixRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
+        else if (count == 5) DotFiveRows<TFar>(a, b, c, n, k, j0, j1, accumulate);
+        else if (count == 6) DotSixRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
         else if (Avx512F.IsSupported) DotEightRows<TFar>(a, count, b, c, n, k, j0, j1, accumulate);
         else
         {

@@ -220,8 +220,61 @@ internal static unsafe partial class GemmDirect
             for (int r = 0; r < count; r++) DotRowsSimd<TFar>(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
     }
 
-    // Rows a[0..count) (count 5..6) dotted with rows of B [n, k]: DotSixRows with 6 rows × 2 columns,
-    // so five or six rows do three quarters of its arithmetic (which counts when B is in cache).
+    // Five rows dotted with rows of B [n, k] (beam 5 with batch 1), 5 rows × 2 columns: DotSixRows would
+    // spend a sixth of its FMAs on a repeated row, which counts when B is in cache (the small model's
+    // weights). Each sum runs in DotSixRows' order, so five rows give the bits of the first five of six.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotFiveRows<TFar>(float* a, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
+        where TFar : struct, IFlag
+    {
+        float* a1 = a + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k;
+        nint ahead = PrefetchRows * (nint)k;
+        int j = j0;
+        for (; j + 2 <= j1; j += 2)
+        {
+            float* w0 = b + (nint)j * k, w1 = w0 + k;
+            Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default;
+            Vector256<float> s20 = default, s21 = default, s30 = default, s31 = default;
+            Vector256<float> s40 = default, s41 = default;
+            int p = 0;
+            for (; p + 8 <= k; p += 8)
+            {
+                Prefetch<TFar>(w0 + p + ahead, w1 + p + ahead);
+                var u = Vector256.Load(w0 + p);
+                var v = Vector256.Load(w1 + p);
+                var x = Vector256.Load(a + p);
+                s00 = Vector256.FusedMultiplyAdd(x, u, s00); s01 = Vector256.FusedMultiplyAdd(x, v, s01);
+                x = Vector256.Load(a1 + p);
+                s10 = Vector256.FusedMultiplyAdd(x, u, s10); s11 = Vector256.FusedMultiplyAdd(x, v, s11);
+                x = Vector256.Load(a2 + p);
+                s20 = Vector256.FusedMultiplyAdd(x, u, s20); s21 = Vector256.FusedMultiplyAdd(x, v, s21);
+                x = Vector256.Load(a3 + p);
+                s30 = Vector256.FusedMultiplyAdd(x, u, s30); s31 = Vector256.FusedMultiplyAdd(x, v, s31);
+                x = Vector256.Load(a4 + p);
+                s40 = Vector256.FusedMultiplyAdd(x, u, s40); s41 = Vector256.FusedMultiplyAdd(x, v, s41);
+            }
+            float d00 = Vector256.Sum(s00), d01 = Vector256.Sum(s01), d10 = Vector256.Sum(s10), d11 = Vector256.Sum(s11);
+            float d20 = Vector256.Sum(s20), d21 = Vector256.Sum(s21), d30 = Vector256.Sum(s30), d31 = Vector256.Sum(s31);
+            float d40 = Vector256.Sum(s40), d41 = Vector256.Sum(s41);
+            for (; p < k; p++)
+            {
+                float u = w0[p], v = w1[p];
+                d00 += a[p] * u; d01 += a[p] * v; d10 += a1[p] * u; d11 += a1[p] * v;
+                d20 += a2[p] * u; d21 += a2[p] * v; d30 += a3[p] * u; d31 += a3[p] * v;
+                d40 += a4[p] * u; d41 += a4[p] * v;
+            }
+            float* cj = c + j;
+            Put2(cj, d00, d01, accumulate); cj += n;
+            Put2(cj, d10, d11, accumulate); cj += n;
+            Put2(cj, d20, d21, accumulate); cj += n;
+            Put2(cj, d30, d31, accumulate); cj += n;
+            Put2(cj, d40, d41, accumulate);
+        }
+        if (j < j1)
+            for (int r = 0; r < 5; r++) DotRowsSimd<TFar>(a + (nint)r * k, b, c + (nint)r * n, k, j, j1, accumulate);
+    }
+
+    // Six rows dotted with rows of B [n, k], 6 rows × 2 columns.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotSixRows<TFar>(float* a, int count, float* b, float* c, int n, int k, int j0, int j1, bool accumulate)
         where TFar : struct, IFlag
