@@ -27,7 +27,13 @@ public sealed class BahdanauAttention : Module, IAttention
 
     /// <summary>As <see cref="IAttention.Attend"/>, with the padded source positions never scored (the softmax gives them 0 anyway).</summary>
     public (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared) =>
-        AttentionOps.Weigh(AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight, prepared.QueriesPerSentence, prepared.Mask), prepared);
+        AttentionOps.Weigh(MaskedScore(query, prepared), prepared);
+
+    /// <summary>As <see cref="IAttention.Weights"/>, with the padded source positions never scored.</summary>
+    public Tensor Weights(Tensor query, PreparedMemory prepared) => Ops.MaskedSoftmax(MaskedScore(query, prepared), prepared.Mask);
+
+    private Tensor MaskedScore(Tensor query, PreparedMemory prepared) =>
+        AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight, prepared.QueriesPerSentence, prepared.Mask);
 
     protected override void InitializeSelf(Rng rng) { }
 }

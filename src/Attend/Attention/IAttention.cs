@@ -33,4 +33,7 @@ public interface IAttention
 
     /// <summary>Weights = masked softmax of the scores (exactly 0 at padding); context = weights · memory.</summary>
     (Tensor Context, Tensor Weights) Attend(Tensor query, PreparedMemory prepared) => AttentionOps.Weigh(Score(query, prepared), prepared);
+
+    /// <summary>The weights of <see cref="Attend"/> alone, for a caller that weighs something other than the memory.</summary>
+    Tensor Weights(Tensor query, PreparedMemory prepared) => Ops.MaskedSoftmax(Score(query, prepared), prepared.Mask);
 }

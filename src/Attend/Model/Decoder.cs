@@ -64,11 +64,15 @@ public sealed class Decoder : Module
             var memory = Config.ResolvedMemory == MemoryKind.Sum && !enc.Summed ? Ops.SumChunks(outputs, 2) : outputs;
             prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s));
         }
-        return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last)), InitialState(enc, b));
+        return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last, prepared?.Memory, srcLengths)), InitialState(enc, b));
     }
 
-    /// <summary>The column split of the first decoder layer's W_ih for None and Bahdanau (null for Luong).</summary>
-    private DecoderInputProjection? InputProjection(Tensor last)
+    /// <summary>
+    /// The column split of the first decoder layer's W_ih for None and Bahdanau (null for Luong). When nothing
+    /// records a graph (decoding) and attention feeds the context in, the memory is projected too:
+    /// W_c m_j for every real source position (<see cref="DecoderInputProjection.ProjectedMemory"/>).
+    /// </summary>
+    private DecoderInputProjection? InputProjection(Tensor last, Tensor? memory, ReadOnlySpan<int> srcLengths)
     {
         if (Config.IsLuong) return null;
         int e = Config.EmbeddingSize, c = Config.ContextSize;
@@ -76,7 +80,8 @@ public sealed class Decoder : Module
         var we = Ops.Slice(w, 1, 0, e);
         var wc = Ops.Slice(w, 1, e, c);
         var fixedContext = Config.Attention == AttentionKind.None ? Ops.Linear(last, wc) : null;
-        return new DecoderInputProjection(we, Rnn.BiasIh(0), wc, fixedContext);
+        var projectedMemory = memory is not null && !GradMode.IsEnabled ? Ops.LinearPrefixes(memory, wc, srcLengths) : null;
+        return new DecoderInputProjection(we, Rnn.BiasIh(0), wc, fixedContext, projectedMemory);
     }
 
     /// <summary>W_e e + b_ih for embeddings [.., E] → [.., G·H] (None and Bahdanau).</summary>
@@ -185,6 +190,15 @@ public sealed class Decoder : Module
                 ctx = Config.Readout == Readout.State ? null : context.Rows(context.Last);
                 gx = projected is { } q ? Ops.AddStep(p.FixedContext!, q.Sequence, q.Step, n)
                     : Ops.Add(ProjectEmbedding(prevEmbedding!, p), context.Rows(p.FixedContext!));
+            }
+            else if (p.ProjectedMemory is { } values)
+            {
+                // W_c c = Σ_j α_j (W_c m_j): S·G·H multiply-adds a row instead of C·G·H (and no pass over W_c).
+                var memory = context.Memory!;
+                weights = Attention!.Weights(state.Rnn.Top, memory);
+                var weighted = AttentionOps.WeightedSum(weights, values, memory.QueriesPerSentence);
+                if (Config.Readout != Readout.State) ctx = AttentionOps.WeightedSum(weights, memory.Memory, memory.QueriesPerSentence);
+                gx = projected is { } q ? Ops.AddStep(weighted, q.Sequence, q.Step, n) : Ops.Add(ProjectEmbedding(prevEmbedding!, p), weighted);
             }
             else
             {

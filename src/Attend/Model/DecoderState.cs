@@ -63,7 +63,7 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
                 throw new InvalidOperationException("DecoderContext.RepeatEach: the memory is already shared by several rows per sentence");
             mem = Memory with { Mask = Ops.IndexSelect(Memory.Mask, rows), QueriesPerSentence = k };
         }
-        return WithSentenceVectors(mem, x => Ops.IndexSelect(x, rows));
+        return WithSentenceVectors(mem, x => Ops.IndexSelect(x, rows), sharedMemory: true);
     }
 
     /// <summary>
@@ -101,11 +101,19 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
         return WithSentenceVectors(mem, x => Ops.IndexSelect(x, rows));
     }
 
-    /// <summary>This context with <paramref name="memory"/> and <paramref name="rows"/> applied to the per-sentence vectors (Last, FixedContext).</summary>
-    private DecoderContext WithSentenceVectors(PreparedMemory? memory, Func<Tensor, Tensor> rows)
+    /// <summary>
+    /// This context with <paramref name="memory"/> and <paramref name="rows"/> applied to the per-sentence vectors
+    /// (Last, FixedContext) and, unless the rows share the memory (<paramref name="sharedMemory"/>), to the
+    /// projected memory.
+    /// </summary>
+    private DecoderContext WithSentenceVectors(PreparedMemory? memory, Func<Tensor, Tensor> rows, bool sharedMemory = false)
     {
         var input = Input is null ? null
-            : Input with { FixedContext = Input.FixedContext is null ? null : rows(Input.FixedContext) };
+            : Input with
+            {
+                FixedContext = Input.FixedContext is null ? null : rows(Input.FixedContext),
+                ProjectedMemory = Input.ProjectedMemory is null || sharedMemory ? Input.ProjectedMemory : rows(Input.ProjectedMemory),
+            };
         return new DecoderContext(memory, rows(Last), input);
     }
 }
@@ -115,9 +123,13 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
 /// Bahdanau (input [e; c]): W_e [G·H, E] with the bias applies to the embeddings (all target steps at
 /// once in training), W_c [G·H, C] to the context. Without attention the context is the same at every
 /// step, so W_c·last is computed once per batch (<see cref="FixedContext"/>, [B, G·H]) instead of once
-/// per step.
+/// per step. With attention, decoding (no graph) also projects the memory once per sentence:
+/// <see cref="ProjectedMemory"/> [B, S, G·H] = W_c m_j at every real source position (0 at the padding), so a
+/// step's W_c c = Σ_j α_j (W_c m_j) costs S·G·H multiply-adds a row instead of C·G·H, and the K beams of a
+/// sentence share it.
 /// </summary>
-public sealed record DecoderInputProjection(Tensor EmbeddingWeight, Tensor Bias, Tensor ContextWeight, Tensor? FixedContext);
+public sealed record DecoderInputProjection(Tensor EmbeddingWeight, Tensor Bias, Tensor ContextWeight, Tensor? FixedContext,
+    Tensor? ProjectedMemory = null);
 
 /// <summary>One decoder step: the readout input o_t [B, ReadoutSize], the new state, and the attention weights [B, S] (null without attention).</summary>
 public sealed record DecoderStep(Tensor Readout, DecoderState State, Tensor? Weights);
