@@ -19,14 +19,15 @@ internal static partial class PeerBench
     /// <summary>
     /// The rows each product of a training step runs over: real source tokens (recurrences of the encoder),
     /// rows of the encoder's input projection, scored decoder positions (decoder recurrence, per-step
-    /// projections, output layer), (target, source) pairs a stepwise decoder scores and a whole-target Luong
-    /// decoder weighs, and rows of the plain model's fixed-context projection.
+    /// projections, Luong's W_c, output layer), (target, source) pairs a stepwise decoder scores and a
+    /// whole-target Luong decoder weighs, rows of the plain model's fixed-context projection, and memory rows
+    /// whose keys are projected.
     /// </summary>
     internal readonly record struct BatchWork(double SourceTokens, double EncoderInputRows, double Scored,
-        double StepPairs, double WholePairs, double FixedContextRows)
+        double StepPairs, double WholePairs, double FixedContextRows, double KeyRows)
     {
-        /// <summary>As Attend computes it: recurrences, per-step products and the output layer over real
-        /// tokens only, input projections over all [B, S] / [B, T] rows, the fixed context once per batch.</summary>
+        /// <summary>As Attend computes it: recurrences, per-step products, keys, Luong's W_c and the output layer
+        /// over real tokens only, input projections over all [B, S] / [B, T] rows, the fixed context once per batch.</summary>
         public static BatchWork Attend(Seq2SeqBatch batch, int pad)
         {
             var tgt = Seq2SeqBatch.DecodingLengths(batch.TargetOut, batch.Batch, pad);
@@ -38,16 +39,16 @@ internal static partial class PeerBench
                 step += (double)tgt[b] * batch.SourceLengths[b];
                 whole += (double)batch.TargetLength * batch.SourceLengths[b];
             }
-            return new BatchWork(src, (double)batch.Batch * batch.SourceLength, scored, step, whole, batch.Batch);
+            return new BatchWork(src, (double)batch.Batch * batch.SourceLength, scored, step, whole, batch.Batch, src);
         }
 
         /// <summary>As the PyTorch peer computes it: its packed encoder runs only the real source tokens (input
-        /// projections included); its decoder runs all B·T positions against all S source positions, and the
-        /// plain model projects its fixed context at every step.</summary>
+        /// projections included); its decoder runs all B·T positions against all S source positions, it projects
+        /// the keys of all B·S memory rows, and the plain model projects its fixed context at every step.</summary>
         public static BatchWork Peer(Seq2SeqBatch batch)
         {
             double src = batch.SourceLengths.Sum(), bt = (double)batch.Batch * batch.TargetLength;
-            return new BatchWork(src, src, bt, bt * batch.SourceLength, bt * batch.SourceLength, bt);
+            return new BatchWork(src, src, bt, bt * batch.SourceLength, bt * batch.SourceLength, bt, (double)batch.Batch * batch.SourceLength);
         }
     }
 
@@ -61,7 +62,7 @@ internal static partial class PeerBench
     {
         int e = c.EmbeddingSize, h = c.HiddenSize, v = c.TargetVocab, g = (c.Rnn == RnnKind.Gru ? 3 : 4) * h;
         int dm = c.MemorySize, a = c.AttentionSize, ctx = c.ContextSize;
-        double bs = (double)b * s, bt = (double)b * t;
+        double bt = (double)b * t;
         double f = 2 * (2 * w.EncoderInputRows * e * g + 2 * w.SourceTokens * h * g); // encoder, both directions
         f += 2 * b * (2.0 * h) * h;                                      // bridge
         f += 2 * w.Scored * c.ReadoutSize * v;                           // output projection of the scored positions
@@ -72,16 +73,16 @@ internal static partial class PeerBench
         switch (c.Attention)
         {
             case AttentionKind.Bahdanau:
-                f += 2 * bs * dm * a + 2 * w.Scored * h * a + 2 * w.StepPairs * a + 2 * w.StepPairs * dm;
+                f += 2 * w.KeyRows * dm * a + 2 * w.Scored * h * a + 2 * w.StepPairs * a + 2 * w.StepPairs * dm;
                 break;
             case AttentionKind.LuongDot:
-                f += 2 * bt * s * dm + 2 * w.WholePairs * dm + 2 * bt * (dm + h) * h;
+                f += 2 * bt * s * dm + 2 * w.WholePairs * dm + 2 * w.Scored * (dm + h) * h;
                 break;
             case AttentionKind.LuongGeneral:
-                f += 2 * bs * dm * h + 2 * bt * s * h + 2 * w.WholePairs * dm + 2 * bt * (dm + h) * h;
+                f += 2 * w.KeyRows * dm * h + 2 * bt * s * h + 2 * w.WholePairs * dm + 2 * w.Scored * (dm + h) * h;
                 break;
             case AttentionKind.LuongConcat:
-                f += 2 * bs * dm * a + 2 * bt * h * a + 2 * w.WholePairs * a + 2 * w.WholePairs * dm + 2 * bt * (dm + h) * h;
+                f += 2 * w.KeyRows * dm * a + 2 * bt * h * a + 2 * w.WholePairs * a + 2 * w.WholePairs * dm + 2 * w.Scored * (dm + h) * h;
                 break;
         }
         return 3 * f;

@@ -44,6 +44,36 @@ public class LinearPrefixesTests
     }
 
     [Fact]
+    public void A_product_in_chunks_gives_whole_batch_bits_and_linears_gradients()
+    {
+        // 520 real rows: a chunk of 256 and one of 264 (the remainder of 8 joins it, to stay on the packed route),
+        // larger than the first: its buffers (256·32 floats, a size class of the pool's own) must hold it.
+        var rng = new Random(7);
+        int[] lengths = [.. Enumerable.Repeat(30, 17), 10, 0];
+        int b = lengths.Length, s = 30, inF = 32, outF = 16;
+        var x = Leaf(rng, b, s, inF);
+        var w = Leaf(rng, outF, inF);
+        var g = CellTestKit.Uniform(rng, b * s * outF, 1.0);
+        for (int bi = 0; bi < b; bi++)
+            for (int si = lengths[bi]; si < s; si++) Array.Clear(g, (bi * s + si) * outF, outF);
+        x.ZeroGrad(); w.ZeroGrad();
+        var whole = Ops.Linear(x, w);
+        whole.Backward(Tensor.FromArray(g, b, s, outF));
+        var (dx, dw) = (x.Grad.ToArray(), w.Grad.ToArray());
+        x.ZeroGrad(); w.ZeroGrad();
+        var y = Ops.LinearPrefixes(x, w, lengths);
+        y.Backward(Tensor.FromArray(g, b, s, outF));
+        for (int i = 0; i < y.Length; i++)
+        {
+            int si = i / outF % s, bi = i / outF / s;
+            float expected = si < lengths[bi] ? whole.Data[i] : 0f;
+            Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(y.Data[i]), $"y[{bi},{si},{i % outF}] = {y.Data[i]}, expected {expected}");
+        }
+        for (int i = 0; i < dx.Length; i++) Assert.Equal(dx[i], x.Grad[i], 4);
+        for (int i = 0; i < dw.Length; i++) Assert.True(Math.Abs(dw[i] - w.Grad[i]) <= 1e-4f * (1 + Math.Abs(dw[i])), $"dW[{i}] = {w.Grad[i]}, Linear's {dw[i]}");
+    }
+
+    [Fact]
     public void Gradients_are_linears_without_the_padding_and_pass_a_gradient_check()
     {
         var rng = new Random(4);
@@ -71,6 +101,41 @@ public class LinearPrefixesTests
     }
 
     [Fact]
+    public void Several_inputs_are_the_linear_of_their_concatenation_at_the_real_rows()
+    {
+        var rng = new Random(6);
+        int[] lengths = [4, 2, 0, 3, 4];
+        int b = lengths.Length, s = 4, outF = 6;
+        var c = Leaf(rng, b, s, 5);
+        var h = Leaf(rng, b, s, 3);
+        var w = Leaf(rng, outF, 8);
+        var g = CellTestKit.Uniform(rng, b * s * outF, 1.0);
+        var masked = (float[])g.Clone();
+        for (int bi = 0; bi < b; bi++)
+            for (int si = lengths[bi]; si < s; si++) Array.Clear(masked, (bi * s + si) * outF, outF);
+
+        foreach (var x in new[] { c, h, w }) x.ZeroGrad();
+        var composed = Ops.Linear(Ops.Concat([c, h], 2), w);
+        composed.Backward(Tensor.FromArray(masked, b, s, outF));
+        var expected = new[] { c.Grad.ToArray(), h.Grad.ToArray(), w.Grad.ToArray() };
+        foreach (var x in new[] { c, h, w }) x.ZeroGrad();
+        var y = Ops.LinearPrefixes([c, h], w, lengths);
+        y.Backward(Tensor.FromArray(g, b, s, outF));
+        for (int bi = 0; bi < b; bi++)
+            for (int si = 0; si < s; si++)
+                for (int o = 0; o < outF; o++)
+                {
+                    int i = (bi * s + si) * outF + o;
+                    Assert.Equal(si < lengths[bi] ? composed.Data[i] : 0f, y.Data[i], 5);
+                }
+        var actual = new[] { c.Grad.ToArray(), h.Grad.ToArray(), w.Grad.ToArray() };
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < expected[k].Length; i++) Assert.Equal(expected[k][i], actual[k][i], 5);
+
+        GradCheck.Check(xs => Ops.LinearPrefixes([xs[0], xs[1]], xs[2], lengths), c, h, w);
+    }
+
+    [Fact]
     public void Bad_lengths_and_shapes_are_refused_with_what_is_wrong()
     {
         var rng = new Random(5);
@@ -79,6 +144,9 @@ public class LinearPrefixesTests
         Assert.Contains("3 lengths for a batch of 2", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes(x, w, [1, 2, 3])).Message);
         Assert.Contains("length 4 of sentence 1", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes(x, w, [1, 4])).Message);
         Assert.Contains("length -1 of sentence 0", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes(x, w, [-1, 2])).Message);
-        Assert.Contains("[B, S, In]", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes(Leaf(rng, 2, 3, 5), w, [1, 2])).Message);
+        Assert.Contains("5 features in all", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes(Leaf(rng, 2, 3, 5), w, [1, 2])).Message);
+        Assert.Contains("is not [B, S, In]", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes(Leaf(rng, 2, 4), w, [1, 2])).Message);
+        Assert.Contains("is not [B, S, In] as input 0", Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes([x, Leaf(rng, 2, 2, 1)], Leaf(rng, 5, 5), [1, 2])).Message);
+        Assert.Throws<ArgumentException>(() => Ops.LinearPrefixes([], w, [1, 2]));
     }
 }

@@ -21,7 +21,7 @@ public sealed class BahdanauAttention : Module, IAttention
         V = Child("v", new Linear(attentionDim, 1, bias: false));
     }
 
-    public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, U.Forward(memory), mask);
+    public PreparedMemory Prepare(Tensor memory, Tensor mask, ReadOnlySpan<int> lengths) => new(memory, Ops.LinearPrefixes(memory, U.Weight, lengths), mask);
 
     public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Additive(W.Forward(query), prepared.Keys, V.Weight, prepared.QueriesPerSentence);
 

@@ -25,8 +25,11 @@ public interface IAttention
 {
     AttentionKind Kind { get; }
 
-    /// <summary>Projects the keys once per sentence: memory [B, S, Dm], mask [B, S].</summary>
-    PreparedMemory Prepare(Tensor memory, Tensor mask);
+    /// <summary>
+    /// Projects the keys once per sentence: memory [B, S, Dm], mask [B, S], and the sentences' lengths (the mask's
+    /// ones): the keys are projected at the real positions only (<see cref="Ops.LinearPrefixes(Tensor, Tensor, ReadOnlySpan{int})"/>, 0 at the padding).
+    /// </summary>
+    PreparedMemory Prepare(Tensor memory, Tensor mask, ReadOnlySpan<int> lengths);
 
     /// <summary>Raw scores e: [B, S] or [B, T, S], computed at every position (padding included).</summary>
     Tensor Score(Tensor query, PreparedMemory prepared);

@@ -21,8 +21,8 @@ public sealed class LuongConcatAttention : Module, IAttention
         V = Child("v", new Linear(attentionDim, 1, bias: false));
     }
 
-    public PreparedMemory Prepare(Tensor memory, Tensor mask) =>
-        new(memory, Ops.Linear(memory, Ops.Slice(Wa.Weight, 1, _queryDim, _memoryDim)), mask);
+    public PreparedMemory Prepare(Tensor memory, Tensor mask, ReadOnlySpan<int> lengths) =>
+        new(memory, Ops.LinearPrefixes(memory, Ops.Slice(Wa.Weight, 1, _queryDim, _memoryDim), lengths), mask);
 
     public Tensor Score(Tensor query, PreparedMemory prepared) =>
         AttentionOps.Additive(Ops.Linear(query, Ops.Slice(Wa.Weight, 1, 0, _queryDim)), prepared.Keys, V.Weight, prepared.QueriesPerSentence);

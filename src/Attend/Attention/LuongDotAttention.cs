@@ -8,7 +8,7 @@ public sealed class LuongDotAttention : Module, IAttention
 {
     public AttentionKind Kind => AttentionKind.LuongDot;
 
-    public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, memory, mask);
+    public PreparedMemory Prepare(Tensor memory, Tensor mask, ReadOnlySpan<int> lengths) => new(memory, memory, mask);
 
     public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Dot(query, prepared.Keys, prepared.QueriesPerSentence);
 

@@ -14,7 +14,7 @@ public sealed class LuongGeneralAttention : Module, IAttention
 
     public LuongGeneralAttention(int queryDim, int memoryDim) => Wa = Child("W_a", new Linear(memoryDim, queryDim, bias: false));
 
-    public PreparedMemory Prepare(Tensor memory, Tensor mask) => new(memory, Wa.Forward(memory), mask);
+    public PreparedMemory Prepare(Tensor memory, Tensor mask, ReadOnlySpan<int> lengths) => new(memory, Ops.LinearPrefixes(memory, Wa.Weight, lengths), mask);
 
     public Tensor Score(Tensor query, PreparedMemory prepared) => AttentionOps.Dot(query, prepared.Keys, prepared.QueriesPerSentence);
 

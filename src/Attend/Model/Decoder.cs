@@ -62,7 +62,7 @@ public sealed class Decoder : Module
         if (Attention is not null)
         {
             var memory = Config.ResolvedMemory == MemoryKind.Sum && !enc.Summed ? Ops.SumChunks(outputs, 2) : outputs;
-            prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s));
+            prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s), srcLengths);
         }
         return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last, prepared?.Memory, srcLengths)), InitialState(enc, b));
     }
@@ -283,25 +283,16 @@ public sealed class Decoder : Module
     {
         var outBias = _out is not null ? _out.Bias : _tiedBias;
         bool stepwise = !(Config.IsLuong && !Config.InputFeeding);
-        var lengths = teacherForcing >= 1f ? SortedLengths(tgtOut, batch) : null;
+        var real = Seq2SeqBatch.DecodingLengths(tgtOut, batch, Config.PadId);
+        var lengths = teacherForcing >= 1f && Seq2SeqBatch.IsNonIncreasing(real) ? real : null;
         if (stepwise && lengths is not null)
             return ShrinkingLoss(tgtIn, tgtOut, batch, lengths, state, context, labelSmoothing, dropoutRng, outBias);
         // Luong without input feeding: its RNN runs over the target with the lengths (each step only the
-        // sentences still running); attention and W_c then run over [B, T] at once, padding unscored.
-        var (readouts, logits, _) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng, lengths);
+        // sentences still running); attention then runs over [B, T] at once, and W_c over the scored positions.
+        var (readouts, logits, _) = Run(tgtIn, batch, state, context, dropoutRng, teacherForcing, teacherForcingRng, lengths, real);
         return logits is not null
             ? Ops.CrossEntropy(logits, tgtOut, Config.PadId, labelSmoothing)
             : Ops.LinearCrossEntropy(readouts!, OutWeight, outBias, tgtOut, Config.PadId, labelSmoothing);
-    }
-
-    /// <summary>
-    /// The decoding lengths of the rows (<see cref="Seq2SeqBatch.DecodingLengths"/>); null unless they do not
-    /// increase down the batch, the order in which the running sentences are always a prefix of the rows.
-    /// </summary>
-    private int[]? SortedLengths(ReadOnlySpan<int> tgtOut, int batch)
-    {
-        var lengths = Seq2SeqBatch.DecodingLengths(tgtOut, batch, Config.PadId);
-        return Seq2SeqBatch.IsNonIncreasing(lengths) ? lengths : null;
     }
 
     /// <summary>
@@ -342,9 +333,14 @@ public sealed class Decoder : Module
         return Ops.LinearCrossEntropy(scored, OutWeight, outBias, targets.ToArray(), Config.PadId, labelSmoothing);
     }
 
-    /// <summary>Teacher-forced decoding to the readout inputs [B, T, R], or to the logits [B, T, V] when steps feed their own argmax.</summary>
+    /// <summary>
+    /// Teacher-forced decoding to the readout inputs [B, T, R], or to the logits [B, T, V] when steps feed their own
+    /// argmax. <paramref name="rnnLengths"/>: decoding lengths that do not increase down the batch, for the Luong RNN;
+    /// <paramref name="scored"/>: each row's decoding length, when only those positions are read (the loss): Luong's
+    /// W_c then runs over them only, and the readouts are 0 after them.
+    /// </summary>
     private (Tensor? Readouts, Tensor? Logits, Tensor? Weights) Run(ReadOnlySpan<int> tgtIn, int batch, DecoderState state,
-        DecoderContext context, Rng? dropoutRng, float teacherForcing, Rng? teacherForcingRng, int[]? rnnLengths = null)
+        DecoderContext context, Rng? dropoutRng, float teacherForcing, Rng? teacherForcingRng, int[]? rnnLengths = null, int[]? scored = null)
     {
         int t = tgtIn.Length / Math.Max(1, batch);
         var emb = EmbedTokens(tgtIn, batch, dropoutRng);
@@ -352,9 +348,9 @@ public sealed class Decoder : Module
         {
             var (hs, _) = Rnn.Forward(emb, rnnLengths, state.Rnn, dropoutRng);
             var (ctx, weights) = Attention!.Attend(hs, context.Memory!);
-            // W_c [c; h] over the whole target without the [B, T, Dm + H] concatenation; tanh's backward reads its
-            // output only, so the product's values go back at once.
-            var pre = Ops.LinearOfConcat([ctx, hs], Wc!.Weight);
+            // W_c [c; h] without the [B, T, Dm + H] concatenation, over the scored positions only when the caller
+            // reads no other; tanh's backward reads its output only, so the product's values go back at once.
+            var pre = scored is not null ? Ops.LinearPrefixes([ctx, hs], Wc!.Weight, scored) : Ops.LinearOfConcat([ctx, hs], Wc!.Weight);
             var o = Ops.Tanh(pre);
             pre.FreeValues();
             return (ReadoutInput(o, ctx, emb, 2, dropoutRng), null, weights);

@@ -27,9 +27,18 @@ public class AttentionGoldenTests
         var query = g.Leaf("input.query");
         var memory = g.Leaf("input.memory");
         var mask = Tensor.FromArray(g.I("input.mask").Select(v => (float)v).ToArray(), 3, 4);
+        var lengths = g.I("input.lengths");
 
-        var prepared = attention.Prepare(memory, mask);
-        using (GradMode.Off()) g.AssertClose("output.scores", attention.Score(query, prepared).Data);
+        var prepared = attention.Prepare(memory, mask, lengths);
+        // Raw scores at the real positions: the keys are projected there only (0 at the padding, which the
+        // masked softmax gives weight 0 whatever its score).
+        using (GradMode.Off())
+        {
+            var scores = attention.Score(query, prepared);
+            var expected = g.F("output.scores");
+            for (int b = 0; b < 3; b++)
+                GoldenFixture.AssertClose($"output.scores[{b}]", expected.AsSpan(b * 4, lengths[b]), scores.Data.Slice(b * 4, lengths[b]));
+        }
         var (context, weights) = attention.Attend(query, prepared);
         g.AssertClose("output.weights", weights.Data);
         g.AssertClose("output.context", context.Data);
@@ -40,7 +49,6 @@ public class AttentionGoldenTests
         g.AssertParamGrads((Module)attention);
         g.AssertClose("grad.input.query", query.Grad);
         g.AssertClose("grad.input.memory", memory.Grad);
-        var lengths = g.I("input.lengths");
         int dm = memory.Shape[2];
         for (int b = 0; b < 3; b++)
             for (int j = lengths[b]; j < 4; j++)

@@ -79,7 +79,7 @@ public class AttentionOpsTests
                 var attention = Build();
                 var query = Rand(rng, q);
                 var memory = Rand(rng, 3, 5, 6);
-                var prepared = attention.Prepare(memory, mask);
+                var prepared = attention.Prepare(memory, mask, [3, 1, 5]);
                 var (c, w) = skipping ? attention.Attend(query, prepared) : AttentionOps.Weigh(attention.Score(query, prepared), prepared);
                 var gc = Rand(rng, c.Shape);
                 var gw = Rand(rng, w.Shape);
