@@ -8,16 +8,16 @@ public static partial class Ops
 {
     /// <summary>
     /// y[b, s] = W·x[b, s] for s &lt; lengths[b], and 0 at the padding: x [B, S, In], weight [Out, In] → [B, S, Out].
-    /// The real positions are gathered into one [N, In] product (N = Σ lengths), so the padding costs nothing;
-    /// each real row gets the bits a whole-batch product would give it whenever N is above the GEMM's few-rows
-    /// route. The backward reads and writes the real rows only.
+    /// The N = Σ lengths real positions are gathered into products of <see cref="PrefixChunkRows"/> rows, so the
+    /// padding costs nothing; each real row gets the bits a whole-batch product would give it whenever N is above
+    /// the GEMM's few-rows route. The backward reads and writes the real rows only.
     /// </summary>
     public static Tensor LinearPrefixes(Tensor x, Tensor weight, ReadOnlySpan<int> lengths) => LinearPrefixes([x], weight, lengths);
 
     /// <summary>
     /// <see cref="LinearPrefixes(Tensor, Tensor, ReadOnlySpan{int})"/> of the concatenation of xs[j] [B, S, In_j] along
     /// the last dimension, weight [Out, Σ In_j] (Luong's W_c [c; h] over a target): only the real rows are
-    /// concatenated, into the product's own transient [N, Σ In_j] operand, which the backward gathers again.
+    /// concatenated, a chunk at a time, into the product's own transient operand, which the backward gathers again.
     /// </summary>
     public static Tensor LinearPrefixes(IReadOnlyList<Tensor> xs, Tensor weight, ReadOnlySpan<int> lengths)
     {

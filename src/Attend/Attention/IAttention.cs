@@ -31,7 +31,10 @@ public interface IAttention
     /// </summary>
     PreparedMemory Prepare(Tensor memory, Tensor mask, ReadOnlySpan<int> lengths);
 
-    /// <summary>Raw scores e: [B, S] or [B, T, S], computed at every position (padding included).</summary>
+    /// <summary>
+    /// Raw scores e: [B, S] or [B, T, S], computed at every position; at the padding the keys are 0 (see
+    /// <see cref="Prepare"/>), which the masked softmax weighs 0 whatever the score.
+    /// </summary>
     Tensor Score(Tensor query, PreparedMemory prepared);
 
     /// <summary>Weights = masked softmax of the scores (exactly 0 at padding); context = weights · memory.</summary>
