@@ -11,6 +11,10 @@
 #   extra flags go to both benchmarks, e.g. -- --steps 5 --beam-sents 8
 # A full run (3 rounds × 10 configurations × both systems) takes ~11 minutes on 2 cores (2026-12-02, a Zen 4).
 # ATTEND_BENCH=path/to/Attend.Bench.dll times a saved build instead of building the tree.
+# COMPARE_FROM=DIR prints the tables again from the JSON lines a run kept (COMPARE_OUT=DIR) without running
+# anything but this machine's ceilings; give it the same rounds, configs, attentions and cell.
+# Two tables: the ratios, then what each goal asks of this machine (the GFLOP/s, or for beam-1 the GB/s of
+# weights, Attend's own work at the goal's rate would need, against the FMA ceiling and the read bandwidth).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -45,6 +49,7 @@ fi
 ours() { dotnet "$ATTEND_BENCH" peer "$@"; }
 
 out=$(mktemp -d)
+[ -n "${COMPARE_FROM:-}" ] && cp "$COMPARE_FROM"/*.json "$out"/
 # COMPARE_OUT=DIR keeps every run's JSON line there; FMA_PEAK_GFLOPS is the two-core FMA ceiling the
 # GFLOP/s columns are read against (default: measured here, `Attend.Bench gemm --peak` × 2: ~470 on a Zen 5,
 # ~230 on a Zen 4, whose AVX-512 runs as two halves).
@@ -54,6 +59,10 @@ if [ -z "${FMA_PEAK_GFLOPS:-}" ]; then
   echo "FMA ceiling of 2 cores, measured: $FMA_PEAK_GFLOPS GFLOP/s"
 fi
 peak=$FMA_PEAK_GFLOPS
+# Read bandwidth of 2 threads: from DRAM (256 MB a thread) and for a 29 MB working set a thread (the ceiling of
+# beam search with batch 1, which streams the decoder's weights at every step).
+dotnet "$ATTEND_BENCH" bandwidth | tail -n 1 >"$out/bandwidth.jsonl"
+ours --max-len 40 --beam 5 --list-work >"$out/work.txt" 2>/dev/null || : >"$out/work.txt"
 
 # Same model: the parameter count of every configuration must be the peer's.
 ours --list-params >"$out/ours.params"
@@ -75,6 +84,7 @@ echo "parameter counts: equal for all $(wc -l <"$out/ours.params") config × att
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq 1 "$rounds"); do
+  [ -n "${COMPARE_FROM:-}" ] && break
   for c in $configs; do
     for a in $atts; do
       echo "== round $r/$rounds: $c $a $cell (load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -84,9 +94,13 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 
+if [ -n "${COMPARE_FROM:-}" ]; then
+  echo "tables again from the runs kept in $COMPARE_FROM, taken $(grep -ho '"date": *"[^"]*"' "$out"/ours.*.json | cut -d'"' -f4 | sort | sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /'); this machine's ceilings measured now"
+else
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; cell: $cell; rounds: $rounds; load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 echo "command: bench/compare-with-pytorch.sh $rounds \"$configs\" \"$atts\" $cell${extra[*]:+ -- ${extra[*]}}"
-/usr/bin/python3 - "$out" "$rounds" "$configs" "$atts" "$peak" <<'PY'
+/usr/bin/python3 - "$out" "$rounds" "$configs" "$atts" "$peak" "$cell" <<'PY'
 import json, statistics, sys
 out, rounds, configs, atts, peak = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split(), float(sys.argv[5])
 figs = [("train tok/s", lambda r: r["train"]["tgt_tokens_per_s"]),
@@ -124,4 +138,34 @@ for c in configs:
         cells.append(f"{al / 1024:.0f} KiB")
         print(f"| {c} | {a} | " + " | ".join(cells) + " |")
 print("✗ = goal not met in this run.")
+
+# What each goal asks of this machine: Attend's own work per target token (training) or per sentence (decoding,
+# `Attend.Bench peer --list-work`) at the goal's multiple of PyTorch's rate.
+work = {}
+for line in open(f"{out}/work.txt"):
+    c, a, cell, g, b, mb = line.split()
+    work[(c, a, cell)] = (float(g), float(b), float(mb))
+bw = {(r["mb_per_thread"] > 100, r["threads"]): r["read_gb_per_s"] for r in json.loads(open(f"{out}/bandwidth.jsonl").read())["bandwidth"]}
+dram, cached = bw[(True, 2)], bw[(False, 2)]
+cell = sys.argv[6]
+if work:
+    print()
+    print(f"What each goal asks of this machine (Attend's own work at the goal's rate; FMA ceiling {peak:.0f} GFLOP/s,"
+          f" read bandwidth of 2 threads {dram:.1f} GB/s from DRAM, {cached:.1f} GB/s for 29 MB a thread):")
+    print("| config | attention | training at 2× | greedy at 3× | batched beam at 2× | beam-1 at 5× (weights streamed) |")
+    print("|---|---|---|---|---|---|")
+    for c in configs:
+        for a in atts:
+            ours_runs = [load("ours", r, c, a) for r in range(1, rounds + 1)]
+            torch_runs = [load("torch", r, c, a) for r in range(1, rounds + 1)]
+            med = lambda f: statistics.median(f(t) for t in torch_runs)
+            g, b, mb = work[(c, a, cell)]
+            per_token = statistics.median(o["train"]["gflop_per_step"] / o["train"]["tgt_tokens_per_step"] for o in ours_runs)
+            need = [2 * med(lambda t: t["train"]["tgt_tokens_per_s"]) * per_token,
+                    3 * med(lambda t: t["greedy"]["sent_per_s"]) * g,
+                    2 * med(lambda t: t["beam_batched"]["sent_per_s"]) * b]
+            cells = [f"{x:.0f} GFLOP/s ({x / peak:.0%})" for x in need]
+            gbs = 5 * med(lambda t: t["beam_batch1"]["sent_per_s"]) * mb / 1e3
+            cells.append(f"{gbs:.1f} GB/s ({gbs / dram:.0%} of DRAM's, {gbs / cached:.0%} of 29 MB's)")
+            print(f"| {c} | {a} | " + " | ".join(cells) + " |")
 PY

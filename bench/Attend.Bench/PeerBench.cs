@@ -42,6 +42,9 @@ internal static partial class PeerBench
           --decode-batches N (3)  --beam K (5)  --beam-sents N (16)  --beam-batches N (1)
           --seed N (1234)  --repeat N (1: runs per configuration, child processes)  --json-out FILE
           --list-params                   print "config attention cell params" for every combination and exit
+          --list-work                     print "config attention cell greedy_gflop beam_gflop beam1_mb" for every
+                                          combination and exit: Attend's decoding work per sentence (products of
+                                          greedy and of batched beam, weights beam-1 streams) at --max-len, --beam
           --decode-shards N               Attend only: shards of sentences decoded at once (0, the default: one per
                                           core when each gets 64 rows and the output layer has at most 2M weights;
                                           1 = the whole batch at once, each product split over the threads)
@@ -57,7 +60,7 @@ internal static partial class PeerBench
         public int Threads = 2, Batch = 64, Warmup = 3, Steps = 10, MaxLen = 40, DecodeBatches = 3, Beam = 5, BeamSents = 16, BeamBatches = 1, Repeat = 1, DecodeShards = 0;
         public int Seed = 1234;
         public string? JsonOut;
-        public bool ListParams;
+        public bool ListParams, ListWork;
     }
 
     public static int Run(string[] argv)
@@ -71,6 +74,7 @@ internal static partial class PeerBench
         }
         if (a is null) return 0;
         if (a.ListParams) return ListParams(a);
+        if (a.ListWork) return ListWork(a);
         var configs = a.Config == "all" ? Configs.Keys.ToList() : [a.Config];
         var atts = a.Attention == "all" ? Attentions.ToList() : [a.Attention];
         if (configs.Count * atts.Count > 1 || a.Repeat > 1) return RunChildren(argv, configs, atts, a.Repeat);
@@ -98,6 +102,11 @@ internal static partial class PeerBench
             if (key == "--list-params")
             {
                 a.ListParams = true;
+                continue;
+            }
+            if (key == "--list-work")
+            {
+                a.ListWork = true;
                 continue;
             }
             if (i + 1 >= argv.Length) throw new ArgumentException($"{key} needs a value (try --help)");
