@@ -44,6 +44,7 @@ public static partial class Ops
         }
         var parts = xs.ToArray();
         var lens = lengths.ToArray();
+        var at = RealPositions(lens, s, n);
         var y = Tensor.Empty(b, s, outF);
         // No padding and one input: the input is the product's operand as it is.
         bool whole = n == b * s && parts.Length == 1;
@@ -54,9 +55,9 @@ public static partial class Ops
             var yc = BufferPool.Shared.Rent(MaxPrefixChunk(n) * outF);
             foreach (var (r0, m) in PrefixChunks(n))
             {
-                GatherRows(parts, lens, s, inF, r0, m, xc, gradients: false);
+                GatherRows(parts, at, inF, r0, m, xc, gradients: false);
                 Gemm.Multiply(xc.AsSpan(0, m * inF), weight.Data, yc.AsSpan(0, m * outF), m, outF, inF, transB: true);
-                ScatterRows(yc, lens, s, outF, r0, m, y.Data);
+                ScatterRows(yc, at, outF, r0, m, y.Data);
             }
             ClearPadding(lens, s, outF, y.Data);
             BufferPool.Shared.Return(xc);
@@ -79,16 +80,16 @@ public static partial class Ops
             var xc = BufferPool.Shared.Rent(MaxPrefixChunk(n) * inF);
             foreach (var (r0, m) in PrefixChunks(n))
             {
-                GatherRows([y], lens, s, outF, r0, m, dyc, gradients: true);
+                GatherRows([y], at, outF, r0, m, dyc, gradients: true);
                 var dy = dyc.AsSpan(0, m * outF);
                 if (dxNeeded)
                 {
                     Gemm.Multiply(dy, weight.Data, xc.AsSpan(0, m * inF), m, inF, outF);
-                    ScatterAddRows(xc, parts, lens, s, inF, r0, m);
+                    ScatterAddRows(xc, parts, at, inF, r0, m);
                 }
                 if (weight.RequiresGrad)
                 {
-                    GatherRows(parts, lens, s, inF, r0, m, xc, gradients: false);
+                    GatherRows(parts, at, inF, r0, m, xc, gradients: false);
                     Gemm.Multiply(dy, xc.AsSpan(0, m * inF), weight.Grad, outF, inF, m, transA: true, accumulate: true);
                 }
             }
@@ -122,40 +123,47 @@ public static partial class Ops
         }
     }
 
+    /// <summary>The position b·S + i in the padded batch of each of the <paramref name="n"/> real rows, sentence by sentence.</summary>
+    private static int[] RealPositions(int[] lengths, int s, int n)
+    {
+        var at = new int[n];
+        for (int b = 0, row = 0; b < lengths.Length; b++)
+            for (int i = 0; i < lengths[b]; i++) at[row++] = b * s + i;
+        return at;
+    }
+
     /// <summary>
-    /// Real rows r0 .. r0 + m − 1 (counted sentence by sentence) of the inputs [B, S, In_j] (their values, or with
-    /// <paramref name="gradients"/> their gradients), side by side, into <paramref name="dst"/> [m, Σ In_j].
+    /// Real rows r0 .. r0 + m − 1 (at padded positions <paramref name="at"/>) of the inputs [B, S, In_j] (their values,
+    /// or with <paramref name="gradients"/> their gradients), side by side, into <paramref name="dst"/> [m, Σ In_j].
     /// </summary>
-    private static void GatherRows(Tensor[] xs, int[] lengths, int s, int width, int r0, int m, Span<float> dst, bool gradients)
+    private static void GatherRows(Tensor[] xs, int[] at, int width, int r0, int m, Span<float> dst, bool gradients)
     {
         for (int j = 0, col = 0; j < xs.Length; col += xs[j].Shape[2], j++)
         {
             int d = xs[j].Shape[2];
             ReadOnlySpan<float> src = gradients ? xs[j].Grad : xs[j].Data;
-            foreach (var (row, at) in Positions(lengths, s, r0, m))
-                src.Slice(at * d, d).CopyTo(dst.Slice((row - r0) * width + col, d));
+            for (int r = 0; r < m; r++) src.Slice(at[r0 + r] * d, d).CopyTo(dst.Slice(r * width + col, d));
         }
     }
 
     /// <summary>Rows of <paramref name="src"/> [m, D] (real rows r0 ..) to their positions in <paramref name="dst"/> [B, S, D].</summary>
-    private static void ScatterRows(ReadOnlySpan<float> src, int[] lengths, int s, int d, int r0, int m, Span<float> dst)
+    private static void ScatterRows(ReadOnlySpan<float> src, int[] at, int d, int r0, int m, Span<float> dst)
     {
-        foreach (var (row, at) in Positions(lengths, s, r0, m))
-            src.Slice((row - r0) * d, d).CopyTo(dst.Slice(at * d, d));
+        for (int r = 0; r < m; r++) src.Slice(r * d, d).CopyTo(dst.Slice(at[r0 + r] * d, d));
     }
 
     /// <summary>Adds the columns of <paramref name="src"/> [m, Σ In_j] (real rows r0 ..) into each input's gradient.</summary>
-    private static void ScatterAddRows(ReadOnlySpan<float> src, Tensor[] xs, int[] lengths, int s, int width, int r0, int m)
+    private static void ScatterAddRows(ReadOnlySpan<float> src, Tensor[] xs, int[] at, int width, int r0, int m)
     {
         for (int j = 0, col = 0; j < xs.Length; col += xs[j].Shape[2], j++)
         {
             if (!xs[j].RequiresGrad) continue;
             int d = xs[j].Shape[2];
             var g = xs[j].Grad;
-            foreach (var (row, at) in Positions(lengths, s, r0, m))
+            for (int r = 0; r < m; r++)
             {
-                var dst = g.Slice(at * d, d);
-                TensorPrimitives.Add(dst, src.Slice((row - r0) * width + col, d), dst);
+                var dst = g.Slice(at[r0 + r] * d, d);
+                TensorPrimitives.Add(dst, src.Slice(r * width + col, d), dst);
             }
         }
     }
@@ -163,13 +171,5 @@ public static partial class Ops
     private static void ClearPadding(int[] lengths, int s, int d, Span<float> y)
     {
         for (int b = 0; b < lengths.Length; b++) y.Slice((b * s + lengths[b]) * d, (s - lengths[b]) * d).Clear();
-    }
-
-    /// <summary>(real row index, position b·S + i in the padded batch) of real rows r0 .. r0 + m − 1.</summary>
-    private static IEnumerable<(int Row, int At)> Positions(int[] lengths, int s, int r0, int m)
-    {
-        for (int b = 0, row = 0; b < lengths.Length && row < r0 + m; b++)
-            for (int i = 0; i < lengths[b]; i++, row++)
-                if (row >= r0 && row < r0 + m) yield return (row, b * s + i);
     }
 }

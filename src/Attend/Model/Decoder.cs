@@ -117,7 +117,8 @@ public sealed class Decoder : Module
         if (context.Input is { } p)
         {
             yield return p.EmbeddingWeight;
-            if (Config.Attention != AttentionKind.None) yield return p.ContextWeight;
+            // W_c multiplies each step's context unless the memory is projected by it once (decoding with attention).
+            if (Config.Attention != AttentionKind.None && p.ProjectedMemory is null) yield return p.ContextWeight;
         }
         if (Attention is BahdanauAttention bahdanau) yield return bahdanau.W.Weight;
         if (Wc is not null) yield return Wc.Weight;
