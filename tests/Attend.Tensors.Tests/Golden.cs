@@ -1,22 +1,13 @@
 using Attend.Tensors.IO;
+using Attend.Testing;
 
 namespace Attend.Tensors.Tests;
 
 /// <summary>Finds and loads the PyTorch golden fixtures, and compares with their tolerance.</summary>
 internal static class Golden
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Attend.slnx"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no folder containing Attend.slnx above {AppContext.BaseDirectory}");
-    });
-
-    /// <summary>The repository root (the folder with Attend.slnx).</summary>
-    public static string RepoRoot => Root.Value;
-
-    /// <summary>Path of a file in ../shared/golden.</summary>
-    public static string PathOf(string file) => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "golden", file));
+    /// <summary>Path of a file in tests/fixtures/golden.</summary>
+    public static string PathOf(string file) => Fixtures.FilePath("golden", file);
 
     public static SafeTensorsFile Load(string file) => SafeTensorsFile.Read(PathOf(file));
 

@@ -7,7 +7,7 @@ namespace Attend.Tests.Data;
 
 public class DownloaderTests
 {
-    private static readonly string Shared = Path.Combine(RepoPaths.Root, "..", "shared", "data", "multi30k");
+    private static readonly string Mirror = Attend.Testing.Fixtures.Dir("data", "multi30k");
     private static readonly RemoteFile Val = DatasetCatalog.Multi30k.Files.Single(f => f.Name == "val.de.gz");
     private static readonly RemoteFile Train = DatasetCatalog.Multi30k.Files.Single(f => f.Name == "train.en.gz");
 
@@ -17,15 +17,15 @@ public class DownloaderTests
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Fact]
-    public void Embedded_checksums_are_those_of_the_shared_SHA256SUMS()
+    public void Embedded_checksums_are_those_of_the_fixtures_SHA256SUMS()
     {
-        var sums = File.ReadAllLines(Path.Combine(Shared, "..", "SHA256SUMS"))
+        var sums = File.ReadAllLines(Path.Combine(Mirror, "..", "SHA256SUMS"))
             .Where(l => l.Contains("./multi30k/")).ToDictionary(l => l.Split("./multi30k/")[1], l => l[..64]);
         Assert.Equal(12, DatasetCatalog.Multi30k.Files.Count);
         foreach (var f in DatasetCatalog.Multi30k.Files)
         {
             Assert.Equal(sums[f.Name], f.Sha256);
-            Assert.Equal(new FileInfo(Path.Combine(Shared, f.Name)).Length, f.Size);
+            Assert.Equal(new FileInfo(Path.Combine(Mirror, f.Name)).Length, f.Size);
         }
         Assert.StartsWith("https://raw.githubusercontent.com/multi30k/dataset/", DatasetCatalog.Multi30k.BaseUrl);
         Assert.EndsWith("/data/task1/raw/", DatasetCatalog.Multi30k.BaseUrl);
@@ -37,12 +37,12 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-all");
         try
         {
-            using var server = new LocalFileServer(Shared);
+            using var server = new LocalFileServer(Mirror);
             using var http = new HttpClient();
             var files = await Make(http).GetAsync(DatasetCatalog.Multi30k, dir, server.BaseUrl);
             Assert.Equal(12, files.Count);
             foreach (var f in DatasetCatalog.Multi30k.Files)
-                Assert.Equal(File.ReadAllBytes(Path.Combine(Shared, f.Name)), File.ReadAllBytes(Path.Combine(dir, f.Name)));
+                Assert.Equal(File.ReadAllBytes(Path.Combine(Mirror, f.Name)), File.ReadAllBytes(Path.Combine(dir, f.Name)));
             Assert.Empty(Directory.GetFiles(dir, "*.part"));
             int before = server.Requests.Count;
             await Make(http).GetAsync(DatasetCatalog.Multi30k, dir, server.BaseUrl);
@@ -57,7 +57,7 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-resume");
         try
         {
-            using var server = new LocalFileServer(Shared) { CutAt = n => n == 1 ? 200_000 : null };
+            using var server = new LocalFileServer(Mirror) { CutAt = n => n == 1 ? 200_000 : null };
             using var http = new HttpClient();
             var log = new List<string>();
             var dest = Path.Combine(dir, Train.Name);
@@ -80,7 +80,7 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-norange");
         try
         {
-            using var server = new LocalFileServer(Shared) { SupportRange = false, CutAt = n => n <= 2 ? 100_000 * n : null };
+            using var server = new LocalFileServer(Mirror) { SupportRange = false, CutAt = n => n <= 2 ? 100_000 * n : null };
             using var http = new HttpClient();
             var dest = Path.Combine(dir, Train.Name);
             await Make(http, attempts: 3).DownloadFileAsync(new Uri(server.BaseUrl + Train.Name), dest, Train);
@@ -97,7 +97,7 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-cut");
         try
         {
-            using var server = new LocalFileServer(Shared) { SupportRange = false, CutAt = _ => 10_000 };
+            using var server = new LocalFileServer(Mirror) { SupportRange = false, CutAt = _ => 10_000 };
             using var http = new HttpClient();
             var dest = Path.Combine(dir, Val.Name);
             var url = server.BaseUrl + Val.Name;
@@ -118,7 +118,7 @@ public class DownloaderTests
         try
         {
             // Byte 4 is in the gzip header's MTIME: the file still decompresses, only the checksum can tell.
-            using var server = new LocalFileServer(Shared) { FlipByteAt = 4 };
+            using var server = new LocalFileServer(Mirror) { FlipByteAt = 4 };
             using var http = new HttpClient();
             var dest = Path.Combine(dir, Val.Name);
             var url = server.BaseUrl + Val.Name;
@@ -138,7 +138,7 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-gzip");
         try
         {
-            using var server = new LocalFileServer(Shared) { FlipByteAt = Val.Size - 2 }; // inside the trailer's ISIZE
+            using var server = new LocalFileServer(Mirror) { FlipByteAt = Val.Size - 2 }; // inside the trailer's ISIZE
             using var http = new HttpClient();
             var dest = Path.Combine(dir, Val.Name);
             var e = await Assert.ThrowsAsync<DownloadException>(() => Make(http).DownloadFileAsync(new Uri(server.BaseUrl + Val.Name), dest, Val));
@@ -170,12 +170,12 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-present");
         try
         {
-            using var server = new LocalFileServer(Shared);
+            using var server = new LocalFileServer(Mirror);
             using var http = new HttpClient();
             var dest = Path.Combine(dir, Val.Name);
             File.WriteAllText(dest, "not the file");
             // A part that already holds every byte: the server answers the range with 416 and the checks accept it.
-            File.Copy(Path.Combine(Shared, Val.Name), dest + ".part");
+            File.Copy(Path.Combine(Mirror, Val.Name), dest + ".part");
             await Make(http).DownloadFileAsync(new Uri(server.BaseUrl + Val.Name), dest, Val);
             Assert.Equal(Val.Sha256, Sha(dest));
             Assert.Equal(416, Assert.Single(server.Requests).Status);
@@ -189,7 +189,7 @@ public class DownloaderTests
         var dir = RepoPaths.TempDir("dl-cli");
         try
         {
-            using (var server = new LocalFileServer(Shared))
+            using (var server = new LocalFileServer(Mirror))
             using (var p = new CliProcess("data", "get", "multi30k", "--out", Path.Combine(dir, "ok"), "--base-url", server.BaseUrl))
             {
                 p.CloseInput();
@@ -197,7 +197,7 @@ public class DownloaderTests
                 Assert.Contains("multi30k: 12 files in", p.Stdout);
             }
             Assert.Equal(12, Directory.GetFiles(Path.Combine(dir, "ok"), "*.gz").Length);
-            using (var bad = new LocalFileServer(Shared) { FlipByteAt = 5 })
+            using (var bad = new LocalFileServer(Mirror) { FlipByteAt = 5 })
             using (var p = new CliProcess("data", "get", "multi30k", "--out", Path.Combine(dir, "bad"), "--base-url", bad.BaseUrl, "--retry-delay", "0"))
             {
                 p.CloseInput();

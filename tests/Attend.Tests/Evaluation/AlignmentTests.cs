@@ -1,12 +1,13 @@
 using Attend.Evaluation;
 using Attend.Evaluation.Alignment;
+using Attend.Testing;
 
 namespace Attend.Tests.Evaluation;
 
 public class AlignmentTests
 {
-    private static string Wpt(string f) => EvalPaths.Shared("data", "alignment", "wpt03-en-fr", f);
-    private static string AlibiDir => EvalPaths.Shared("data", "alignment", "alibi-fr-en");
+    private static string Wpt(string f) => Fixtures.FilePath("data", "alignment", "wpt03-en-fr", f);
+    private static string AlibiDir => Fixtures.Dir("data", "alignment", "alibi-fr-en");
 
     [Fact]
     public void Aer_matches_a_hand_computed_example()

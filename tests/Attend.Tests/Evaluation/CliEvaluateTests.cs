@@ -119,7 +119,7 @@ public sealed class CliEvaluateTests : IDisposable
     [Fact]
     public void Alignment_mode_gold_against_itself_and_a_perturbed_copy()
     {
-        string gold = EvalPaths.Shared("data", "alignment", "wpt03-en-fr", "dev.wa.nonullalign");
+        string gold = Attend.Testing.Fixtures.FilePath("data", "alignment", "wpt03-en-fr", "dev.wa.nonullalign");
         var g = GoldReader.Read(gold, GoldFormat.Naacl, GoldOrder.SourceFirst, 37);
         string hyp = Write("hyp.pharaoh", string.Join("\n", g.Sentences.Select(s => Pharaoh.Format(s.Sure))) + "\n");
         var (code, o, err) = Run("evaluate", "--alignments", hyp, "--gold", gold, "--json");

@@ -3,10 +3,10 @@ using System.Text.Json;
 
 namespace Attend.Tests.Evaluation;
 
-/// <summary>Loads ../shared/bleu/cases.json once and serves its rows to the theories.</summary>
+/// <summary>Loads tests/fixtures/sacrebleu/cases.json once and serves its rows to the theories.</summary>
 internal static class SacreBleuCases
 {
-    public static string Folder => EvalPaths.Shared("bleu");
+    public static string Folder => Attend.Testing.Fixtures.Dir("sacrebleu");
 
     private static readonly Lazy<JsonDocument> Doc = new(() =>
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Folder, "cases.json"))));

@@ -6,7 +6,7 @@ using Attend.Evaluation.Tokenizers;
 namespace Attend.Tests.Evaluation;
 
 /// <summary>
-/// Every value in ../shared/bleu/cases.json (sacreBLEU 2.6.0): integer statistics exactly, the -w 2 string exactly,
+/// Every value in tests/fixtures/sacrebleu/cases.json (sacreBLEU 2.6.0): integer statistics exactly, the -w 2 string exactly,
 /// full-precision values within 1e-9, signatures, and the tokenizer output line by line.
 /// </summary>
 public class SacreBleuParityTests

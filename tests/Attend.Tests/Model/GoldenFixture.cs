@@ -1,23 +1,17 @@
 using Attend.Nn;
 using Attend.Tensors;
 using Attend.Tensors.IO;
+using Attend.Testing;
 
 namespace Attend.Tests.Model;
 
-/// <summary>Loads the PyTorch golden fixtures of ../shared/golden and compares with their README's tolerance.</summary>
+/// <summary>Loads the PyTorch golden fixtures of tests/fixtures/golden and compares with their README's tolerance.</summary>
 internal sealed class GoldenFixture
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "Attend.slnx"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no folder containing Attend.slnx above {AppContext.BaseDirectory}");
-    });
-
     public SafeTensorsFile File { get; }
 
     public GoldenFixture(string name) =>
-        File = SafeTensorsFile.Read(Path.GetFullPath(Path.Combine(Root.Value, "..", "shared", "golden", name + ".safetensors")));
+        File = SafeTensorsFile.Read(Fixtures.FilePath("golden", name + ".safetensors"));
 
     public float[] F(string name) => File.GetFloat(name).Data;
     public int[] Shape(string name) => File.Info(name).Shape;

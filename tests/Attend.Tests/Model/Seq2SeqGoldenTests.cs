@@ -6,7 +6,7 @@ using Attend.Training;
 
 namespace Attend.Tests.Model;
 
-/// <summary>The peer model of ../shared/peer/torch_peer.py against the seq2seq fixtures: forward, gradients, two Adam steps, decoding.</summary>
+/// <summary>The PyTorch reference model of bench/pytorch/torch_peer.py against the seq2seq fixtures: forward, gradients, two Adam steps, decoding.</summary>
 public class Seq2SeqGoldenTests
 {
     public static TheoryData<string> Files => new() { "seq2seq_bahdanau", "seq2seq_luong_general" };

@@ -65,7 +65,7 @@ public class UnicodeNormalizationGoldenTests
     [Fact]
     public void Matches_python_unicodedata_on_random_strings()
     {
-        string path = Path.Combine(TextTestData.RepoRoot, "tests", "Attend.Tests", "Text", "Data", "unicode-normalization.tsv");
+        string path = Path.Combine(Attend.Testing.Fixtures.RepoRoot, "tests", "Attend.Tests", "Text", "Data", "unicode-normalization.tsv");
         var forms = new[] { NormalizationForm.FormC, NormalizationForm.FormD, NormalizationForm.FormKC, NormalizationForm.FormKD };
         int cases = 0;
         foreach (var line in File.ReadLines(path))

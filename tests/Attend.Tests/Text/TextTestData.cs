@@ -1,24 +1,16 @@
+using Attend.Testing;
+
 namespace Attend.Tests.Text;
 
-/// <summary>Paths to the shared corpora (found from the repo root) and throwaway temp files.</summary>
+/// <summary>Paths to the test corpora in tests/fixtures/data, and throwaway temp files.</summary>
 internal static class TextTestData
 {
     public static readonly string[] Multi30kLanguages = ["en", "de", "fr", "cs"];
     public static readonly string[] Multi30kSplits = ["train", "val", "test_2016_flickr"];
 
-    public static string RepoRoot { get; } = FindRoot();
+    public static string Multi30k(string split, string lang) => Fixtures.FilePath("data", "multi30k", $"{split}.{lang}.gz");
 
-    public static string Multi30k(string split, string lang) =>
-        Path.Combine(RepoRoot, "..", "shared", "data", "multi30k", $"{split}.{lang}.gz");
-
-    public static string Tatoeba => Path.Combine(RepoRoot, "..", "shared", "data", "tatoeba", "eng-fra.txt.gz");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Attend.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Attend.slnx not found above " + AppContext.BaseDirectory);
-    }
+    public static string Tatoeba => Fixtures.FilePath("data", "tatoeba", "eng-fra.txt.gz");
 }
 
 /// <summary>A temporary folder deleted at the end of a test.</summary>

@@ -96,7 +96,7 @@ public class ConfigTests
         };
         Assert.Equal(kinds.Keys.Order(), Directory.GetFiles(dir, "*.yaml").Select(Path.GetFileNameWithoutExtension).Order());
         var reference = ConfigLoader.LoadFile(Path.Combine(dir, "bahdanau.yaml"));
-        Assert.Equal("../shared/data/multi30k", reference.Data.Dir);
+        Assert.Equal("data/multi30k", reference.Data.Dir);
         Assert.Equal(StopMetric.Bleu, reference.Training.EarlyStoppingMetric);
         foreach (var (name, kind) in kinds)
         {

@@ -195,10 +195,10 @@ public class FileDataTests
     }
 
     [Fact]
-    public void The_multi30k_config_reads_the_shared_corpus_with_joint_bpe()
+    public void The_multi30k_config_reads_the_corpus_with_joint_bpe()
     {
         var config = ConfigLoader.LoadFile(Path.Combine(RepoPaths.Root, "configs", "multi30k-de-en", "bahdanau.yaml"));
-        config = config with { Data = config.Data with { Dir = Path.Combine(RepoPaths.Root, config.Data.Dir) } };
+        config = config with { Data = config.Data with { Dir = Attend.Testing.Fixtures.Dir("data", "multi30k") } };
         var data = TrainingData.Load(config);
         Assert.Equal((29000, 1014, 1000), (data.Train.Count, data.Dev.Count, data.Test.Count));
         Assert.Equal(config.Data.BpeMerges, data.Text.Bpe!.Merges.Count);

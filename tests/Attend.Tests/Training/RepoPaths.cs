@@ -1,16 +1,10 @@
 namespace Attend.Tests.Training;
 
-/// <summary>The repository root (the folder holding Attend.slnx), found by walking up from the test binaries.</summary>
+/// <summary>The repository root, and fresh temporary folders for tests that write runs.</summary>
 internal static class RepoPaths
 {
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Attend.slnx"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no folder containing Attend.slnx above {AppContext.BaseDirectory}");
-    }
+    /// <summary>The repository root (the folder holding Attend.slnx).</summary>
+    public static string Root => Attend.Testing.Fixtures.RepoRoot;
 
     /// <summary>A fresh empty temporary directory.</summary>
     public static string TempDir(string tag)
