@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Attend against the PyTorch peer (../shared/peer/torch_peer.py), side by side on this machine: for
+# Attend against the PyTorch reference (bench/pytorch/torch_peer.py), side by side on this machine: for
 # every round and every config × attention, one run of ours then one of PyTorch (interleaved, so both
 # see the same load), then a table of ratios ours/PyTorch, each the median of the per-round ratios.
-# PyTorch runs at its best, exactly as ../shared/peer/README.md says: Debian's python3-torch on the
+# PyTorch runs at its best, exactly as bench/pytorch/README.md says: Debian's python3-torch on the
 # OpenMP build of OpenBLAS (its AVX-512 kernel: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that
 # command only), with tcmalloc preloaded. Parameter counts are checked equal before anything is timed.
 #
@@ -25,8 +25,8 @@ shift $(( $# < 4 ? $# : 4 ))
 [ "${1:-}" = "--" ] && shift
 extra=("$@")
 [ "$atts" = all ] && atts="none bahdanau luong-dot luong-general luong-concat"
-peer=../shared/peer/torch_peer.py
-[ -f "$peer" ] || { echo "compare-with-pytorch: $peer not found (the shared folder beside the repository)" >&2; exit 2; }
+peer=bench/pytorch/torch_peer.py
+[ -f "$peer" ] || { echo "compare-with-pytorch: $peer not found (run the script from a full clone of the repository)" >&2; exit 2; }
 
 if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null \
    || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0 ] \

@@ -14,7 +14,7 @@ threads="1 2"
 extra=()
 if [ "$clock" = cpu ]; then threads=1; extra=(--cpu-time); fi
 
-# OpenBLAS at its best (as ../shared/peer/README.md sets up PyTorch): Debian's numpy on the OpenMP
+# OpenBLAS at its best (as bench/pytorch/README.md sets up PyTorch): Debian's numpy on the OpenMP
 # build of OpenBLAS, with the image's forced core type unset so it picks its own kernel.
 if ! /usr/bin/python3 -c "import numpy" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0 ] \
    || ! /usr/bin/python3 -c "import threadpoolctl" 2>/dev/null; then

@@ -10,7 +10,7 @@ public static class BenchMain
           gemm   matrix-product GFLOP/s at the issue's shapes, 1 and 2 threads [--threads N] [--reps R] [--cpu-time] [--few-rows] | --peak
           cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
           ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
-          peer   the side-by-side run against ../shared/peer/torch_peer.py (same flags, same JSON keys)
+          peer   the side-by-side run against the PyTorch reference, bench/pytorch/torch_peer.py (same flags, same JSON keys)
           translate  attend translate's search (greedy or beam) on random sentences with a random big model [--beam K] [--batch B] [--models M]
           bandwidth  read bandwidth from memory on 1 and 2 threads (the roofline of one-sentence decoding)
           serve  load test of attend serve on loopback, with and without request batching --model RUN [--requests N --concurrency C]

@@ -11,11 +11,11 @@ using Attend.Training;
 namespace Attend.Bench;
 
 /// <summary>
-/// `peer`: the side-by-side benchmark against ../shared/peer/torch_peer.py. Same flags, same model
-/// (Attend's <see cref="Seq2Seq"/> with the peer's defaults), same synthetic data distribution (batch of
+/// `peer`: the side-by-side benchmark against the PyTorch reference, bench/pytorch/torch_peer.py. Same flags, same
+/// model (Attend's <see cref="Seq2Seq"/> with the reference's defaults), same synthetic data distribution (batch of
 /// source and target lengths uniform in 8..30, target length counting EOS, tokens uniform over words),
-/// same figure definitions, and one JSON line per run with the peer's keys. Extra keys say what the
-/// peer cannot: managed bytes allocated and GC collections per training step, and GFLOP/s of the
+/// same figure definitions, and one JSON line per run with the reference's keys. Extra keys say what the
+/// reference cannot: managed bytes allocated and GC collections per training step, and GFLOP/s of the
 /// matrix products of a training step against the FMA peak.
 /// </summary>
 internal static partial class PeerBench
@@ -28,11 +28,11 @@ internal static partial class PeerBench
         ["small"] = (4000, 128, 256),
     };
 
-    /// <summary>The FMA peak of this machine's two cores (2 × ~225 GFLOP/s, ../shared/peer/README.md).</summary>
+    /// <summary>The FMA peak of this machine's two cores (2 × ~225 GFLOP/s on a Zen 5, bench/pytorch/README.md).</summary>
     private const double PeakGflops = 440;
 
     private const string Help = """
-        usage: Attend.Bench peer [options]     (the flags of ../shared/peer/torch_peer.py)
+        usage: Attend.Bench peer [options]     (the flags of bench/pytorch/torch_peer.py)
           --config all|big|small          (default all)
           --attention all|none|bahdanau|luong-dot|luong-general|luong-concat   (default bahdanau)
           --cell gru|lstm                 (default gru)
