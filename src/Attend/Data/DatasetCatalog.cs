@@ -12,7 +12,7 @@ public static class DatasetCatalog
     /// <summary>
     /// Multi30k task 1, raw (untokenized, gzip): train / val / test_2016_flickr in de, en, fr, cs, from the
     /// dataset's GitHub repository pinned at commit a3d2e0d (the files have not changed upstream since Jan 2018).
-    /// Sizes and checksums are those of ../shared/data/multi30k (listed in its SHA256SUMS).
+    /// Sizes and checksums are those of tests/fixtures/data/multi30k (listed in its SHA256SUMS).
     /// </summary>
     public static Dataset Multi30k { get; } = new("multi30k",
         "https://raw.githubusercontent.com/multi30k/dataset/a3d2e0d26b56f3846f66a952536ffed4e401d05a/data/task1/raw/",

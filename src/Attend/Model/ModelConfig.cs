@@ -14,8 +14,8 @@ public enum DecoderInit { Zero, Last, Bridge }
 public enum Readout { State, StateContext, StateContextEmbedding }
 
 /// <summary>
-/// The whole architecture of a model, as saved beside every checkpoint. Defaults are the peer model of
-/// ../shared/peer/torch_peer.py (bidirectional GRU encoder, bridge init, one layer, readout = state).
+/// The whole architecture of a model, as saved beside every checkpoint. Defaults are the PyTorch reference model of
+/// bench/pytorch/torch_peer.py (bidirectional GRU encoder, bridge init, one layer, readout = state).
 /// </summary>
 public sealed record ModelConfig
 {
