@@ -19,8 +19,8 @@ internal static class DecodeShards
     /// <summary>
     /// Most output-layer weights (V × readout size) for which shards are cut by default: each shard streams the
     /// whole output layer every step, where a product split across the cores streams half of it on each. Up to
-    /// 2M floats (8 MB, the peer's small model has 1M) the cores' shared cache holds it and shards win; the
-    /// peer's big model (4.1M) decodes faster unsharded (docs/performance.md, "Decoding").
+    /// 2M floats (8 MB, the PyTorch reference's small model has 1M) the cores' shared cache holds it and shards win; the
+    /// big one (4.1M) decodes faster unsharded (docs/performance.md, "Decoding").
     /// </summary>
     public const long MaxOutputWeights = 1L << 21;
 
