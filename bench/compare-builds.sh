@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two builds of Attend.Bench against each other on the peer benchmark, interleaved (base, new, base, new, …)
+# Two builds of Attend.Bench against each other on the `peer` suite (the PyTorch reference's benchmark), interleaved (base, new, base, new, …)
 # so both see the same load, then medians per figure and the median of the per-round ratios new/base.
 # Usage: bench/compare-builds.sh BASE.dll NEW.dll [rounds=3] ["config:attention …"="big:bahdanau small:luong-general"] [-- peer flags]
 # Save a build first, e.g. cp -r bench/Attend.Bench/bin/Release/net10.0 /tmp/base, and pass /tmp/base/Attend.Bench.dll.

@@ -64,7 +64,7 @@ peak=$FMA_PEAK_GFLOPS
 dotnet "$ATTEND_BENCH" bandwidth | tail -n 1 >"$out/bandwidth.jsonl"
 ours --max-len 40 --beam 5 --list-work >"$out/work.txt" 2>/dev/null || : >"$out/work.txt"
 
-# Same model: the parameter count of every configuration must be the peer's.
+# Same model: the parameter count of every configuration must be the PyTorch reference's.
 ours --list-params >"$out/ours.params"
 /usr/bin/python3 - "$peer" >"$out/peer.params" <<'PY'
 import os, sys
@@ -77,7 +77,7 @@ for c, d in tp.CONFIGS.items():
             print(c, a, cell, sum(p.numel() for p in m.parameters()))
 PY
 if ! diff "$out/ours.params" "$out/peer.params" >&2; then
-  echo "compare-with-pytorch: parameter counts differ from the peer's (above: ours <, peer >)" >&2
+  echo "compare-with-pytorch: parameter counts differ from the PyTorch reference's (above: ours <, PyTorch >)" >&2
   exit 1
 fi
 echo "parameter counts: equal for all $(wc -l <"$out/ours.params") config × attention × cell" >&2
@@ -129,7 +129,7 @@ for c in configs:
             met = ratio <= goal if goal < 1 else ratio >= goal
             cells.append(f"**{ratio:.2f}**{'' if met else ' ✗'} [{statistics.median(o for o, _ in pairs):.1f} | {statistics.median(t for _, t in pairs):.1f}]")
         gf = statistics.median(o["train"]["gflops_per_s"] for o in ours_runs)
-        # Same model and data distribution; PyTorch's work per target token is what the peer computes (its
+        # Same model and data distribution; PyTorch's work per target token is what the PyTorch reference computes (its
         # decoder runs the padded positions that Attend skips): `peer_gflop_per_step` (older builds: the same count).
         per_token = statistics.median(o["train"].get("peer_gflop_per_step", o["train"]["gflop_per_step"]) / o["train"]["tgt_tokens_per_step"] for o in ours_runs)
         tg = statistics.median(t["train"]["tgt_tokens_per_s"] for t in torch_runs) * per_token

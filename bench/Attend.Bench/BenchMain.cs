@@ -7,7 +7,7 @@ public static class BenchMain
         usage: Attend.Bench <suite> [options]   (each suite takes --help)
 
         suites:
-          gemm   matrix-product GFLOP/s at the issue's shapes, 1 and 2 threads [--threads N] [--reps R] [--cpu-time] [--few-rows] | --peak
+          gemm   matrix-product GFLOP/s at the model's shapes, 1 and 2 threads [--threads N] [--reps R] [--cpu-time] [--few-rows] | --peak
           cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
           ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
           peer   the side-by-side run against the PyTorch reference, bench/pytorch/torch_peer.py (same flags, same JSON keys)

@@ -8,7 +8,7 @@ using Attend.Tensors.Kernels;
 namespace Attend.Bench;
 
 /// <summary>
-/// GEMM throughput: C[m, n] = A[m, k]·B[k, n] at the shapes the issue names (squares, and the
+/// GEMM throughput: C[m, n] = A[m, k]·B[k, n] at the model's shapes (squares, and the
 /// decoder's 64-row and 1920-row products), with 1 and 2 threads. Prints a table, then one JSON line.
 /// </summary>
 public static class GemmBench
@@ -32,7 +32,7 @@ public static class GemmBench
         (1, 512, 1536, true), (2, 512, 1536, true), (4, 512, 1536, true), (5, 512, 1536, true), (6, 512, 1536, true), (8, 512, 1536, true),
         (1, 512, 1536, false), (2, 512, 1536, false), (3, 512, 1536, false), (4, 512, 1536, false),
         (5, 256, 1536, true), (5, 1024, 512, true), // a Luong decoder's W_ih e and W_c [c; h] in beam-5 batch-1
-        (5, 256, 4000, true), (5, 512, 768, true), (5, 256, 768, true), // the small peer model's output layer, W_c c and W_hh h in beam-5 batch-1
+        (5, 256, 4000, true), (5, 512, 768, true), (5, 256, 768, true), // the small reference model's output layer, W_c c and W_hh h in beam-5 batch-1
     ];
 
     public static int Run(string[] args)
@@ -64,7 +64,7 @@ public static class GemmBench
                         "  --reps R     timed repetitions per shape, median reported (default 7)\n" +
                         "  --cpu-time   time by the calling thread's CPU time, not wall time: steadier on a\n" +
                         "               shared machine, but meaningful for --threads 1 only\n" +
-                        "  --few-rows   instead of the issue's shapes, x·Wᵀ with W stored [n, k] for m = 1, 2, 4, 5, 6, 8\n" +
+                        "  --few-rows   instead of the model's shapes, x·Wᵀ with W stored [n, k] for m = 1, 2, 4, 5, 6, 8\n" +
                         "               rows and n = 8000, 1536, k = 512 (beam search with batch 1; the direct path),\n" +
                         "               and x·B with B stored [k, n] [512, 1536] for m = 1..4; then beam 5's five-row\n" +
                         "               products of the Luong decoder and of the small model\n" +

@@ -5,7 +5,7 @@ using Attend.Tensors;
 
 namespace Attend.Bench;
 
-// The decoding side of `peer`: greedy (batch), beam-5 with batch 1 and batched beam, timed as the peer times them.
+// The decoding side of `peer`: greedy (batch), beam-5 with batch 1 and batched beam, timed as the PyTorch reference times them.
 internal static partial class PeerBench
 {
     /// <summary>Adds the greedy, beam_batch1 and beam_batched figures for the first training batch to <paramref name="res"/>.</summary>
@@ -13,7 +13,7 @@ internal static partial class PeerBench
     {
         if (a.DecodeBatches > 0)
         {
-            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false, KeepLogits: false, Shards: a.DecodeShards); // the peer keeps only the tokens
+            var opts = new GreedyOptions(a.MaxLen, StopAtEos: false, KeepLogits: false, Shards: a.DecodeShards); // the PyTorch reference keeps only the tokens
             void Greedy1() { using var s = TensorScope.Begin(); Greedy.Decode(model, first.Source, first.Batch, first.SourceLengths, opts); }
             Greedy1(); // warm-up
             double c0 = CpuSeconds();

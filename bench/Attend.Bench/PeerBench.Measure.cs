@@ -42,7 +42,7 @@ internal static partial class PeerBench
             return new BatchWork(src, (double)batch.Batch * batch.SourceLength, scored, step, whole, batch.Batch, src);
         }
 
-        /// <summary>As the PyTorch peer computes it: its packed encoder runs only the real source tokens (input
+        /// <summary>As the PyTorch reference computes it: its packed encoder runs only the real source tokens (input
         /// projections included); its decoder runs all B·T positions against all S source positions, it projects
         /// the keys of all B·S memory rows, and the plain model projects its fixed context at every step.</summary>
         public static BatchWork Peer(Seq2SeqBatch batch)
@@ -124,7 +124,7 @@ internal static partial class PeerBench
         return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
     }
 
-    /// <summary>VmHWM: the peak resident set of this process (the peer reads ru_maxrss, the same figure).</summary>
+    /// <summary>VmHWM: the peak resident set of this process (the PyTorch reference reads ru_maxrss, the same figure).</summary>
     private static double PeakRssMb() => StatusKb("VmHWM:") / 1024.0;
 
     private static double CurrentRssMb() => StatusKb("VmRSS:") / 1024.0;

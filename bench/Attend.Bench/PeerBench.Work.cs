@@ -9,14 +9,14 @@ namespace Attend.Bench;
 // machine's ceilings (bench/compare-with-pytorch.sh: the GFLOP/s or GB/s a goal asks for).
 internal static partial class PeerBench
 {
-    /// <summary>The peer's mean source length (uniform in 8..30).</summary>
+    /// <summary>The PyTorch reference's mean source length (uniform in 8..30).</summary>
     private const double MeanSource = 19;
 
     /// <summary>
     /// `--list-work`: "config attention cell greedy_gflop beam_gflop beam1_mb" for every combination: the matrix
     /// products of one sentence's greedy decoding and of its batched beam search (GFLOP, <paramref name="a"/>'s
     /// --max-len steps and --beam), and the weights beam search with batch 1 streams for one sentence (MB), with
-    /// the peer's mean source length. Element-wise work is not counted, as in the training count.
+    /// the PyTorch reference's mean source length. Element-wise work is not counted, as in the training count.
     /// </summary>
     private static int ListWork(Args a)
     {

@@ -15,7 +15,7 @@ namespace Attend.Bench;
 /// model (Attend's <see cref="Seq2Seq"/> with the reference's defaults), same synthetic data distribution (batch of
 /// source and target lengths uniform in 8..30, target length counting EOS, tokens uniform over words),
 /// same figure definitions, and one JSON line per run with the reference's keys. Extra keys say what the
-/// reference cannot: managed bytes allocated and GC collections per training step, and GFLOP/s of the
+/// reference does not: managed bytes allocated and GC collections per training step, and GFLOP/s of the
 /// matrix products of a training step against the FMA peak.
 /// </summary>
 internal static partial class PeerBench
@@ -48,8 +48,8 @@ internal static partial class PeerBench
           --decode-shards N               Attend only: shards of sentences decoded at once (0, the default: one per
                                           core when each gets 64 rows and the output layer has at most 2M weights;
                                           1 = the whole batch at once, each product split over the threads)
-        Luong training always runs the decoder RNN over the whole target in one call (the peer's default);
-        the peer's --stepwise is not offered.
+        Luong training always runs the decoder RNN over the whole target in one call (the PyTorch reference's default);
+        the reference's --stepwise is not offered.
         """;
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -145,7 +145,7 @@ internal static partial class PeerBench
         return a;
     }
 
-    /// <summary>`--list-params`: "config attention cell params" for every combination (to check against the peer's counts).</summary>
+    /// <summary>`--list-params`: "config attention cell params" for every combination (to check against the PyTorch reference's counts).</summary>
     private static int ListParams(Args a)
     {
         foreach (var c in Configs.Keys)
@@ -158,7 +158,7 @@ internal static partial class PeerBench
         return 0;
     }
 
-    /// <summary>One child process per run, so that peak RSS is per configuration (as the peer does).</summary>
+    /// <summary>One child process per run, so that peak RSS is per configuration (as the PyTorch reference does).</summary>
     private static int RunChildren(string[] argv, List<string> configs, List<string> atts, int repeat)
     {
         string exe = Environment.ProcessPath ?? throw new InvalidOperationException("peer: cannot find the benchmark's own executable");
@@ -228,7 +228,7 @@ internal static partial class PeerBench
         }.Resolve();
     }
 
-    /// <summary>The peer's make_batch: lengths uniform in 8..30, the target's last real token is EOS, tokens uniform over words.</summary>
+    /// <summary>The PyTorch reference's make_batch: lengths uniform in 8..30, the target's last real token is EOS, tokens uniform over words.</summary>
     internal static Seq2SeqBatch MakeBatch(Random gen, int batch, int srcVocab, int tgtVocab, int minLen = 8, int maxLen = 30)
     {
         var srcLen = new int[batch];
@@ -300,7 +300,7 @@ internal static partial class PeerBench
             double loss;
             using (var scope = TensorScope.Begin())
             {
-                adam.ZeroGrad(setToNone: true); // as the peer's opt.zero_grad(set_to_none=True) and the Trainer
+                adam.ZeroGrad(setToNone: true); // as the PyTorch reference's opt.zero_grad(set_to_none=True) and the Trainer
                 var lossT = model.Loss(batch);
                 double tForward = sw.Elapsed.TotalSeconds;
                 loss = lossT.Data[0];

@@ -9,7 +9,7 @@ namespace Attend.Bench;
 /// <summary>
 /// `translate`: what `attend translate` and the server do per batch (<see cref="Translator.Decode"/>: length-sorted
 /// batches, greedy or beam search, log-probabilities and attention matrices of every hypothesis), on random
-/// sentences of 8..30 tokens with a randomly initialised model of the peer's big shape (vocabularies 8000,
+/// sentences of 8..30 tokens with a randomly initialised model of the PyTorch reference's big shape (vocabularies 8000,
 /// embeddings 256, hidden 512, Bahdanau), or an ensemble of them. Prints sentences per second, managed allocation and peak working set.
 /// </summary>
 public static class TranslateBench

@@ -6,7 +6,7 @@ namespace Attend.Tensors.Kernels;
 /// <summary>
 /// Index of the largest value of a row, with the semantics of the scalar loop <see cref="Reference"/>:
 /// the first index on ties (−0 and +0 are equal), a NaN is never larger than anything. Greedy decoding
-/// takes one per sentence per step over the whole vocabulary (64 × 8000 floats a step for the peer's
+/// takes one per sentence per step over the whole vocabulary (64 × 8000 floats a step for the PyTorch reference's
 /// big model, 12% of a greedy batch with the scalar loop).
 /// </summary>
 /// <remarks>

@@ -9,8 +9,8 @@ namespace Attend.Tensors.Kernels;
 /// </summary>
 /// <remarks>
 /// .NET's <c>Vector512.Exp(Vector512&lt;float&gt;)</c> and <c>TensorPrimitives.Exp/Sigmoid/Tanh</c> widen every
-/// float to double and evaluate there; on this machine that was 15% of a small-model training step
-/// (docs/performance.md). Here: Cody–Waite reduction x = n·ln2 + r with |r| ≤ ln2/2, Cephes' degree-6
+/// float to double and evaluate there, 15% of a small-model training step in a profile on a Zen 4
+/// (timings: docs/performance.md). Here: Cody–Waite reduction x = n·ln2 + r with |r| ≤ ln2/2, Cephes' degree-6
 /// polynomial for eʳ, and 2ⁿ built in the exponent bits. Worst error against the exact value over
 /// FloatMathTests' sweep of the range: exp 0.98 ulp, σ 1.98, tanh 1.21 (the tests allow 1.5, 2.5, 2); results below 2⁻¹²⁵ (x &lt; −86.6) flush to 0, x &gt; 88.72 gives +∞,
 /// NaN stays NaN. The scalar and both vector bodies run the same operations in the same order with

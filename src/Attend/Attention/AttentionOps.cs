@@ -139,7 +139,7 @@ internal static class AttentionOps
         CheckMask(mask, b, s, nameof(Additive));
         var y = Tensor.Empty(ScoreShape(query, s));
         // The [B·T·S, A] hidden layer is never stored, with or without a graph (for Bahdanau's per-step scores
-        // it is B·S·A floats per decoder step, 4 MB a step for the big peer model): one row of A per chunk of
+        // it is B·S·A floats per decoder step, 4 MB a step for the big reference model): one row of A per chunk of
         // query rows is reused, and the backward recomputes each row, one extra pass of tanh against ~120 MB
         // less memory per training step.
         ForQueryRows(b, t * s * a, (lo, hi) =>

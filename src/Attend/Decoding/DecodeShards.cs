@@ -8,7 +8,7 @@ namespace Attend.Decoding;
 /// Decoding a batch as shards of consecutive sentences that run at once, one per core, every kernel of a
 /// shard on its own thread. A decoding step is a chain of small products and row-wise passes; splitting each
 /// of them across the cores costs a hand-over per op and leaves the row-wise work on one core, while one shard
-/// per core keeps both cores on all of it (docs/performance.md, "Stop 17"). Every op treats rows
+/// per core keeps both cores on all of it (docs/performance.md, "Decoding"). Every op treats rows
 /// independently, so a sentence decodes to the same bits in any shard as in the whole batch (tests).
 /// </summary>
 internal static class DecodeShards
@@ -19,8 +19,8 @@ internal static class DecodeShards
     /// <summary>
     /// Most output-layer weights (V × readout size) for which shards are cut by default: each shard streams the
     /// whole output layer every step, where a product split across the cores streams half of it on each. Up to
-    /// 2M floats (8 MB, the peer's small model has 1M) the cores' shared cache holds it and shards win; the
-    /// peer's big model (4.1M) decodes faster unsharded (docs/performance.md, "Stop 17").
+    /// 2M floats (8 MB, the PyTorch reference's small model has 1M) the cores' shared cache holds it and shards win; the
+    /// big one (4.1M) decodes faster unsharded (docs/performance.md, "Decoding").
     /// </summary>
     public const long MaxOutputWeights = 1L << 21;
 

@@ -18,7 +18,7 @@ public sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double Ma
 public sealed record Hypothesis(int[] Tokens, double LogProb, double Score, float[,]? Attention);
 
 /// <summary>
-/// Decodes id sequences in length-sorted batches with greedy search (beam 1) or the model issue's
+/// Decodes id sequences in length-sorted batches with greedy search (beam 1) or
 /// <see cref="BeamSearch"/> (several models: <see cref="EnsembleGreedy"/> / <see cref="EnsembleBeam"/>), re-ranks beam finals with the GNMT length penalty, and returns for every
 /// sentence its n-best hypotheses, best first, each with its attention matrix.
 /// </summary>

@@ -8,7 +8,7 @@ using Attend.Training;
 
 namespace Attend.Model;
 
-/// <summary>Where training stood when a checkpoint was written (the training engineer extends this).</summary>
+/// <summary>Where training stood when a checkpoint was written.</summary>
 public sealed record TrainingState(long Step = 0, int Epoch = 0, ulong[]? RngState = null);
 
 /// <summary>Fingerprints of the vocabularies the model's ids refer to (strings provided by the text pipeline).</summary>

@@ -6,7 +6,7 @@ namespace Attend.Model;
 
 /// <summary>
 /// The target side: embedding, initial-state bridge, recurrent stack, attention, Luong's attentional layer
-/// W_c and the output projection, with the peer's parameter names (<c>decoder.embed</c>, <c>decoder.bridge</c>,
+/// W_c and the output projection, with the PyTorch reference's parameter names (<c>decoder.embed</c>, <c>decoder.bridge</c>,
 /// <c>decoder.rnn</c>, <c>decoder.W</c>/<c>U</c>/<c>v</c> or <c>decoder.W_a</c>, <c>decoder.W_c</c>, <c>decoder.out</c>).
 /// </summary>
 /// <remarks>

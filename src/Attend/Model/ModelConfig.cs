@@ -30,7 +30,7 @@ public sealed record ModelConfig
     public bool BidirectionalEncoder { get; init; } = true;
     public RnnKind Rnn { get; init; } = RnnKind.Gru;
     public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
-    /// <summary>Auto resolves to Sum for the Luong kinds and Concat otherwise (as the peer).</summary>
+    /// <summary>Auto resolves to Sum for the Luong kinds and Concat otherwise (as the PyTorch reference).</summary>
     public MemoryKind Memory { get; init; } = MemoryKind.Auto;
     public DecoderInit Init { get; init; } = DecoderInit.Bridge;
     public Readout Readout { get; init; } = Readout.State;

@@ -14,7 +14,7 @@ public sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f)
 /// <summary>Loss (mean cross-entropy over non-pad targets), logits [B, T, V] and attention weights [B, T, S] (null for None).</summary>
 public sealed record Seq2SeqOutput(Tensor Loss, Tensor Logits, Tensor? Weights);
 
-/// <summary>The encoder–decoder with parameter names <c>encoder.*</c> and <c>decoder.*</c>, as the PyTorch peer.</summary>
+/// <summary>The encoder–decoder with parameter names <c>encoder.*</c> and <c>decoder.*</c>, as the PyTorch reference.</summary>
 public sealed class Seq2Seq : Module
 {
     public ModelConfig Config { get; }

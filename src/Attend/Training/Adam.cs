@@ -115,7 +115,7 @@ public sealed class Adam
 
     /// <summary>
     /// Zeroes every parameter's gradient or, with <paramref name="setToNone"/>, forgets it (<see cref="Tensor.DropGrad"/>, PyTorch's zero_grad(set_to_none=True),
-    /// as the peer): the next backward rents them zeroed from the pool, where they lent their memory to the
+    /// as the PyTorch reference does): the next backward rents them zeroed from the pool, where they lent their memory to the
     /// forward's activations. A parameter the next backward does not reach then has no gradient and is skipped,
     /// as in PyTorch. With <paramref name="setToNone"/> false they are zeroed in place.
     /// </summary>

@@ -15,7 +15,7 @@ public interface IOptimizer
     IEnumerable<(string Name, float[] Buffer)> State();
 }
 
-/// <summary>The model issue's <see cref="Adam"/> (PyTorch-exact) behind <see cref="IOptimizer"/>.</summary>
+/// <summary><see cref="Adam"/> (PyTorch-exact) behind <see cref="IOptimizer"/>.</summary>
 public sealed class AdamOptimizer(IReadOnlyList<(string Name, Tensor Param)> parameters, AdamOptions options) : IOptimizer
 {
     private readonly Adam _adam = new(parameters.Select(p => p.Param).ToList(), options);

@@ -19,7 +19,7 @@ public sealed record LoadedModel(Seq2Seq Model, RunConfig Config, Vocabulary Sou
 
 /// <summary>
 /// The layout of a run directory. Each checkpoint is a self-contained folder <c>step-000123/</c> holding
-/// <c>model.safetensors</c> + <c>model.json</c> (the model issue's format), <c>optimizer.safetensors</c>,
+/// <c>model.safetensors</c> + <c>model.json</c> (weights and architecture), <c>optimizer.safetensors</c>,
 /// <c>trainer.json</c>, <c>config.yaml</c> and both vocabularies. It is written under a temporary name and
 /// renamed into place when complete; <c>best</c> and <c>last</c> are symbolic links switched by an atomic
 /// rename. A process killed at any moment therefore leaves <c>best</c> and <c>last</c> pointing at

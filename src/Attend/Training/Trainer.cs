@@ -137,7 +137,7 @@ public sealed class Trainer
         using var scope = TensorScope.Begin();
         var batch = BatchOrder.Make(_data.Train, indices, Model.Config);
         targetTokens = batch.TargetOut.Count(id => id != Model.Config.PadId);
-        Model.ZeroGrad(setToNone: true); // as the peer: gradients exist only from the backward to the step
+        Model.ZeroGrad(setToNone: true); // as the PyTorch reference: gradients exist only from the backward to the step
         var loss = Model.Loss(batch, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
         double value = loss.Data[0];
         loss.Backward(keepValues: false); // nothing below reads an activation: the pass frees them as it goes

@@ -8,7 +8,7 @@ namespace Attend.Tests.Cli;
 public class DemoCliTests
 {
     /// <summary>
-    /// `attend demo --json` on a tiny budget: the last line is the object (sample_input, then per model
+    /// `attend demo --json` on a tiny budget: the last line is one JSON object (sample_input, then per model
     /// attention, exact_match, run_dir = OUT/none or OUT/bahdanau, by_length buckets in increasing input
     /// length), the runs load, and the SVG heatmap is written.
     /// </summary>

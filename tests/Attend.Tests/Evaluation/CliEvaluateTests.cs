@@ -54,7 +54,7 @@ public sealed class CliEvaluateTests : IDisposable
         Assert.Equal(expected.GetProperty("counts").GetRawText().Replace(" ", ""), bleu.GetProperty("counts").GetRawText());
         Assert.Equal(expected.GetProperty("signature").GetString(), bleu.GetProperty("signature").GetString());
         Assert.Equal("nrefs:1|case:lc|eff:yes|nc:6|nw:0|space:no|version:2.6.0", doc.RootElement.GetProperty("chrf").GetProperty("signature").GetString());
-        // The shape: one line, bleu's fields in its order, chrf with score and signature.
+        // The documented shape: one line, bleu's fields in its order, chrf with score and signature.
         Assert.Single(o.Trim().Split('\n'));
         Assert.Equal(["bleu", "chrf"], doc.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["score", "counts", "totals", "precisions", "bp", "sys_len", "ref_len", "signature"], bleu.EnumerateObject().Select(p => p.Name));
