@@ -78,6 +78,9 @@ public sealed record DataConfig
     public int VocabMinFreq { get; init; } = 1;
     [Doc("Largest vocabulary per side (0 = unlimited)."), NonNegative]
     public int VocabMaxSize { get; init; }
+    /// <summary>How this section's raw text becomes tokens (normalize, tokenize, then BPE with <paramref name="bpe"/>).</summary>
+    public TextSide CreateTextSide(BpeCodes? bpe = null) => new(Tokenizer, Lowercase, bpe);
+
     [Doc("Demo task: each example lists 1..N dates (1 = one date per example)."), Positive]
     public int DemoMaxDates { get; init; } = 1;
     [Doc("Demo task: number of training pairs."), Positive]

@@ -1,4 +1,5 @@
 using Attend.Model;
+using Attend.Text;
 using Attend.Training;
 
 namespace Attend.Decoding;
@@ -74,7 +75,7 @@ public static class TextTranslator
             Translator.Pharaoh(attention, trgIds.Length), logProb, logProb);
     }
 
-    private static TextHypothesis ToText(LoadedModel m, Training.TextSide side, string[] source, Hypothesis h, TextOptions options)
+    private static TextHypothesis ToText(LoadedModel m, TextSide side, string[] source, Hypothesis h, TextOptions options)
     {
         var toks = m.TargetVocab.Decode(h.Tokens);
         if (options.ReplaceUnknowns) toks = Translator.ReplaceUnknowns(toks, source, h.Attention, h.Tokens);

@@ -14,7 +14,7 @@ namespace Attend.Training;
 public sealed record LoadedModel(Seq2Seq Model, RunConfig Config, Vocabulary SourceVocab, Vocabulary TargetVocab, string Directory)
 {
     /// <summary>The run's tokenizer, normalizer and BPE codes (stateless, safe to share between threads).</summary>
-    public TextSide Text { get; } = TextSide.ForCheckpoint(Config.Data, Directory);
+    public TextSide Text { get; } = RunDirectory.LoadTextSide(Config.Data, Directory);
 }
 
 /// <summary>
@@ -36,6 +36,18 @@ public static class RunDirectory
 
     private static readonly int SavePauseMs =
         int.TryParse(Environment.GetEnvironmentVariable("ATTEND_SAVE_PAUSE_MS"), out int ms) && ms > 0 ? ms : 0;
+
+    /// <summary>
+    /// The text side of a checkpoint folder: a config with <c>data.bpe_merges</c> &gt; 0 needs the folder's
+    /// <c>bpe.codes</c> (an error naming the folder when it is missing).
+    /// </summary>
+    public static TextSide LoadTextSide(DataConfig data, string checkpointDir)
+    {
+        if (data.BpeMerges == 0) return data.CreateTextSide();
+        var path = Path.Combine(checkpointDir, TextSide.CodesFile);
+        if (!File.Exists(path)) throw new InvalidDataException($"{checkpointDir}: data.bpe_merges is {data.BpeMerges} but {TextSide.CodesFile} is missing");
+        return data.CreateTextSide(BpeCodes.Load(path));
+    }
 
     /// <summary>The test hook's pause between the files of a save (no-op unless ATTEND_SAVE_PAUSE_MS is set).</summary>
     private static void Pause()

@@ -3,50 +3,6 @@ using Attend.Text;
 
 namespace Attend.Training;
 
-/// <summary>
-/// How raw text becomes model tokens and back, as the run's <c>data</c> section says (shared by training and
-/// translation): normalize, tokenize, then BPE-segment when the run has codes; back: desegment, detokenize.
-/// </summary>
-public sealed class TextSide(TokenizerKind tokenizer, bool lowercase, BpeCodes? bpe = null)
-{
-    /// <summary>The file name of a run's BPE codes, beside the vocabularies in every checkpoint.</summary>
-    public const string CodesFile = "bpe.codes";
-
-    private readonly Normalizer _normalizer = new(new NormalizerOptions(Lowercase: lowercase));
-    private readonly ITokenizer _tokenizer = Tokenizers.Create(tokenizer);
-    private readonly BpeSegmenter? _segmenter = bpe is null ? null : new BpeSegmenter(bpe);
-
-    /// <summary>The run's BPE codes (null without BPE).</summary>
-    public BpeCodes? Bpe { get; } = bpe;
-
-    public static TextSide From(DataConfig data, BpeCodes? bpe = null) => new(data.Tokenizer, data.Lowercase, bpe);
-
-    /// <summary>
-    /// The text side of a checkpoint folder: a config with <c>data.bpe_merges</c> &gt; 0 needs the folder's
-    /// <c>bpe.codes</c> (an error naming the folder when it is missing).
-    /// </summary>
-    public static TextSide ForCheckpoint(DataConfig data, string checkpointDir)
-    {
-        if (data.BpeMerges == 0) return From(data);
-        var path = Path.Combine(checkpointDir, CodesFile);
-        if (!File.Exists(path)) throw new InvalidDataException($"{checkpointDir}: data.bpe_merges is {data.BpeMerges} but {CodesFile} is missing");
-        return From(data, BpeCodes.Load(path));
-    }
-
-    /// <summary>Word (or char) tokens before BPE.</summary>
-    public string[] Words(string text) => _tokenizer.Tokenize(_normalizer.Normalize(text));
-
-    /// <summary>Model tokens: words, segmented into subwords when the run has BPE codes.</summary>
-    public string[] Tokenize(string text)
-    {
-        var words = Words(text);
-        return _segmenter is null ? words : [.. _segmenter.Segment(words)];
-    }
-
-    public string Detokenize(IEnumerable<string> tokens) =>
-        _tokenizer.Detokenize(_segmenter is null ? tokens : BpeSegmenter.Desegment(tokens));
-}
-
 /// <summary>One training pair: ids without BOS/EOS, and the raw texts (for BLEU, samples and length buckets).</summary>
 public sealed record Example(int[] Source, int[] Target, string SourceText, string TargetText);
 
@@ -83,7 +39,7 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
             dev = Read(d, d.Dev);
             test = d.Test.Length == 0 ? [] : Read(d, d.Test);
         }
-        var text = TextSide.From(d, bpe ?? (d.BpeMerges > 0 ? LearnBpe(train, d) : null));
+        var text = d.CreateTextSide(bpe ?? (d.BpeMerges > 0 ? LearnBpe(train, d) : null));
         var trainTok = train.Select(p => (S: text.Tokenize(p.S), T: text.Tokenize(p.T), p)).ToList();
         long dropped = trainTok.RemoveAll(x => x.S.Length == 0 || x.T.Length == 0 || x.S.Length > d.MaxLength || x.T.Length > d.MaxLength);
         if (trainTok.Count == 0) throw new ConfigException($"data: no training pairs left after dropping {dropped} longer than data.max_length = {d.MaxLength}");
@@ -108,7 +64,7 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         IEnumerable<SentencePair> pairs = ParallelCorpus.ReadTsv(path, d.TsvSrcColumn, d.TsvTrgColumn);
         if (d.TsvMaxLength > 0)
         {
-            var words = TextSide.From(d);
+            var words = d.CreateTextSide();
             pairs = pairs.Where(p => words.Words(p.Source).Length <= d.TsvMaxLength && words.Words(p.Target).Length <= d.TsvMaxLength);
         }
         var split = CorpusSplits.SplitSeeded(pairs, d.DevFraction, d.TestFraction, d.SplitSeed, SplitGrouping.BySourceOrTarget);
@@ -119,7 +75,7 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
     /// <summary>Joint BPE over the word-tokenized training sentences of both sides.</summary>
     private static BpeCodes LearnBpe(List<(string S, string T)> train, DataConfig d)
     {
-        var words = TextSide.From(d);
+        var words = d.CreateTextSide();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (s, t) in train)
         {
