@@ -10,7 +10,9 @@ public sealed class CorpusReport
     public long Kept { get; internal set; }
     public long EmptySource { get; internal set; }
     public long EmptyTarget { get; internal set; }
-    public long Skipped => EmptySource + EmptyTarget;
+    /// <summary>Pairs with a line that is not valid UTF-8 on either side (counted only by readers that pass them on).</summary>
+    public long InvalidUtf8 { get; internal set; }
+    public long Skipped => EmptySource + EmptyTarget + InvalidUtf8;
 
     public override string ToString() =>
         $"{LinesRead} lines read, {Kept} pairs kept, {Skipped} skipped (empty source {EmptySource}, empty target {EmptyTarget})";
@@ -33,12 +35,14 @@ public static class ParallelCorpus
     /// <summary>
     /// Streams two line-aligned files (plain or gzip) in lockstep; each file is read once. When one file ends
     /// before the other, the error names both files and both line counts (the longer file is counted to its end).
+    /// With <paramref name="dropInvalid"/>, a pair with a line that is not valid UTF-8 is dropped and counted in
+    /// the report instead of being an error.
     /// </summary>
-    public static IEnumerable<SentencePair> ReadAligned(string sourcePath, string targetPath, CorpusReport? report = null)
+    public static IEnumerable<SentencePair> ReadAligned(string sourcePath, string targetPath, CorpusReport? report = null, bool dropInvalid = false)
     {
         report ??= new CorpusReport();
-        using var src = TextFile.ReadLines(sourcePath).GetEnumerator();
-        using var tgt = TextFile.ReadLines(targetPath).GetEnumerator();
+        using var src = TextFile.ReadLines(sourcePath, dropInvalid).GetEnumerator();
+        using var tgt = TextFile.ReadLines(targetPath, dropInvalid).GetEnumerator();
         long n = 0;
         while (true)
         {
@@ -52,6 +56,7 @@ public static class ParallelCorpus
                     $"line counts differ: {sourcePath} has {srcCount} lines, {targetPath} has {tgtCount} lines");
             }
             n++;
+            if (!src.Current.IsValidUtf8 || !tgt.Current.IsValidUtf8) { report.LinesRead++; report.InvalidUtf8++; continue; }
             if (report.Accept(src.Current.Text, tgt.Current.Text))
                 yield return new SentencePair(src.Current.Text, tgt.Current.Text, n);
         }

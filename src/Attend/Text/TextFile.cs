@@ -2,8 +2,12 @@ using System.Text;
 
 namespace Attend.Text;
 
-/// <summary>One line of a text file: its text without the line break, and its 1-based number.</summary>
-public readonly record struct TextLine(string Text, long Number);
+/// <summary>
+/// One line of a text file: its text without the line break, and its 1-based number. A reader told to pass
+/// invalid UTF-8 on (<see cref="TextFile.ReadLines(string, bool)"/>) marks such a line with
+/// <paramref name="IsValidUtf8"/> false and an empty text.
+/// </summary>
+public readonly record struct TextLine(string Text, long Number, bool IsValidUtf8 = true);
 
 /// <summary>
 /// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name; a truncated
@@ -38,14 +42,20 @@ public static class TextFile
     }
 
     /// <summary>Streams the lines of a file. A final line break does not produce an extra empty line.</summary>
-    public static IEnumerable<TextLine> ReadLines(string path)
+    public static IEnumerable<TextLine> ReadLines(string path) => ReadLines(path, passInvalid: false);
+
+    /// <summary>
+    /// Streams the lines of a file; with <paramref name="passInvalid"/> a line that is not valid UTF-8 comes as an
+    /// empty line marked invalid instead of stopping the read with an error (corpus preparation counts and drops it).
+    /// </summary>
+    public static IEnumerable<TextLine> ReadLines(string path, bool passInvalid)
     {
-        foreach (var line in ReadLines(OpenRead(path), path)) yield return line;
+        foreach (var line in ReadLines(OpenRead(path), path, passInvalid)) yield return line;
     }
 
     /// <summary>Streams the lines of an open stream (e.g. stdin), which it disposes; <paramref name="name"/> is used
     /// in error messages.</summary>
-    public static IEnumerable<TextLine> ReadLines(Stream stream, string name)
+    public static IEnumerable<TextLine> ReadLines(Stream stream, string name, bool passInvalid = false)
     {
         using var _ = stream;
         byte[] buffer = new byte[1 << 16];
@@ -68,7 +78,8 @@ public static class TextFile
             if (nl < 0 && start == end) yield break;
             int lineEnd = nl < 0 ? end : nl;
             number++;
-            yield return new TextLine(Decode(buffer, start, lineEnd, name, number), number);
+            string? text = Decode(buffer, start, lineEnd, name, number, passInvalid);
+            yield return text is null ? new TextLine("", number, IsValidUtf8: false) : new TextLine(text, number);
             start = nl < 0 ? end : nl + 1;
         }
     }
@@ -80,13 +91,14 @@ public static class TextFile
         catch (IOException e) { throw new TextDataException($"read error ({e.Message})", path, inner: e); }
     }
 
-    private static string Decode(byte[] buffer, int start, int end, string path, long number)
+    private static string? Decode(byte[] buffer, int start, int end, string path, long number, bool passInvalid)
     {
         if (end > start && buffer[end - 1] == '\r') end--;
         if (number == 1 && end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF) start += 3;
         try { return Strict.GetString(buffer, start, end - start); }
         catch (DecoderFallbackException e)
         {
+            if (passInvalid) return null;
             string where = e.Index >= 0 ? $" at byte {e.Index + 1} of the line" : "";
             throw new TextDataException($"invalid UTF-8{where}", path, number);
         }

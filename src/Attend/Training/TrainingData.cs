@@ -20,15 +20,7 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         var d = config.Data;
         List<(string S, string T)> train, dev, test;
         if (d.Source == DataSource.Demo)
-        {
-            // Three generators forked from the run seed; dev and test exclude every training source.
-            var rng = new Tensors.Rng(config.Seed);
-            var trainPairs = Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTrainSize, d.DemoMaxDates);
-            var seen = trainPairs.Select(p => p.Source).ToHashSet(StringComparer.Ordinal);
-            train = trainPairs.Select(p => (p.Source, p.Target)).ToList();
-            dev = Demo.DateTask.GenerateLists(rng.Fork(), d.DemoDevSize, d.DemoMaxDates, seen).Select(p => (p.Source, p.Target)).ToList();
-            test = Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTestSize, d.DemoMaxDates, seen).Select(p => (p.Source, p.Target)).ToList();
-        }
+            (train, dev, test) = Demo(config);
         else if (d.Source == DataSource.Tsv)
             (train, dev, test) = ReadTsv(d);
         else
@@ -51,9 +43,51 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
             trainTok.Select(x => Make(x.S, x.T, x.p.S, x.p.T)).ToList(), Encode(dev), Encode(test), dropped);
     }
 
+    /// <summary>
+    /// The raw splits the config names, for <see cref="Corpus.Preparer"/>: files stream (a line that is not valid
+    /// UTF-8 drops its pair, counted); the demo task and a seeded TSV split are made in memory first.
+    /// </summary>
+    public static Corpus.CorpusSource Sources(RunConfig config)
+    {
+        var d = config.Data;
+        static Corpus.SplitSource Listed(string name, List<(string S, string T)> pairs) =>
+            new(name, _ => pairs.Select((p, i) => new SentencePair(p.S, p.T, i + 1)));
+        if (d.Source == DataSource.Demo || d.Source == DataSource.Tsv)
+        {
+            var (train, dev, test) = d.Source == DataSource.Demo ? Demo(config) : ReadTsv(d);
+            var files = d.Source == DataSource.Tsv ? [Path.Combine(d.Dir, d.Tsv)] : new List<string>();
+            return new([Listed("train", train), Listed("dev", dev), Listed("test", test)], files);
+        }
+        if (d.Train.Length == 0) throw new ConfigException("data.train: required when data.source is files");
+        if (d.Dev.Length == 0) throw new ConfigException("data.dev: required when data.source is files");
+        var splits = new List<Corpus.SplitSource>();
+        var paths = new List<string>();
+        foreach (var (name, prefix) in new[] { ("train", d.Train), ("dev", d.Dev), ("test", d.Test) })
+        {
+            if (prefix.Length == 0) continue;
+            string src = CorpusSplits.Find(d.Dir, $"{prefix}.{d.Src}"), trg = CorpusSplits.Find(d.Dir, $"{prefix}.{d.Trg}");
+            paths.Add(src);
+            paths.Add(trg);
+            splits.Add(new(name, report => ParallelCorpus.ReadAligned(src, trg, report, dropInvalid: true)));
+        }
+        return new(splits, paths);
+    }
+
     private static List<(string, string)> Read(DataConfig d, string prefix) =>
         ParallelCorpus.ReadAligned(CorpusSplits.Find(d.Dir, $"{prefix}.{d.Src}"), CorpusSplits.Find(d.Dir, $"{prefix}.{d.Trg}"))
             .Select(p => (p.Source, p.Target)).ToList();
+
+    /// <summary>The demo task's splits: three generators forked from the run seed; dev and test exclude every training source.</summary>
+    private static (List<(string, string)>, List<(string, string)>, List<(string, string)>) Demo(RunConfig config)
+    {
+        var d = config.Data;
+        var rng = new Tensors.Rng(config.Seed);
+        var trainPairs = Attend.Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTrainSize, d.DemoMaxDates);
+        var seen = trainPairs.Select(p => p.Source).ToHashSet(StringComparer.Ordinal);
+        static List<(string, string)> L(IEnumerable<Attend.Demo.DatePair> ps) => ps.Select(p => (p.Source, p.Target)).ToList();
+        return (L(trainPairs), L(Attend.Demo.DateTask.GenerateLists(rng.Fork(), d.DemoDevSize, d.DemoMaxDates, seen)),
+            L(Attend.Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTestSize, d.DemoMaxDates, seen)));
+    }
 
     /// <summary>The seeded train/dev/test split of one tab-separated file, after the optional length filter.</summary>
     private static (List<(string, string)>, List<(string, string)>, List<(string, string)>) ReadTsv(DataConfig d)
