@@ -17,5 +17,6 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     PerplexityCommand.Build(),
     ServeCommand.Build(),
     DataCommand.Build(),
+    PrepareCommand.Build(),
 };
 return root.Parse(args).Invoke();

@@ -6,7 +6,7 @@ using Attend.Text;
 namespace Attend.Config;
 
 /// <summary>Where the training pairs come from.</summary>
-public enum DataSource { Demo, Files, Tsv }
+public enum DataSource { Demo, Files, Tsv, Prepared }
 
 /// <summary>Which optimizer updates the parameters.</summary>
 public enum OptimizerKind { Adam, Sgd }
@@ -35,7 +35,7 @@ public sealed record RunConfig
 
 public sealed record DataConfig
 {
-    [Doc("`demo` (the built-in dates task, no files needed), `files` (line-aligned PREFIX.SRC / PREFIX.TRG) or `tsv` (one tab-separated file, split with a seed).")]
+    [Doc("`demo` (the built-in dates task, no files needed), `files` (line-aligned PREFIX.SRC / PREFIX.TRG), `tsv` (one tab-separated file, split with a seed) or `prepared` (a folder written by `attend prepare`, in `data.prepared`).")]
     public DataSource Source { get; init; } = DataSource.Demo;
     [Doc("Folder the file prefixes (and `tsv`) are relative to (\"\" = the current directory); PREFIX.SRC.gz is read when PREFIX.SRC does not exist.")]
     public string Dir { get; init; } = "";
@@ -78,6 +78,11 @@ public sealed record DataConfig
     public int VocabMinFreq { get; init; } = 1;
     [Doc("Largest vocabulary per side (0 = unlimited)."), NonNegative]
     public int VocabMaxSize { get; init; }
+    [Doc("Pairs per training shard when a corpus is prepared (`attend prepare`, and `attend train` on files or tsv): a shard is shuffled as a whole, and at most one is mapped at a time."), Positive]
+    public int ShardPairs { get; init; } = 250_000;
+    [Doc("`prepared`: the folder `attend prepare` wrote (manifest.json, vocabularies, shards).")]
+    public string Prepared { get; init; } = "";
+
     /// <summary>How this section's raw text becomes tokens (normalize, tokenize, then BPE with <paramref name="bpe"/>).</summary>
     public TextSide CreateTextSide(BpeCodes? bpe = null) => new(Tokenizer, Lowercase, bpe);
 
