@@ -28,7 +28,7 @@ public sealed class Program
 
         var app = builder.Build();
         app.UseExceptionHandler();   // unexpected errors: a problem document with no stack trace
-        app.UseStatusCodePages();    // unknown routes and methods: problem documents too
+        app.UseStatusCodePages(StatusPages.Write);   // unknown routes and methods: problem documents too
         app.MapTranslate();          // POST /api/translate
         app.MapModels();             // GET /api/models, /api/model, /api/model/{name}
         app.MapHealth();             // GET /healthz

@@ -20,9 +20,9 @@ public static class TranslateEndpoints
         ServerOptions options, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var body = await RequestBody.ReadAsync(http, options.MaxBodyBytes, ct);
-        if (body is null) return Problems.TooLarge(options.MaxBodyBytes);
-        var (request, error) = TranslateRequest.Parse(body.Value);
+        var (body, unreadable) = await RequestBody.ReadAsync(http, options.MaxBodyBytes, ct);
+        if (unreadable is not null) return unreadable;
+        var (request, error) = TranslateRequest.Parse(body);
         if (request is null) return Problems.BadRequest(error!);
         if (!models.TryGet(request.Model, out var model)) return Problems.UnknownModel(request.Model!, models.Names);
         var (texts, search, problem) = Check(request, model, options);
