@@ -16,7 +16,7 @@ public static class TranslateEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TranslateResponse>, ProblemHttpResult>> Translate(HttpRequest http, ModelRegistry models,
+    internal static async Task<Results<Ok<TranslateResponse>, ProblemHttpResult>> Translate(HttpRequest http, ModelRegistry models,
         ServerOptions options, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
