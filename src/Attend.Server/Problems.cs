@@ -17,8 +17,10 @@ public static class Problems
 
     /// <summary>The body could not be read as HTTP (Kestrel's status, 400 or 408, and its one-line reason).</summary>
     public static ProblemHttpResult BrokenBody(int status, string reason) =>
-        TypedResults.Problem($"the request body could not be read: {reason}", statusCode: status is >= 400 and < 500 ? status : 400, title: "Bad request body");
+        TypedResults.Problem($"the request body could not be read: {reason}", statusCode: status is >= 400 and < 500 ? status : 400,
+            title: "Bad request body");
 
     public static ProblemHttpResult UnknownModel(string name, IEnumerable<string> known) =>
-        TypedResults.Problem($"no model named '{Utf8Text.Clip(name)}' (this server has: {string.Join(", ", known)})", statusCode: StatusCodes.Status404NotFound, title: "Unknown model");
+        TypedResults.Problem($"no model named '{Utf8Text.Clip(name)}' (this server has: {string.Join(", ", known)})",
+            statusCode: StatusCodes.Status404NotFound, title: "Unknown model");
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Attend.Server.Health;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Attend.Server.Health;
 /// "warming up" (503) before, "failed" (503, with a detail) when a model could not decode its warm-up sentence.
 /// </summary>
 public sealed record Health(string Status, int Models,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);
 
 public static class HealthEndpoints
 {

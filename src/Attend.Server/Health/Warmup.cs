@@ -42,7 +42,8 @@ public sealed class Warmup(ModelRegistry models, ServerOptions options, IService
                 return;
             }
         }
-        log.LogInformation("warm-up: {Count} model(s) answered a greedy and a beam request in {Ms:F0} ms; ready", models.All.Count, clock.Elapsed.TotalMilliseconds);
+        log.LogInformation("warm-up: {Count} model(s) answered a greedy and a beam request in {Ms:F0} ms; ready",
+            models.All.Count, clock.Elapsed.TotalMilliseconds);
         _state = (int)State.Ready;
     }
 

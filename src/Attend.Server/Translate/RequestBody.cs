@@ -44,8 +44,9 @@ public static class RequestBody
         if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || type.MediaType.Length == 0 || type.MediaType.IndexOf('/') < 0)
             return $"Content-Type '{Utf8Text.Clip(contentType)}' is not a media type; send application/json";
         var charset = HeaderUtilities.RemoveQuotes(type.Charset).Value;
-        if (type.Charset.HasValue && !charset!.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-            return $"Content-Type charset={Utf8Text.Clip(charset)}: the body must be JSON encoded as UTF-8 (charset=utf-8 or none)";
+        bool utf8 = string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(charset, "utf8", StringComparison.OrdinalIgnoreCase);
+        if (type.Charset.HasValue && !utf8)
+            return $"Content-Type charset={Utf8Text.Clip(charset ?? "")}: the body must be JSON encoded as UTF-8 (charset=utf-8 or none)";
         return null;
     }
 }

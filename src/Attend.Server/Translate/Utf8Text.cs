@@ -10,9 +10,13 @@ namespace Attend.Server.Translate;
 /// </summary>
 internal static class Utf8Text
 {
-    public const string LoneSurrogate = "has an escaped lone surrogate (such as \\uD800), which is not text; surrogate escapes come in high-low pairs";
+    public const string LoneSurrogate =
+        "has an escaped lone surrogate (such as \\uD800), which is not text; surrogate escapes come in high-low pairs";
 
-    /// <summary>The offset of the first byte that does not start a valid UTF-8 scalar (overlong forms, encoded surrogates and stray bytes included), or null.</summary>
+    /// <summary>
+    /// The offset of the first byte that does not start a valid UTF-8 scalar (overlong forms, encoded
+    /// surrogates and stray bytes included), or null.
+    /// </summary>
     public static int? FirstInvalidByte(ReadOnlySpan<byte> bytes)
     {
         if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
