@@ -16,7 +16,8 @@ attend() { dotnet src/Attend.Cli/bin/Release/net10.0/Attend.Cli.dll "$@"; }
 [ -e runs/debug/best ] || attend train configs/debug.yaml --quiet
 
 log=$(mktemp)
-attend serve --model runs/debug --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
+# dotnet itself in the background (not through the function), so $! is the server's own pid.
+dotnet src/Attend.Cli/bin/Release/net10.0/Attend.Cli.dll serve --model runs/debug --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 120); do
