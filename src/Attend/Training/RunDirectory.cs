@@ -132,7 +132,7 @@ public static class RunDirectory
         if (Directory.Exists(best))
             throw new InvalidDataException($"{best}: damaged checkpoint (no model.safetensors){useLast}");
         if (useLast.Length > 0 || StepDirs(path).Count > 0)
-            throw new InvalidDataException($"{path}: the run has no best checkpoint yet (it stopped before its first validation){useLast}");
+            throw new InvalidDataException($"{path}: the run has no best checkpoint (none is written before the first validation){useLast}");
         throw new InvalidDataException($"{path}: no checkpoint here (expected model.safetensors, or a run directory with best/)");
     }
 
