@@ -18,4 +18,5 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     ServeCommand.Build(),
     DataCommand.Build(),
 };
-return root.Parse(args).Invoke();
+root.Options.Add(GlobalOptions.Verbose);
+return CommandGuard.Invoke(root, args);

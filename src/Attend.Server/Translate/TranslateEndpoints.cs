@@ -33,6 +33,8 @@ public static class TranslateEndpoints
         {
             var tokens = TextTranslator.Tokenize(model.Loaded, texts[i]);
             if (tokens.Length == 0) return Problems.BadRequest($"{Field(request, i)} has no tokens after normalization");
+            if (tokens.Length > search!.MaxInputTokens)
+                return Problems.BadRequest($"{Field(request, i)} has {tokens.Length} tokens, the limit is {search.MaxInputTokens}");
             sources.Add(tokens);
         }
         var results = await model.Decoder.DecodeAsync(sources, search!, ct);
