@@ -19,4 +19,5 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     DataCommand.Build(),
     PrepareCommand.Build(),
 };
-return root.Parse(args).Invoke();
+root.Options.Add(GlobalOptions.Verbose);
+return CommandGuard.Invoke(root, args);

@@ -1,5 +1,5 @@
 // The HTTP face of Attend: `attend serve` builds this same app (Program.Build). This file is the table of
-// contents: options and services, then one MapX per feature (Translate/, Models/, Health/, Page/).
+// contents: options and services, then one MapX per feature (Translate/, Models/, Health/ with the warm-up, Page/).
 using Attend.Server.Health;
 using Attend.Server.Models;
 using Attend.Server.Page;
@@ -22,13 +22,15 @@ public sealed class Program
         options.Validate();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => ModelRegistry.Load(options));
+        builder.Services.AddSingleton<Warmup>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<Warmup>());   // /healthz is ready after it
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
 
         var app = builder.Build();
         app.UseExceptionHandler();   // unexpected errors: a problem document with no stack trace
-        app.UseStatusCodePages();    // unknown routes and methods: problem documents too
+        app.UseStatusCodePages(StatusPages.Write);   // unknown routes and methods: problem documents too
         app.MapTranslate();          // POST /api/translate
         app.MapModels();             // GET /api/models, /api/model, /api/model/{name}
         app.MapHealth();             // GET /healthz

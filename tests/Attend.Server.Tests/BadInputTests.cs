@@ -39,6 +39,14 @@ public class BadInputTests(ServerFixture fx)
         { """{"text": "3/5/79", "lengthPenalty": true}""", "lengthPenalty: expected a number, got true" },
         { """{"text": "3/5/79", "beams": 2}""", "unknown field 'beams'" },
         { """{"text": "3/5/79", "model": 1}""", "model: expected a string" },
+        { """{"text": "\uD800"}""", "text has an escaped lone surrogate (such as \\uD800), which is not text" },
+        { """{"texts": ["3/5/79", "a\uDC00b"]}""", "texts[1] has an escaped lone surrogate" },
+        { """{"text": "3/5/79", "model": "\uDBFF\uDBFF"}""", "model has an escaped lone surrogate" },
+        { """{"te\uD800xt": "3/5/79"}""", "a field name has an escaped lone surrogate" },
+        { """{"text": "3/5/79", "text": "1 jan 2000"}""", "field 'text' is given twice" },
+        { """{"text": "3/5/79", "beam": 1e400}""", "beam: expected an integer, got the number 1e400" },
+        { $$"""{"text": "3/5/79", "nbest": {{new string('9', 2000)}}}""", $"nbest: expected an integer, got the number {new string('9', 40)}… (2000 characters)" },
+        { $$"""{"text": "3/5/79", "{{new string('k', 2000)}}": 1}""", $"unknown field '{new string('k', 40)}… (2000 characters)'" },
     };
 
     [Theory]
@@ -48,6 +56,21 @@ public class BadInputTests(ServerFixture fx)
         using var client = fx.Factory.CreateClient();
         var (response, body) = await Http.PostJson(client, json);
         Http.AssertProblem(response, body, 400, detail);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF }, "byte 0xFF at offset 10")]
+    [InlineData(new byte[] { 0xC0, 0x80 }, "byte 0xC0 at offset 10")]             // an overlong NUL
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, "byte 0xED at offset 10")]       // U+D800 encoded as if it were a scalar
+    [InlineData(new byte[] { 0x31, 0xE2, 0x82 }, "byte 0xE2 at offset 11")]       // a truncated euro sign
+    public async Task A_body_that_is_not_utf8_is_a_400_problem_naming_the_byte(byte[] bad, string detail)
+    {
+        using var client = fx.Factory.CreateClient();
+        var content = new ByteArrayContent([.. "{\"text\": \""u8, .. bad, .. "\"}"u8]);
+        content.Headers.ContentType = new("application/json");
+        var response = await client.PostAsync("/api/translate", content);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Http.AssertProblem(response, body, 400, "the body is not valid UTF-8 (" + detail);
     }
 
     [Fact]
@@ -79,15 +102,13 @@ public class BadInputTests(ServerFixture fx)
     }
 
     [Fact]
-    public async Task Unknown_routes_and_methods_are_problems_too()
+    public async Task Unknown_routes_and_methods_are_problems_that_say_what_the_server_has()
     {
         using var client = fx.Factory.CreateClient();
-        var r1 = await client.GetAsync("/api/nothing");
-        Assert.Equal(HttpStatusCode.NotFound, r1.StatusCode);
-        Assert.Equal("application/problem+json", r1.Content.Headers.ContentType?.MediaType);
-        var r2 = await client.GetAsync("/api/translate");
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, r2.StatusCode);
-        Assert.Equal("application/problem+json", r2.Content.Headers.ContentType?.MediaType);
+        var (r1, b1) = await Http.Get(client, "/api/nothing");
+        Http.AssertProblem(r1, b1, 404, "no endpoint at /api/nothing (this server has: POST /api/translate, GET /api/models");
+        var (r2, b2) = await Http.Get(client, "/api/translate");
+        Http.AssertProblem(r2, b2, 405, "method GET is not allowed at /api/translate (allowed: POST)");
     }
 
     private sealed class Failing : ISentenceDecoder

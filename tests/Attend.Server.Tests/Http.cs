@@ -25,6 +25,19 @@ internal static class Http
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Polls /healthz while it says "warming up" and returns the first other answer (or the last after a minute).</summary>
+    public static async Task<(HttpResponseMessage Response, JsonElement Body)> WaitReady(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var (response, body) = await Get(client, "/healthz");
+            bool warming = (int)response.StatusCode == 503 && body.GetProperty("status").GetString() == "warming up";
+            if (!warming || DateTime.UtcNow > deadline) return (response, body);
+            await Task.Delay(20);
+        }
+    }
+
     public static string Json(object value) => JsonSerializer.Serialize(value);
 
     public static float[][] Attention(JsonElement translation) =>

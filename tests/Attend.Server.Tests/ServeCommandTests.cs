@@ -33,7 +33,7 @@ public class ServeCommandTests(ServerFixture fx)
             }
             Assert.True(url is not null, "no 'attend serve: … on URL' line; stderr: " + (p.HasExited ? await p.StandardError.ReadToEndAsync() : ""));
             using var client = new HttpClient { BaseAddress = new Uri(url!) };
-            var (health, body) = await Http.Get(client, "/healthz");
+            var (health, body) = await Http.WaitReady(client);
             Assert.Equal(200, (int)health.StatusCode);
             Assert.Equal(2, body.GetProperty("models").GetInt32());
             var (r, t) = await Http.PostJson(client, """{"text": "3/5/79", "model": "plain"}""");

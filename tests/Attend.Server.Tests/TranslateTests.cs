@@ -88,10 +88,10 @@ public class TranslateTests(ServerFixture fx)
     }
 
     [Fact]
-    public async Task Health_says_ok_with_the_number_of_models()
+    public async Task Health_says_ok_with_the_number_of_models_once_warm()
     {
         using var client = fx.Factory.CreateClient();
-        var (response, body) = await Http.Get(client, "/healthz");
+        var (response, body) = await Http.WaitReady(client);
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("ok", body.GetProperty("status").GetString());
         Assert.Equal(2, body.GetProperty("models").GetInt32());

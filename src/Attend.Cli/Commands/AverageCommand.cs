@@ -10,7 +10,7 @@ internal static class AverageCommand
     {
         var cmd = new Command("average", "Average the weights of a run's last N step checkpoints into a new checkpoint folder.");
         var model = new Option<string>("--model") { Description = "Run directory", Required = true };
-        var last = new Option<int>("--last") { Description = "How many of the newest step checkpoints", DefaultValueFactory = _ => 3 };
+        var last = NumericOption.Create("--last", "How many of the newest step checkpoints", 1, 1_000_000, 3);
         var output = new Option<string?>("--output") { Description = "Output checkpoint folder (default RUN/averaged)" };
         cmd.Options.Add(model);
         cmd.Options.Add(last);
@@ -19,7 +19,6 @@ internal static class AverageCommand
         {
             var run = pr.GetValue(model)!;
             int n = pr.GetValue(last);
-            if (n < 1) throw new ArgumentException($"--last: expected a positive integer, got {n}");
             if (!Directory.Exists(run)) throw new InvalidDataException($"{run}: no such run directory");
             var steps = RunDirectory.StepDirs(run);
             if (steps.Count == 0) throw new InvalidDataException($"{run}: no step-* checkpoints to average");

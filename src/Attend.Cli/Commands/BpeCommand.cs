@@ -26,9 +26,9 @@ internal static class BpeCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--output", "-o") { Description = "Codes file to write (subword-nmt format, #version: 0.2).", Required = true };
-        var merges = new Option<int>("--merges", "-s") { Description = "Number of merges to learn.", DefaultValueFactory = _ => 10000 };
-        var vocabSize = new Option<int?>("--vocab-size") { Description = "Instead of --merges: target symbol count (merges + distinct characters, like --total-symbols)." };
-        var minFreq = new Option<int>("--min-frequency") { Description = "Stop when the most frequent pair is rarer than this.", DefaultValueFactory = _ => 2 };
+        var merges = NumericOption.Create("--merges", "Number of merges to learn.", 0, 10_000_000, 10000, aliases: ["-s"]);
+        var vocabSize = NumericOption.Optional("--vocab-size", "Instead of --merges: target symbol count (merges + distinct characters, like --total-symbols).", 1, 10_000_000);
+        var minFreq = NumericOption.Create("--min-frequency", "Stop when the most frequent pair is rarer than this.", 1, int.MaxValue, 2);
         var tokenize = TextCommandSupport.TokenizeOption(TokenizerKind.Whitespace);
         var lowercase = TextCommandSupport.LowercaseOption();
         var form = TextCommandSupport.FormOption();
@@ -57,8 +57,8 @@ internal static class BpeCommand
         var codesOpt = new Option<string>("--codes", "-c") { Description = "Codes file from `attend bpe learn` or subword-nmt.", Required = true };
         var input = new Option<string[]>("--input", "-i") { Description = "Input files (default: stdin).", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--output", "-o") { Description = "Output file (default: stdout)." };
-        var dropout = new Option<double>("--dropout") { Description = "BPE-dropout probability, for training data only (0: off).", DefaultValueFactory = _ => 0 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of BPE-dropout.", DefaultValueFactory = _ => 1UL };
+        var dropout = NumericOption.Create("--dropout", "BPE-dropout probability, for training data only (0: off).", 0.0, 1.0, 0.0, maxExclusive: true);
+        var seed = NumericOption.Create("--seed", "Seed of BPE-dropout.", 0UL, ulong.MaxValue, 1UL);
         var tokenize = TextCommandSupport.TokenizeOption(TokenizerKind.Whitespace);
         var lowercase = TextCommandSupport.LowercaseOption();
         var form = TextCommandSupport.FormOption();
@@ -68,7 +68,6 @@ internal static class BpeCommand
         cmd.SetAction(parse => TextCommandSupport.Run(parse, "bpe apply", log =>
         {
             double p = parse.GetValue(dropout);
-            if (p is < 0 or >= 1) throw new ArgumentException($"--dropout must be in [0, 1), got {p}");
             var segmenter = new BpeSegmenter(BpeCodes.Load(parse.GetValue(codesOpt)!));
             var split = TextCommandSupport.Tokenizer(parse.GetValue(tokenize), parse.GetValue(lowercase), parse.GetValue(form));
             var rng = new Rng(parse.GetValue(seed));

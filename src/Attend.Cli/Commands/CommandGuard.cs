@@ -4,10 +4,33 @@ using Attend.Text;
 
 namespace Attend.Cli.Commands;
 
-/// <summary>Runs the body of a verb; bad input (config, data, checkpoint) is one line on stderr and exit code 2.</summary>
+/// <summary>
+/// How `attend` fails. A user error (a bad flag, config, file, checkpoint or input line) is one line on stderr,
+/// "attend VERB: what is wrong", and exit code 2. Anything else is a bug: one line naming the exception and
+/// exit code 70, with the stack trace only under --verbose.
+/// </summary>
 internal static class CommandGuard
 {
-    public const int BadInput = 2, Interrupted = 130;
+    public const int BadInput = 2, Internal = 70, Interrupted = 130;
+
+    /// <summary>Parses and runs; parse errors (unknown flags, values out of range) are one line each, exit code 2.</summary>
+    public static int Invoke(RootCommand root, string[] args, InvocationConfiguration? config = null)
+    {
+        var pr = root.Parse(args);
+        // A bare `attend` keeps System.CommandLine's answer: the list of verbs.
+        if (pr.Errors.Count == 0 || args.Length == 0) return pr.Invoke(config);
+        var err = config?.Error ?? pr.InvocationConfiguration.Error;
+        foreach (var e in pr.Errors) err.WriteLine($"{Prefix(pr.CommandResult.Command)}: {e.Message.ReplaceLineEndings(" ")}");
+        return BadInput;
+    }
+
+    private static string Prefix(Command command)
+    {
+        var names = new List<string>();
+        for (var c = command; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+            names.Insert(0, c.Name);
+        return string.Join(' ', ["attend", .. names]);
+    }
 
     public static int Run(ParseResult pr, string verb, Func<TextWriter, TextWriter, int> body)
     {
@@ -16,12 +39,25 @@ internal static class CommandGuard
         {
             return body(pr.InvocationConfiguration.Output, err);
         }
-        catch (Exception e) when (e is ConfigException or InvalidDataException or TextDataException or IOException
-                                      or UnauthorizedAccessException or ArgumentException
-                                      or Evaluation.EvaluationInputException or Plots.PlotInputException)
+        catch (Exception e) when (IsUserError(e))
         {
-            err.WriteLine($"attend {verb}: {e.Message}");
+            err.WriteLine($"attend {verb}: {e.Message.ReplaceLineEndings(" ")}");
             return BadInput;
         }
+        catch (Exception e) when (GlobalOptions.IsVerbose(pr))
+        {
+            err.WriteLine($"attend {verb}: unexpected error: {e}");
+            return Internal;
+        }
+        catch (Exception e)
+        {
+            err.WriteLine($"attend {verb}: unexpected error ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); " +
+                          "run again with --verbose for the stack trace");
+            return Internal;
+        }
     }
+
+    private static bool IsUserError(Exception e) =>
+        e is ConfigException or InvalidDataException or TextDataException or IOException or UnauthorizedAccessException
+            or ArgumentException or Evaluation.EvaluationInputException or Plots.PlotInputException;
 }

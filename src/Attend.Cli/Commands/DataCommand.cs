@@ -13,15 +13,13 @@ internal static class DataCommand
         var name = new Argument<string>("NAME") { Description = $"The dataset: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}" };
         var outDir = new Option<string>("--out") { Description = "Folder to write the files to (created if needed)", Required = true };
         var baseUrl = new Option<string?>("--base-url") { Description = "Fetch the files from this URL instead of the dataset's repository (a mirror; FILE names are appended)" };
-        var attempts = new Option<int>("--attempts") { Description = "Tries per file before giving up (interrupted transfers resume)", DefaultValueFactory = _ => 5 };
-        var retryDelay = new Option<double>("--retry-delay") { Description = "Seconds to wait before a retry", DefaultValueFactory = _ => 2 };
+        var attempts = NumericOption.Create("--attempts", "Tries per file before giving up (interrupted transfers resume)", 1, 1000, 5);
+        var retryDelay = NumericOption.Create("--retry-delay", "Seconds to wait before a retry", 0.0, 3600.0, 2.0);
         get.Arguments.Add(name);
         foreach (var o in new Option[] { outDir, baseUrl, attempts, retryDelay }) get.Options.Add(o);
         get.SetAction(pr => CommandGuard.Run(pr, "data get", (output, err) =>
         {
             var dataset = DatasetCatalog.Find(pr.GetValue(name)!);
-            if (pr.GetValue(attempts) < 1) throw new ArgumentException($"--attempts: expected a positive integer, got {pr.GetValue(attempts)}");
-            if (pr.GetValue(retryDelay) < 0) throw new ArgumentException($"--retry-delay: expected a non-negative number, got {pr.GetValue(retryDelay)}");
             var url = pr.GetValue(baseUrl);
             if (url is not null && !Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out _))
                 throw new ArgumentException($"--base-url: not an absolute URL: {url}");

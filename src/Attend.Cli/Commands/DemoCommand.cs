@@ -18,21 +18,19 @@ internal static class DemoCommand
     {
         var cmd = new Command("demo", "Train a plain encoder–decoder and a Bahdanau attention model on a built-in dates task (\"thursday the 3rd of may 1979\" → 1979-05-03) and compare them by input length.");
         var outDir = new Option<string>("--out") { Description = "Directory for both trained runs (loadable by attend translate) and attention.svg", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
-        var seconds = new Option<double>("--seconds") { Description = "Training time per model, in seconds", DefaultValueFactory = _ => 60 };
+        var seconds = NumericOption.Create("--seconds", "Training time per model, in seconds", 0.0, 604800.0, 60.0, minExclusive: true);
         var json = new Option<bool>("--json") { Description = "Also print one JSON object with the results as the last line" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output while training" };
-        var trainSize = new Option<int>("--train-size") { Description = "Training dates", DefaultValueFactory = _ => 20000 };
-        var testSize = new Option<int>("--test-size") { Description = "Held-out dates scored at the end", DefaultValueFactory = _ => 1000 };
-        var hidden = new Option<int>("--hidden-size") { Description = "Hidden size of both models", DefaultValueFactory = _ => 64 };
-        var maxDates = new Option<int>("--max-dates") { Description = "Dates per example, 1..N (more dates: more to remember, harder without attention)", DefaultValueFactory = _ => 3 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the data and both models", DefaultValueFactory = _ => 1UL };
+        var trainSize = NumericOption.Create("--train-size", "Training dates", 1, 10_000_000, 20000);
+        var testSize = NumericOption.Create("--test-size", "Held-out dates scored at the end", 1, 10_000_000, 1000);
+        var hidden = NumericOption.Create("--hidden-size", "Hidden size of both models", 1, Attend.Model.ModelLimits.MaxSize, 64);
+        var maxDates = NumericOption.Create("--max-dates", "Dates per example, 1..N (more dates: more to remember, harder without attention)", 1, 1000, 3);
+        var seed = NumericOption.Create("--seed", "Seed of the data and both models", 0UL, ulong.MaxValue, 1UL);
         foreach (var o in new Option[] { outDir, seconds, json, quiet, trainSize, testSize, hidden, maxDates, seed }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "demo", (output, err) =>
         {
-            if (pr.GetValue(seconds) <= 0) throw new ConfigException($"--seconds: expected a positive number, got {pr.GetValue(seconds)}");
             var options = new DemoOptions(pr.GetValue(outDir)!, pr.GetValue(seconds), pr.GetValue(trainSize), pr.GetValue(testSize),
                 HiddenSize: pr.GetValue(hidden), Seed: pr.GetValue(seed), MaxDates: pr.GetValue(maxDates));
-            if (options.MaxDates < 1) throw new ConfigException($"--max-dates: expected a positive integer, got {options.MaxDates}");
             using var cts = new CancellationTokenSource();
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cts.Cancel(); });
             bool q = pr.GetValue(quiet);

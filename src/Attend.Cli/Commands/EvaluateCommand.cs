@@ -21,10 +21,11 @@ internal static class EvaluateCommand
         var refs = new Option<string[]>("--ref") { Description = "Reference file; repeat for several references" };
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: bleu, chrf, chrf++", DefaultValueFactory = _ => "bleu,chrf" };
         var tokenize = new Option<string>("--tokenize") { Description = "BLEU tokenizer: 13a, intl, zh, char, none", DefaultValueFactory = _ => "13a" };
-        var lowercase = new Option<bool>("--lowercase") { Description = "Case-insensitive BLEU and chrF (sacreBLEU -lc)" };
+        var lowercase = new Option<bool>("--lowercase", "-lc") { Description = "Case-insensitive BLEU, not chrF (sacreBLEU -lc)" };
+        var chrfLowercase = new Option<bool>("--chrf-lowercase") { Description = "Case-insensitive chrF and chrF++ (sacreBLEU --chrf-lowercase)" };
         var smooth = new Option<string>("--smooth-method") { Description = "BLEU smoothing: exp, floor, add-k, none", DefaultValueFactory = _ => "exp" };
-        var smoothValue = new Option<double?>("--smooth-value") { Description = "Smoothing constant for floor (default 0.1) and add-k (default 1)" };
-        var width = new Option<int>("--width") { Description = "Decimals in the text output", DefaultValueFactory = _ => 2 };
+        var smoothValue = NumericOption.Optional("--smooth-value", "Smoothing constant for floor (default 0.1) and add-k (default 1)", 0.0, 1e9);
+        var width = NumericOption.Create("--width", "Decimals in the text output", 0, 15, 2);
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var byLength = new Option<bool>("--by-length") { Description = "Score per source-length bucket (needs --source)" };
         var source = new Option<string?>("--source") { Description = "Source file, for --by-length" };
@@ -34,11 +35,11 @@ internal static class EvaluateCommand
         var gold = new Option<string?>("--gold") { Description = "Gold alignments" };
         var goldFormat = new Option<string>("--gold-format") { Description = "naacl (WPT03), alibi, pharaoh or auto", DefaultValueFactory = _ => "auto" };
         var goldOrder = new Option<string>("--gold-order") { Description = "Which side the gold lists first: source-first or target-first", DefaultValueFactory = _ => "source-first" };
-        var sentences = new Option<int?>("--sentences") { Description = "Number of sentences (default: the hypothesis line count)" };
+        var sentences = NumericOption.Optional("--sentences", "Number of sentences (default: the hypothesis line count)", 0, int.MaxValue);
         var attention = new Option<string?>("--attention") { Description = "Attention JSON (one matrix per sentence) to align instead of --alignments" };
-        var threshold = new Option<float?>("--align-threshold") { Description = "With --attention: keep links with weight >= this (default: argmax per target word)" };
+        var threshold = NumericOption.Optional("--align-threshold", "With --attention: keep links with weight >= this (default: argmax per target word)", 0f, 1f);
         var writeAlignments = new Option<string?>("--write-alignments") { Description = "With --attention: also write the hard alignments (Pharaoh) here" };
-        foreach (var o in new Option[] { hyp, refs, metrics, tokenize, lowercase, smooth, smoothValue, width, json, byLength, source, buckets, csv, alignments, gold, goldFormat, goldOrder, sentences, attention, threshold, writeAlignments })
+        foreach (var o in new Option[] { hyp, refs, metrics, tokenize, lowercase, chrfLowercase, smooth, smoothValue, width, json, byLength, source, buckets, csv, alignments, gold, goldFormat, goldOrder, sentences, attention, threshold, writeAlignments })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => EvalInputs.Guard(pr, "evaluate", output =>
@@ -55,7 +56,7 @@ internal static class EvaluateCommand
 
             var bleuConfig = new BleuConfig(BleuTokenizers.Parse(pr.GetValue(tokenize)!), pr.GetValue(lowercase),
                 BleuConfig.ParseSmooth(pr.GetValue(smooth)!), pr.GetValue(smoothValue));
-            var (wantBleu, chrfConfigs) = ParseMetrics(pr.GetValue(metrics)!, pr.GetValue(lowercase));
+            var (wantBleu, chrfConfigs) = ParseMetrics(pr.GetValue(metrics)!, pr.GetValue(chrfLowercase));
             var (systems, refStreams) = EvalInputs.Load(EvalInputs.ParseSystems(pr.GetValue(hyp) ?? []), pr.GetValue(refs) ?? []);
 
             if (pr.GetValue(byLength))

@@ -12,15 +12,14 @@ internal static class PerplexityCommand
     public static Command Build()
     {
         var cmd = new Command("perplexity", "Teacher-forced cross-entropy and perplexity of a trained run on line-aligned source/target files (the validation's loss, on any set).");
-        var model = new Option<string>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder", Required = true };
+        var model = new Option<string>("--model") { Description = "Run directory (uses its best/ checkpoint) or a checkpoint folder (e.g. RUN/last)", Required = true };
         var source = new Option<string>("--source") { Description = "Source sentences, raw, one per line (plain or .gz)", Required = true };
         var target = new Option<string>("--target") { Description = "Reference translations, line-aligned with --source", Required = true };
-        var batch = new Option<int>("--batch-size") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 64 };
+        var batch = NumericOption.Create("--batch-size", "Sentences per forward pass", 1, 100_000, 64);
         var json = new Option<bool>("--json") { Description = "One JSON object: loss, ppl, tokens, sentences, params, checkpoint" };
         foreach (var o in new Option[] { model, source, target, batch, json }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "perplexity", (stdout, _) =>
         {
-            if (pr.GetValue(batch) < 1) throw new ArgumentException($"--batch-size: expected a positive integer, got {pr.GetValue(batch)}");
             var m = RunDirectory.LoadModel(pr.GetValue(model)!);
             var examples = ParallelCorpus.ReadAligned(pr.GetValue(source)!, pr.GetValue(target)!)
                 .Select(p => new Example(m.SourceVocab.Encode(m.Text.Tokenize(p.Source)), m.TargetVocab.Encode(m.Text.Tokenize(p.Target)), p.Source, p.Target))

@@ -66,14 +66,14 @@ internal static class PlotCommand
         var cmd = new Command("attention", "Heatmap of an attention matrix: columns source tokens, rows target tokens. " +
                                            "The matrix comes from a file (--attention) or from a trained run translating --text.");
         var attention = new Option<string?>("--attention") { Description = "JSON {source, target, attention[T][S]} or a list of them (as written by attend translate --attention)" };
-        var index = new Option<int>("--index") { Description = "Which matrix, when the file holds a list", DefaultValueFactory = _ => 0 };
+        var index = NumericOption.Create("--index", "Which matrix, when the file holds a list", 0, int.MaxValue, 0);
         var model = new Option<string?>("--model") { Description = "A run directory (or checkpoint) to translate --text with" };
         var text = new Option<string?>("--text") { Description = "The sentence to translate with --model" };
-        var beam = new Option<int>("--beam") { Description = "Beam size for --model (1 = greedy)", DefaultValueFactory = _ => 1 };
+        var beam = NumericOption.Create("--beam", "Beam size for --model (1 = greedy)", 1, Attend.Decoding.SearchLimits.MaxBeam, 1);
         var target = new Option<string?>("--target") { Description = "With --model: draw the attention of this translation of --text (forced decoding) instead of the model's own" };
         var outPath = new Option<string?>("--out") { Description = "SVG file to write" };
         var terminal = new Option<bool>("--terminal") { Description = "Also draw the grid in the terminal" };
-        var cell = new Option<double>("--cell") { Description = "Cell size in pixels", DefaultValueFactory = _ => 30 };
+        var cell = NumericOption.Create("--cell", "Cell size in pixels", 1.0, 1000.0, 30.0);
         var title = new Option<string?>("--title") { Description = "Title above the heatmap" };
         foreach (var o in new Option[] { attention, index, model, text, beam, target, outPath, terminal, cell, title }) cmd.Options.Add(o);
 

@@ -18,13 +18,13 @@ internal static class ServeCommand
         var model = new Option<string[]>("--model") { Description = "Run directory or checkpoint to serve, as RUN or name=RUN; repeat for several models (the first is the default)", Required = true };
         var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated (e.g. http://0.0.0.0:8080 to accept other machines)", DefaultValueFactory = _ => DefaultUrls };
         var d = new ServerOptions();
-        var maxText = new Option<int>("--max-text-length") { Description = "Characters per text", DefaultValueFactory = _ => d.MaxTextLength };
-        var maxTexts = new Option<int>("--max-texts") { Description = "Texts per request", DefaultValueFactory = _ => d.MaxTexts };
-        var maxBeam = new Option<int>("--max-beam") { Description = "Largest beam a request may ask for", DefaultValueFactory = _ => d.MaxBeam };
-        var maxBody = new Option<long>("--max-body-bytes") { Description = "Bytes per request body (413 above)", DefaultValueFactory = _ => d.MaxBodyBytes };
+        var maxText = NumericOption.Create("--max-text-length", "Characters per text", 1, 1_000_000, d.MaxTextLength);
+        var maxTexts = NumericOption.Create("--max-texts", "Texts per request", 1, 100_000, d.MaxTexts);
+        var maxBeam = NumericOption.Create("--max-beam", "Largest beam a request may ask for", 1, Attend.Decoding.SearchLimits.MaxBeam, d.MaxBeam);
+        var maxBody = NumericOption.Create("--max-body-bytes", "Bytes per request body (413 above)", 1L, 1L << 31, d.MaxBodyBytes);
         var batching = new Option<bool>("--batching") { Description = "Decode concurrent requests together in shared batches (off: each request decodes on its own thread; see docs/performance.md)" };
-        var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch (with --batching)", DefaultValueFactory = _ => d.MaxBatch };
-        var workers = new Option<int>("--workers") { Description = "Batched decodes running at once (with --batching; default: one per core)", DefaultValueFactory = _ => d.Workers };
+        var maxBatch = NumericOption.Create("--max-batch", "Sentences per shared batch (with --batching)", 1, 4096, d.MaxBatch);
+        var workers = NumericOption.Create("--workers", "Batched decodes running at once (with --batching; default: one per core)", 1, 1024, d.Workers);
         foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, batching, maxBatch, workers }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {

@@ -8,7 +8,7 @@ namespace Attend.Cli.Commands;
 /// that bad input is one line on stderr and exit code 2, never a stack trace.</summary>
 internal static class TextCommandSupport
 {
-    public const int BadInput = 2;
+    public const int BadInput = CommandGuard.BadInput;
 
     public static Option<TokenizerKind> TokenizeOption(TokenizerKind defaultKind) => new("--tokenize")
     {
@@ -67,15 +67,7 @@ internal static class TextCommandSupport
         { throw new TextDataException($"cannot write ({e.Message})", path); }
     }
 
-    /// <summary>Runs a verb's body; bad input becomes "attend VERB: message" on stderr and exit code 2.</summary>
-    public static int Run(ParseResult parse, string verb, Func<TextWriter, int> body)
-    {
-        var error = parse.InvocationConfiguration.Error;
-        try { return body(error); }
-        catch (Exception e) when (e is TextDataException or IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"attend {verb}: {e.Message.ReplaceLineEndings(" ")}");
-            return BadInput;
-        }
-    }
+    /// <summary>Runs a verb's body through <see cref="CommandGuard"/>: bad input is one line on stderr and exit code 2.</summary>
+    public static int Run(ParseResult parse, string verb, Func<TextWriter, int> body) =>
+        CommandGuard.Run(parse, verb, (_, error) => body(error));
 }

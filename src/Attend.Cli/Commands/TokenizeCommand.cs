@@ -16,10 +16,8 @@ internal static class TokenizeCommand
             DefaultValueFactory = _ => TokenizerKind.Word,
         };
         var reverse = new Option<bool>("--reverse") { Description = "Detokenize instead: tokens back to text." };
-        var column = new Option<int?>("--column")
-        {
-            Description = "Tab-separated input (e.g. Tatoeba's English<TAB>French): take this 0-based field of each line.",
-        };
+        var column = NumericOption.Optional("--column",
+            "Tab-separated input (e.g. Tatoeba's English<TAB>French): take this 0-based field of each line.", 0, int.MaxValue);
         var lowercase = TextCommandSupport.LowercaseOption();
         var form = TextCommandSupport.FormOption();
 
@@ -32,7 +30,6 @@ internal static class TokenizeCommand
             var normalizer = new Normalizer(new NormalizerOptions(parse.GetValue(form), parse.GetValue(lowercase)));
             bool back = parse.GetValue(reverse);
             int? field = parse.GetValue(column);
-            if (field < 0) throw new ArgumentException($"--column must be >= 0, got {field}");
             using var w = TextCommandSupport.OpenOutput(parse.GetValue(output));
             foreach (var (source, raw) in TextCommandSupport.ReadSourcedLines(parse.GetValue(input)))
             {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Text;
 using Attend.Training;
 using Spectre.Console;
 
@@ -19,11 +20,14 @@ internal static class TranslateCommand
     public static Command Build()
     {
         var cmd = new Command("translate", "Translate text with a trained model: stdin to stdout line by line, or --input/--output.");
-        var model = new Option<string[]>("--model") { Description = "Run directory (uses best/, else last/) or a checkpoint folder; repeat for an ensemble (averaged log-probabilities, greedy or beam)", Required = true };
-        var beam = new Option<int?>("--beam") { Description = "Beam size, 1 = greedy (default: the run's testing.beam_size)" };
-        var nbest = new Option<int>("--nbest") { Description = "Print the N best hypotheses as 'i ||| text ||| score'", DefaultValueFactory = _ => 1 };
-        var alpha = new Option<double?>("--alpha") { Description = "GNMT length penalty α (default: the run's testing.alpha)" };
-        var ratio = new Option<double?>("--max-ratio") { Description = "Maximum output length as a multiple of the source length, plus 10" };
+        var model = new Option<string[]>("--model") { Description = "Run directory (uses its best/ checkpoint) or a checkpoint folder (e.g. RUN/last); repeat for an ensemble (averaged log-probabilities, greedy or beam)", Required = true };
+        var beam = NumericOption.Optional("--beam", "Beam size, 1 = greedy (default: the run's testing.beam_size)", 1, SearchLimits.MaxBeam);
+        var nbest = NumericOption.Create("--nbest", "Print the N best hypotheses as 'i ||| text ||| score'; N ≤ beam", 1, SearchLimits.MaxBeam, 1);
+        var alpha = NumericOption.Optional("--alpha", "GNMT length penalty α (default: the run's testing.alpha)", 0, SearchLimits.MaxAlpha);
+        var ratio = NumericOption.Optional("--max-ratio", "Maximum output length as a multiple of the source length, plus 10 (default: the run's testing.max_output_ratio)",
+            0, SearchLimits.MaxOutputRatio, minExclusive: true);
+        var maxInput = NumericOption.Create("--max-input-tokens", "Longest input line, in tokens after tokenization and BPE; a longer line is an error",
+            1, 1_000_000, SearchLimits.DefaultMaxInputTokens);
         var alignments = new Option<bool>("--alignments") { Description = "Append ' ||| ' and hard alignments (Pharaoh, source-target, 0-based) from attention" };
         var attention = new Option<string?>("--attention") { Description = "Write every sentence's attention matrix to this JSON file (for attend plot attention)" };
         var show = new Option<bool>("--show-attention") { Description = "Draw each sentence's attention in the terminal (on stderr)" };
@@ -31,7 +35,7 @@ internal static class TranslateCommand
         var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
         var outputFile = new Option<string?>("--output") { Description = "Write translations to this file instead of stdout" };
         var tokens = new Option<bool>("--tokens") { Description = "Print tokens separated by spaces instead of detokenized text" };
-        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, alignments, attention, show, replaceUnk, input, outputFile, tokens })
+        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens })
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
@@ -42,25 +46,24 @@ internal static class TranslateCommand
                     throw new InvalidDataException($"{other.Directory}: vocabularies differ from {m.Directory}; an ensemble needs shared vocabularies");
             var testing = m.Config.Testing;
             var search = new SearchOptions(pr.GetValue(beam) ?? testing.BeamSize, pr.GetValue(alpha) ?? testing.Alpha,
-                pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize);
-            if (search.BeamSize < 1) throw new ConfigException($"--beam: expected a positive integer, got {search.BeamSize}");
-            if (search.NBest < 1 || search.NBest > search.BeamSize)
+                pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize, pr.GetValue(maxInput));
+            if (search.NBest > search.BeamSize)
                 throw new ConfigException($"--nbest: expected 1..beam size ({search.BeamSize}), got {search.NBest}");
             var session = new Session(m, all.Select(x => x.Model).ToList(), search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
                 pr.GetValue(show) ? EvalInputs.Console(err) : null);
             TextWriter output = pr.GetValue(outputFile) is string o ? new StreamWriter(o, false, new UTF8Encoding(false)) : stdout;
             try
             {
+                // Lines as every line-aligned verb reads them (TextFile: only LF ends a line), so output line i is
+                // always the translation of input line i.
                 if (pr.GetValue(input) is string path)
                 {
-                    var lines = File.ReadAllLines(path);
-                    for (int start = 0; start < lines.Length; start += search.BatchSize)
-                        session.Translate(lines.AsSpan(start, Math.Min(search.BatchSize, lines.Length - start)).ToArray(), output);
+                    foreach (var chunk in TextFile.ReadLines(path).Chunk(search.BatchSize)) session.Translate(chunk, output);
                 }
                 else
                 {
                     // One sentence at a time and a flush after each, so an interactive pipe gets its answer at once.
-                    for (string? line; (line = Console.In.ReadLine()) != null;)
+                    foreach (var line in TextFile.ReadLines(Console.OpenStandardInput(), "<stdin>"))
                     {
                         session.Translate([line], output);
                         output.Flush();
@@ -84,9 +87,10 @@ internal static class TranslateCommand
         private int _index;
         public List<AttentionMatrix> Matrices { get; } = [];
 
-        public void Translate(string[] lines, TextWriter output)
+        public void Translate(TextLine[] lines, TextWriter output)
         {
-            var srcTokens = lines.Select(l => TextTranslator.Tokenize(m, l)).ToList();
+            var srcTokens = lines.Select(l => TextTranslator.Tokenize(m, l.Text)).ToList();
+            for (int i = 0; i < lines.Length; i++) TextTranslator.CheckLength(srcTokens[i], search, $"line {lines[i].Number}");
             var results = TextTranslator.Translate(m, models, srcTokens, search, new TextOptions(replaceUnk, rawTokens));
             for (int i = 0; i < lines.Length; i++, _index++)
             {

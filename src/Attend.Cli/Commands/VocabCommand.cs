@@ -15,8 +15,8 @@ internal static class VocabCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--output", "-o") { Description = "Vocabulary file to write.", Required = true };
-        var minFreq = new Option<int>("--min-frequency") { Description = "Leave out tokens seen fewer times.", DefaultValueFactory = _ => 1 };
-        var maxSize = new Option<int>("--max-size") { Description = "At most this many entries, the 4 specials included (0: no limit).", DefaultValueFactory = _ => 0 };
+        var minFreq = NumericOption.Create("--min-frequency", "Leave out tokens seen fewer times.", 1, int.MaxValue, 1);
+        var maxSize = NumericOption.Create("--max-size", "At most this many entries, the 4 specials included (0: no limit).", 0, int.MaxValue, 0);
         var noFreq = new Option<bool>("--no-frequencies") { Description = "Write one token per line without the tab and frequency." };
         var tokenize = TextCommandSupport.TokenizeOption(TokenizerKind.Whitespace);
         var lowercase = TextCommandSupport.LowercaseOption();

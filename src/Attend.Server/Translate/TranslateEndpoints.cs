@@ -16,13 +16,13 @@ public static class TranslateEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TranslateResponse>, ProblemHttpResult>> Translate(HttpRequest http, ModelRegistry models,
+    internal static async Task<Results<Ok<TranslateResponse>, ProblemHttpResult>> Translate(HttpRequest http, ModelRegistry models,
         ServerOptions options, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var body = await RequestBody.ReadAsync(http, options.MaxBodyBytes, ct);
-        if (body is null) return Problems.TooLarge(options.MaxBodyBytes);
-        var (request, error) = TranslateRequest.Parse(body.Value);
+        var (body, unreadable) = await RequestBody.ReadAsync(http, options.MaxBodyBytes, ct);
+        if (unreadable is not null) return unreadable;
+        var (request, error) = TranslateRequest.Parse(body);
         if (request is null) return Problems.BadRequest(error!);
         if (!models.TryGet(request.Model, out var model)) return Problems.UnknownModel(request.Model!, models.Names);
         var (texts, search, problem) = Check(request, model, options);
@@ -33,6 +33,8 @@ public static class TranslateEndpoints
         {
             var tokens = TextTranslator.Tokenize(model.Loaded, texts[i]);
             if (tokens.Length == 0) return Problems.BadRequest($"{Field(request, i)} has no tokens after normalization");
+            if (tokens.Length > search!.MaxInputTokens)
+                return Problems.BadRequest($"{Field(request, i)} has {tokens.Length} tokens, the limit is {search.MaxInputTokens}");
             sources.Add(tokens);
         }
         var results = await model.Decoder.DecodeAsync(sources, search!, ct);

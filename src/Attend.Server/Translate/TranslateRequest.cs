@@ -9,10 +9,13 @@ public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Text
 
     /// <summary>
     /// Reads the JSON body field by field, so every mistake gets a message that names the field (an unknown
-    /// field is an error, as unknown config keys are). Returns null and the message when the body is not a request.
+    /// or repeated field is an error, as unknown config keys are). Returns null and the message when the body
+    /// is not a request: not UTF-8, not JSON, or a string that is not text (an escaped lone surrogate).
     /// </summary>
     public static (TranslateRequest? Request, string? Error) Parse(ReadOnlyMemory<byte> body)
     {
+        if (Utf8Text.FirstInvalidByte(body.Span) is int bad)
+            return (null, $"the body is not valid UTF-8 (byte 0x{body.Span[bad]:X2} at offset {bad}); send JSON encoded as UTF-8");
         JsonDocument doc;
         try
         {
@@ -31,20 +34,24 @@ public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Text
             List<string?>? texts = null;
             int? beam = null, nbest = null;
             double? penalty = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var p in root.EnumerateObject())
             {
+                if (!Utf8Text.TryName(p, out var name))
+                    return (null, $"a field name {Utf8Text.LoneSurrogate} (expected {string.Join(", ", Fields)})");
+                if (!seen.Add(name)) return (null, $"field '{Utf8Text.Clip(name)}' is given twice");
                 var v = p.Value;
                 if (v.ValueKind == JsonValueKind.Null) continue;
-                string? error = p.Name switch
+                string? error = name switch
                 {
-                    "text" => v.ValueKind == JsonValueKind.String ? Set(out text, v.GetString()) : Expected("text", "a string", v),
-                    "model" => v.ValueKind == JsonValueKind.String ? Set(out model, v.GetString()) : Expected("model", "a string", v),
+                    "text" => ReadString("text", v, out text),
+                    "model" => ReadString("model", v, out model),
                     "texts" => ReadTexts(v, out texts),
                     "beam" => ReadInt("beam", v, out beam),
                     "nbest" => ReadInt("nbest", v, out nbest),
                     "lengthPenalty" => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d)
                         ? Set(out penalty, d) : Expected("lengthPenalty", "a number", v),
-                    _ => $"unknown field '{p.Name}' (expected {string.Join(", ", Fields)})",
+                    _ => $"unknown field '{Utf8Text.Clip(name)}' (expected {string.Join(", ", Fields)})",
                 };
                 if (error is not null) return (null, error);
             }
@@ -65,6 +72,13 @@ public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Text
         return Expected(name, "an integer", v);
     }
 
+    private static string? ReadString(string name, JsonElement v, out string? value)
+    {
+        value = null;
+        if (v.ValueKind != JsonValueKind.String) return Expected(name, "a string", v);
+        return Utf8Text.TryString(v, out value) ? null : $"{name} {Utf8Text.LoneSurrogate}";
+    }
+
     private static string? ReadTexts(JsonElement v, out List<string?>? texts)
     {
         texts = null;
@@ -73,8 +87,8 @@ public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Text
         int i = 0;
         foreach (var item in v.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String) return Expected($"texts[{i}]", "a string", item);
-            list.Add(item.GetString());
+            if (ReadString($"texts[{i}]", item, out var text) is string error) return error;
+            list.Add(text);
             i++;
         }
         texts = list;
@@ -86,7 +100,7 @@ public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Text
     private static string Kind(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.String => "a string",
-        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.Number => $"the number {Utf8Text.Clip(e.GetRawText())}",
         JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",

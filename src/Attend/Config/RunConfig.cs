@@ -1,4 +1,5 @@
 using Attend.Attention;
+using Attend.Decoding;
 using Attend.Model;
 using Attend.Nn;
 using Attend.Text;
@@ -103,15 +104,15 @@ public sealed record ModelSection
     public RnnKind Rnn { get; init; } = RnnKind.Gru;
     [Doc("`none` (plain encoder–decoder), `bahdanau`, `luong_dot`, `luong_general` or `luong_concat`.")]
     public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
-    [Doc("Embedding size E of both sides."), Positive]
+    [Doc("Embedding size E of both sides (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
     public int EmbeddingSize { get; init; } = 256;
-    [Doc("Hidden size H of every recurrent layer."), Positive]
+    [Doc("Hidden size H of every recurrent layer (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
     public int HiddenSize { get; init; } = 512;
-    [Doc("Size of the additive attention layer (0 = hidden size)."), NonNegative]
+    [Doc("Size of the additive attention layer (0 = hidden size; at most 16384)."), NonNegative, Range(0, ModelLimits.MaxSize)]
     public int AttentionSize { get; init; }
-    [Doc("Encoder layers."), Positive]
+    [Doc("Encoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
     public int EncoderLayers { get; init; } = 1;
-    [Doc("Decoder layers."), Positive]
+    [Doc("Decoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
     public int DecoderLayers { get; init; } = 1;
     [Doc("Bidirectional encoder.")]
     public bool Bidirectional { get; init; } = true;
@@ -127,16 +128,23 @@ public sealed record ModelSection
     public bool TieEmbeddings { get; init; }
     [Doc("Dropout probability (embeddings, between layers, before the readout)."), Range(0, 1, MaxExclusive = true)]
     public float Dropout { get; init; }
+    [Doc("Refuse a model with more parameters than this, before allocating it (4 bytes each; training takes about 4 times that)."), Positive]
+    public long MaxParameters { get; init; } = ModelLimits.DefaultMaxParameters;
 
-    /// <summary>The model config for the given vocabulary sizes.</summary>
-    public ModelConfig ToModelConfig(int srcVocab, int trgVocab) => new()
+    /// <summary>The model config for the given vocabulary sizes; a model past <see cref="MaxParameters"/> is a <see cref="ConfigException"/>.</summary>
+    public ModelConfig ToModelConfig(int srcVocab, int trgVocab)
     {
-        SourceVocab = srcVocab, TargetVocab = trgVocab, Rnn = Rnn, Attention = Attention,
-        EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize, AttentionSize = AttentionSize,
-        EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers, BidirectionalEncoder = Bidirectional,
-        Memory = Memory, Init = Init, Readout = Readout, InputFeeding = InputFeeding,
-        TieEmbeddings = TieEmbeddings, Dropout = Dropout,
-    };
+        var config = new ModelConfig
+        {
+            SourceVocab = srcVocab, TargetVocab = trgVocab, Rnn = Rnn, Attention = Attention,
+            EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize, AttentionSize = AttentionSize,
+            EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers, BidirectionalEncoder = Bidirectional,
+            Memory = Memory, Init = Init, Readout = Readout, InputFeeding = InputFeeding,
+            TieEmbeddings = TieEmbeddings, Dropout = Dropout,
+        };
+        ModelLimits.Check(config, MaxParameters);
+        return config;
+    }
 }
 
 public sealed record TrainingConfig
@@ -195,11 +203,11 @@ public sealed record TrainingConfig
 
 public sealed record TestingConfig
 {
-    [Doc("Beam size (1 = greedy)."), Positive]
+    [Doc("Beam size (1 = greedy; at most 256)."), Positive, Range(1, SearchLimits.MaxBeam)]
     public int BeamSize { get; init; } = 5;
-    [Doc("GNMT length penalty α (0 = raw sum of log-probabilities)."), NonNegative]
+    [Doc("GNMT length penalty α (0 = raw sum of log-probabilities; at most 10)."), NonNegative, Range(0, SearchLimits.MaxAlpha)]
     public double Alpha { get; init; } = 0.6;
-    [Doc("Maximum output length as a multiple of the source length (plus 10)."), Positive]
+    [Doc("Maximum output length as a multiple of the source length (plus 10; at most 10)."), Positive, Range(0, SearchLimits.MaxOutputRatio)]
     public double MaxOutputRatio { get; init; } = 1.5;
     [Doc("Sentences decoded at once."), Positive]
     public int BatchSize { get; init; } = 32;

@@ -26,18 +26,37 @@ public static class TextTranslator
     /// <summary>The source tokens of a line, as the run's data section tokenizes them.</summary>
     public static string[] Tokenize(LoadedModel m, string line) => m.Text.Tokenize(line);
 
-    /// <summary>Translates already tokenized sources with <paramref name="models"/> (one model, or an ensemble sharing m's vocabularies).</summary>
+    /// <summary>
+    /// Translates already tokenized sources with <paramref name="models"/> (one model, or an ensemble sharing m's
+    /// vocabularies). A source without tokens is not decoded: its one hypothesis is empty (an empty line translates to
+    /// an empty line, not to what the model makes of nothing). A source longer than
+    /// <see cref="SearchOptions.MaxInputTokens"/> is an <see cref="InputTooLongException"/>.
+    /// </summary>
     public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<Seq2Seq> models, IReadOnlyList<string[]> sources,
         SearchOptions search, TextOptions? text = null)
     {
         text ??= new TextOptions();
+        for (int i = 0; i < sources.Count; i++) CheckLength(sources[i], search, $"sentence {i + 1}");
         var side = m.Text;
-        var results = Translator.Decode(models, sources.Select(t => m.SourceVocab.Encode(t)).ToList(), search);
-        var output = new List<TextHypothesis[]>(sources.Count);
-        for (int i = 0; i < sources.Count; i++)
-            output.Add(results[i].Select(h => ToText(m, side, sources[i], h, text)).ToArray());
+        var decoded = Enumerable.Range(0, sources.Count).Where(i => sources[i].Length > 0).ToList();
+        var results = Translator.Decode(models, decoded.Select(i => m.SourceVocab.Encode(sources[i])).ToList(), search);
+        var output = sources.Select(_ => new[] { Empty(m) }).ToList();
+        for (int k = 0; k < decoded.Count; k++)
+            output[decoded[k]] = results[k].Select(h => ToText(m, side, sources[decoded[k]], h, text)).ToArray();
         return output;
     }
+
+    /// <summary>Refuses a source longer than the search's limit; <paramref name="where"/> names it ("line 12").</summary>
+    public static void CheckLength(string[] source, SearchOptions search, string where)
+    {
+        if (source.Length > search.MaxInputTokens)
+            throw new InputTooLongException($"{where} has {source.Length} tokens, more than the limit of {search.MaxInputTokens} " +
+                                            "(decoding time grows with the square of the length; --max-input-tokens raises the limit)");
+    }
+
+    // The translation of a source without tokens: no tokens, an empty attention matrix when the model attends.
+    private static TextHypothesis Empty(LoadedModel m) =>
+        new("", [], [], m.Model.Config.Attention == Attention.AttentionKind.None ? null : new float[0, 0], "", 0, 0);
 
     /// <summary>One model, raw lines.</summary>
     public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<string> lines, SearchOptions search, TextOptions? text = null) =>

@@ -4,8 +4,12 @@ using Attend.Text;
 
 namespace Attend.Decoding;
 
-/// <summary>How <see cref="Translator"/> searches: beam size (1 = greedy), GNMT length penalty α, output length limit, hypotheses kept.</summary>
-public sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double MaxOutputRatio = 1.5, int NBest = 1, int BatchSize = 32)
+/// <summary>
+/// How <see cref="Translator"/> searches: beam size (1 = greedy), GNMT length penalty α, output length limit, hypotheses
+/// kept, sentences per batch, and the longest source <see cref="TextTranslator"/> accepts (in tokens).
+/// </summary>
+public sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double MaxOutputRatio = 1.5, int NBest = 1, int BatchSize = 32,
+    int MaxInputTokens = SearchLimits.DefaultMaxInputTokens)
 {
     /// <summary>The step limit for a source of <paramref name="sourceLength"/> tokens: ⌈ratio · S⌉ + 10.</summary>
     public int MaxSteps(int sourceLength) => (int)Math.Ceiling(MaxOutputRatio * sourceLength) + 10;

@@ -11,10 +11,15 @@ public readonly record struct TextLine(string Text, long Number, bool IsValidUtf
 
 /// <summary>
 /// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name; a truncated
-/// gzip file is an error, see <see cref="GzipLengthCheckStream"/>), one
-/// buffer at a time. Lines are split on bytes and decoded one by one with a strict decoder, so invalid UTF-8 is
-/// reported with its exact line; a trailing CR and a leading BOM are dropped. Every failure becomes a
-/// <see cref="TextDataException"/> naming the path and the reason.
+/// gzip file is an error, see <see cref="GzipLengthCheckStream"/>), one buffer at a time. This is the one line
+/// reader of every line-aligned verb, so line i of an output always belongs to line i of the input:
+/// <list type="bullet">
+/// <item>only LF ends a line; a CR before the LF (a CRLF ending) is dropped, and so is a BOM at the start;</item>
+/// <item>a CR anywhere else in a line becomes a space (it is whitespace inside the line, never a line break);</item>
+/// <item>a NUL byte is an error naming the line (the input is binary, not text);</item>
+/// <item>invalid UTF-8 is an error naming the line and the byte (no replacement characters).</item>
+/// </list>
+/// Every failure becomes a <see cref="TextDataException"/> naming the path and the reason.
 /// </summary>
 public static class TextFile
 {
@@ -95,6 +100,11 @@ public static class TextFile
     {
         if (end > start && buffer[end - 1] == '\r') end--;
         if (number == 1 && end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF) start += 3;
+        int nul = Array.IndexOf(buffer, (byte)0, start, end - start);
+        if (nul >= 0) throw new TextDataException($"NUL byte at byte {nul - start + 1} of the line (binary data, not text)", path, number);
+        // Bytes below 0x80 are whole characters in UTF-8, so this never touches a multi-byte sequence.
+        for (int cr = Array.IndexOf(buffer, (byte)'\r', start, end - start); cr >= 0; cr = Array.IndexOf(buffer, (byte)'\r', cr + 1, end - cr - 1))
+            buffer[cr] = (byte)' ';
         try { return Strict.GetString(buffer, start, end - start); }
         catch (DecoderFallbackException e)
         {

@@ -126,17 +126,26 @@ public static class RunDirectory
             .OrderBy(d => d, StringComparer.Ordinal).ToList();
 
     /// <summary>
-    /// A checkpoint folder from what a user passes: a checkpoint folder itself, or a run directory (its
-    /// <c>best</c>, else <c>last</c>).
+    /// A checkpoint folder from what a user passes: a checkpoint folder itself, or a run directory (its <c>best</c>).
+    /// A run without a usable <c>best</c> (none yet, or a link to a missing or incomplete folder) is an error that
+    /// says so and names <c>last</c>, never a silent switch to another checkpoint.
     /// </summary>
-    public static string Resolve(string path, string prefer = Best)
+    public static string Resolve(string path)
     {
         if (File.Exists(Path.Combine(path, "model.safetensors"))) return path;
-        foreach (var name in new[] { prefer, prefer == Best ? Last : Best })
-            if (File.Exists(Path.Combine(path, name, "model.safetensors"))) return Path.Combine(path, name);
-        throw new InvalidDataException(Directory.Exists(path)
-            ? $"{path}: no checkpoint here (expected model.safetensors, or a run directory with best/ or last/)"
-            : $"{path}: no such run or checkpoint directory");
+        var best = Path.Combine(path, Best);
+        if (File.Exists(Path.Combine(best, "model.safetensors"))) return best;
+        if (!Directory.Exists(path)) throw new InvalidDataException($"{path}: no such run or checkpoint directory");
+        var last = Path.Combine(path, Last);
+        string useLast = File.Exists(Path.Combine(last, "model.safetensors")) ? $"; to use the last checkpoint, give {last}" : "";
+        var link = new FileInfo(best);
+        if (link.LinkTarget is string target)
+            throw new InvalidDataException($"{best}: damaged link (points at {target}, which holds no model.safetensors){useLast}");
+        if (Directory.Exists(best))
+            throw new InvalidDataException($"{best}: damaged checkpoint (no model.safetensors){useLast}");
+        if (useLast.Length > 0 || StepDirs(path).Count > 0)
+            throw new InvalidDataException($"{path}: the run has no best checkpoint (none is written before the first validation){useLast}");
+        throw new InvalidDataException($"{path}: no checkpoint here (expected model.safetensors, or a run directory with best/)");
     }
 
     /// <summary>Loads a checkpoint folder (or run directory) for decoding; refuses one whose vocabularies do not match.</summary>

@@ -39,8 +39,11 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         Example Make(string[] s, string[] t, string st, string tt) => new(sv.Encode(s), tv.Encode(t), st, tt);
         List<Example> Encode(List<(string S, string T)> pairs) =>
             pairs.Select(p => Make(text.Tokenize(p.S), text.Tokenize(p.T), p.S, p.T)).Where(e => e.Source.Length > 0).ToList();
+        var devExamples = Encode(dev);
+        // Without a dev pair, the validation loss is NaN and every validation would count as the best.
+        if (devExamples.Count == 0) throw new ConfigException(EmptyDev(d));
         return new TrainingData(sv, tv, text,
-            trainTok.Select(x => Make(x.S, x.T, x.p.S, x.p.T)).ToList(), Encode(dev), Encode(test), dropped);
+            trainTok.Select(x => Make(x.S, x.T, x.p.S, x.p.T)).ToList(), devExamples, Encode(test), dropped);
     }
 
     /// <summary>
@@ -72,6 +75,12 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         }
         return new(splits, paths);
     }
+
+    private static string EmptyDev(DataConfig d) => d.Source switch
+    {
+        DataSource.Tsv => $"{Path.Combine(d.Dir, d.Tsv)}: data.dev_fraction = {d.DevFraction} holds out no sentence pair; validation needs at least one (raise data.dev_fraction)",
+        _ => $"{CorpusSplits.Find(d.Dir, $"{d.Dev}.{d.Src}")}: the dev set (data.dev) has no sentence with tokens; validation needs at least one pair",
+    };
 
     private static List<(string, string)> Read(DataConfig d, string prefix) =>
         ParallelCorpus.ReadAligned(CorpusSplits.Find(d.Dir, $"{prefix}.{d.Src}"), CorpusSplits.Find(d.Dir, $"{prefix}.{d.Trg}"))

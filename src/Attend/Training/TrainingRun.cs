@@ -11,8 +11,8 @@ public static class TrainingRun
 
     /// <summary>
     /// Prepares the run directory and a trainer. Without <paramref name="resume"/> an existing run is an error
-    /// unless <c>training.overwrite</c>; with it, <c>last</c> must exist and the vocabularies come from it so ids
-    /// cannot shift.
+    /// unless <c>training.overwrite</c>; with it, <c>last</c> must exist, the vocabularies come from it so ids
+    /// cannot shift, changed settings follow <see cref="ResumePolicy"/>, and metrics past its step are dropped.
     /// </summary>
     public static Trainer Start(RunConfig config, bool resume, ITrainingObserver observer)
     {
@@ -22,11 +22,14 @@ public static class TrainingRun
             var last = Path.Combine(dir, RunDirectory.Last);
             if (!File.Exists(Path.Combine(last, "model.safetensors")))
                 throw new InvalidDataException($"{dir}: nothing to resume (no {RunDirectory.Last} checkpoint)");
+            var recorded = Path.Combine(last, "config.yaml");
+            ResumePolicy.Check(ConfigLoader.LoadFile(recorded), config, recorded);
             var vocabs = (Vocabulary.Load(Path.Combine(last, "src.vocab")), Vocabulary.Load(Path.Combine(last, "trg.vocab")));
             var codes = Path.Combine(last, TextSide.CodesFile);
             var data = TrainingData.Load(config, vocabs, File.Exists(codes) ? BpeCodes.Load(codes) : null);
             var trainer = new Trainer(config, data, dir, observer);
             trainer.RestoreFrom(last);
+            MetricsLog.DropAfter(dir, trainer.Step);
             File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
             observer.Note($"resuming {dir} at step {trainer.Step}");
             return trainer;

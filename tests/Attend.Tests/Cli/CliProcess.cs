@@ -40,6 +40,14 @@ internal sealed class CliProcess : IDisposable
         _p.StandardInput.Flush();
     }
 
+    /// <summary>Writes raw bytes (any encoding, or none) to the child's stdin and flushes them.</summary>
+    public void WriteBytes(byte[] bytes)
+    {
+        _p.StandardInput.Flush();
+        _p.StandardInput.BaseStream.Write(bytes);
+        _p.StandardInput.BaseStream.Flush();
+    }
+
     public void CloseInput() => _p.StandardInput.Close();
     public string Stdout { get { lock (_out) return _out.ToString(); } }
     public string Stderr { get { lock (_err) return _err.ToString(); } }

@@ -53,7 +53,8 @@ public sealed class CliEvaluateTests : IDisposable
         Assert.Equal(expected.GetProperty("score").GetDouble(), bleu.GetProperty("score").GetDouble(), 9);
         Assert.Equal(expected.GetProperty("counts").GetRawText().Replace(" ", ""), bleu.GetProperty("counts").GetRawText());
         Assert.Equal(expected.GetProperty("signature").GetString(), bleu.GetProperty("signature").GetString());
-        Assert.Equal("nrefs:1|case:lc|eff:yes|nc:6|nw:0|space:no|version:2.6.0", doc.RootElement.GetProperty("chrf").GetProperty("signature").GetString());
+        // --lowercase is sacreBLEU's -lc: BLEU only, so chrF stays case-sensitive (see the test below).
+        Assert.Equal("nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0", doc.RootElement.GetProperty("chrf").GetProperty("signature").GetString());
         // The documented shape: one line, bleu's fields in its order, chrf with score and signature.
         Assert.Single(o.Trim().Split('\n'));
         Assert.Equal(["bleu", "chrf"], doc.RootElement.EnumerateObject().Select(p => p.Name));
@@ -65,6 +66,30 @@ public sealed class CliEvaluateTests : IDisposable
         (code, o, _) = Run("evaluate", "--hyp", Case("lowercase", "hyp.txt"), "--ref", Case("lowercase", "ref.txt"), "--metrics", "chrf++", "--json");
         Assert.Equal(0, code);
         Assert.Contains("\"name\":\"chrF2++\"", o);
+    }
+
+    [Fact]
+    public void Lowercase_is_bleu_only_and_chrf_lowercase_is_chrf_only_as_in_sacrebleu()
+    {
+        // The same command lines as sacreBLEU 2.6.0: -lc lowercases BLEU, --chrf-lowercase lowercases chrF.
+        var chrf = SacreBleuCases.Case("lowercase").GetProperty("chrf").EnumerateArray()
+            .Where(e => e.GetProperty("config").GetProperty("word_order").GetInt32() == 0)
+            .ToDictionary(e => e.GetProperty("config").GetProperty("lowercase").GetBoolean());
+        string[] files = ["evaluate", "--hyp", Case("lowercase", "hyp.txt"), "--ref", Case("lowercase", "ref.txt"), "--metrics", "bleu,chrf", "--json"];
+        foreach (var (flags, bleuCase, chrfLower) in new[]
+                 {
+                     (new[] { "--lowercase" }, "lc", false), (new[] { "-lc" }, "lc", false),
+                     (new[] { "--chrf-lowercase" }, "mixed", true), (new[] { "--lowercase", "--chrf-lowercase" }, "lc", true),
+                 })
+        {
+            var (code, o, err) = Run([.. files, .. flags]);
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(o);
+            var c = doc.RootElement.GetProperty("chrf");
+            Assert.Equal(chrf[chrfLower].GetProperty("score").GetDouble(), c.GetProperty("score").GetDouble(), 9);
+            Assert.Equal(chrf[chrfLower].GetProperty("signature").GetString(), c.GetProperty("signature").GetString());
+            Assert.StartsWith($"nrefs:1|case:{bleuCase}|", doc.RootElement.GetProperty("bleu").GetProperty("signature").GetString());
+        }
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class TextCliTests
         var root = new RootCommand("test") { VocabCommand.Build(), BpeCommand.Build(), TokenizeCommand.Build() };
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int code = CommandGuard.Invoke(root, args, new InvocationConfiguration { Output = output, Error = error });
         return (code, output.ToString(), error.ToString());
     }
 
@@ -83,7 +83,7 @@ public class TextCliTests
 
         r = Run("bpe", "apply", "-c", badCodes, "--dropout", "1.5", "-i", input);
         Assert.Equal(2, r.Code);
-        Assert.Contains("--dropout must be in [0, 1)", r.Err);
+        Assert.Equal("attend bpe apply: --dropout: expected a number in [0, 1), got '1.5'\n", r.Err);
     }
 
     [Fact]
