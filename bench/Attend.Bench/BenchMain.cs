@@ -13,6 +13,7 @@ public static class BenchMain
           peer   the side-by-side run against the PyTorch reference, bench/pytorch/torch_peer.py (same flags, same JSON keys)
           translate  attend translate's search (greedy or beam) on random sentences with a random big model [--beam K] [--batch B] [--models M]
           bandwidth  read bandwidth from memory on 1 and 2 threads (the roofline of one-sentence decoding)
+          corpus write a synthetic Zipfian parallel corpus for the data-path benchmarks --out DIR [--pairs N]
           serve  load test of attend serve on loopback, with and without request batching --model RUN [--requests N --concurrency C]
         """;
 
@@ -33,6 +34,7 @@ public static class BenchMain
             case "serve": return ServeBench.Run(rest);
             case "bandwidth": return Bandwidth.Run(rest);
             case "translate": return TranslateBench.Run(rest);
+            case "corpus": return SyntheticCorpus.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
                 return 2;

@@ -15,6 +15,9 @@ public enum OptimizerKind { Adam, Sgd }
 /// <summary>How the learning rate moves during training.</summary>
 public enum LrSchedule { None, Plateau, InverseSqrt }
 
+/// <summary>What <c>training.batch_size</c> counts: sentence pairs, or target tokens including padding and EOS.</summary>
+public enum BatchType { Sentences, Tokens }
+
 /// <summary>The validation number that decides "best" and early stopping.</summary>
 public enum StopMetric { Bleu, Loss }
 
@@ -175,8 +178,12 @@ public sealed record TrainingConfig
     public float LabelSmoothing { get; init; }
     [Doc("Probability of feeding the gold previous token (1 = full teacher forcing)."), Range(0, 1)]
     public float TeacherForcing { get; init; } = 1f;
-    [Doc("Sentences per batch."), Positive]
+    [Doc("Sentences per batch, or with `batch_type: tokens` target tokens per batch (sentences × the longest target + EOS, padding included)."), Positive]
     public int BatchSize { get; init; } = 64;
+    [Doc("`sentences` or `tokens`: what `batch_size` counts (Joey NMT's and OpenNMT's convention).")]
+    public BatchType BatchType { get; init; } = BatchType.Sentences;
+    [Doc("Batches whose gradients are summed (weighted by their target tokens) before one update: the update of one batch k times larger, up to float rounding. An update never spans two shards."), Positive]
+    public int Accumulate { get; init; } = 1;
     [Doc("Maximum number of passes over the training data."), Positive]
     public int Epochs { get; init; } = 10;
     [Doc("Stop after this many updates (0 = no limit)."), NonNegative]

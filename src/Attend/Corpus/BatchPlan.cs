@@ -1,9 +1,7 @@
+using Attend.Config;
 using Attend.Tensors;
 
 namespace Attend.Corpus;
-
-/// <summary>What <c>training.batch_size</c> counts: sentence pairs, or target tokens including padding and EOS.</summary>
-public enum BatchType { Sentences, Tokens }
 
 /// <summary>One batch: the shard it comes from and the indices of its pairs there.</summary>
 public readonly record struct PlannedBatch(int Shard, int[] Pairs);

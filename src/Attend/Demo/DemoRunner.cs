@@ -65,7 +65,7 @@ public static class DemoRunner
             var trainer = TrainingRun.Start(config, resume: false, observer(kind));
             var training = trainer.Run(cancel);
             var loaded = RunDirectory.LoadModel(training.RunDir);
-            data ??= TrainingData.Load(config, (loaded.SourceVocab, loaded.TargetVocab));
+            data ??= TrainingData.Open(config, TrainingRun.PreparedDir(training.RunDir), (loaded.SourceVocab, loaded.TargetVocab));
             var hyps = Validator.Translate(loaded.Model, data, data.Test);
             results.Add(Score(kind, training, hyps, data.Test));
             if (cancel.IsCancellationRequested) break;

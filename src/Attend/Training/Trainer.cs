@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Attend.Config;
+using Attend.Corpus;
 using Attend.Model;
 using Attend.Tensors;
 
@@ -75,8 +76,8 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double elapsed0 = _state.ElapsedSeconds;
         double Elapsed() => elapsed0 + clock.Elapsed.TotalSeconds;
-        int batchesPerEpoch = (_data.Train.Count + t.BatchSize - 1) / t.BatchSize;
-        long budget = t.MaxSteps > 0 ? Math.Min(t.MaxSteps, (long)t.Epochs * batchesPerEpoch) : (long)t.Epochs * batchesPerEpoch;
+        long updatesPerEpoch = Math.Max(1, EstimatedBatchesPerEpoch() / t.Accumulate);
+        long budget = t.MaxSteps > 0 ? Math.Min(t.MaxSteps, t.Epochs * updatesPerEpoch) : t.Epochs * updatesPerEpoch;
         ValidationResult? best = null, last = null;
         long validatedAt = -1, savedAt = -1;
         double lossSum = 0;
@@ -86,15 +87,14 @@ public sealed class Trainer
 
         for (int epoch = _state.Epoch; epoch < t.Epochs && reason == StopReason.Epochs; epoch++)
         {
-            var order = BatchOrder.Epoch(_data.Train.Count, t.BatchSize, _config.Seed, epoch, i => _data.Train[i].Source.Length);
-            for (int bi = epoch == _state.Epoch ? _state.BatchInEpoch : 0; bi < order.Count; bi++)
+            foreach (var (shard, group, batchEnd) in Updates(epoch, epoch == _state.Epoch ? _state.BatchInEpoch : 0))
             {
                 if (cancel.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
                 if (t.MaxSteps > 0 && _state.Step >= t.MaxSteps) { reason = StopReason.MaxSteps; break; }
                 if (t.MaxSeconds > 0 && Elapsed() >= t.MaxSeconds) { reason = StopReason.MaxSeconds; break; }
 
-                double loss = TrainStep(order[bi], out long batchTokens);
-                _state = _state with { Step = _state.Step + 1, Epoch = epoch, BatchInEpoch = bi + 1 };
+                double loss = TrainStep(shard, group, out long batchTokens);
+                _state = _state with { Step = _state.Step + 1, Epoch = epoch, BatchInEpoch = batchEnd };
                 lossSum += loss; lossCount++; tokens += batchTokens;
                 if (_state.Step % t.LogEvery == 0 || _state.Step == 1)
                 {
@@ -131,20 +131,58 @@ public sealed class Trainer
         return new TrainResult(reason, _state.Step, RunDir, best, last);
     }
 
-    private double TrainStep(int[] indices, out long targetTokens)
+    /// <summary>
+    /// The updates of one epoch from batch <paramref name="startBatch"/> on: the epoch's <see cref="BatchPlan"/>,
+    /// one shard open at a time, its batches in groups of <c>training.accumulate</c> (a group never spans two
+    /// shards), each with the index in the epoch of the batch after it (the position a checkpoint records).
+    /// </summary>
+    private IEnumerable<(IPairShard Shard, List<int[]> Group, int BatchEnd)> Updates(int epoch, int startBatch)
+    {
+        var t = _config.Training;
+        var plan = new BatchPlan(_config.Seed, t.BatchSize, t.BatchType);
+        int before = 0;
+        foreach (int k in plan.ShardOrder(_data.Train.ShardCount, epoch))
+        {
+            using var shard = _data.Train.Open(k);
+            var batches = plan.ShardBatches(k, shard.Count, epoch, shard.SourceLength, shard.TargetLength);
+            for (int j = 0; j < batches.Count; j += t.Accumulate)
+            {
+                int end = Math.Min(j + t.Accumulate, batches.Count);
+                if (before + end > startBatch) yield return (shard, batches.GetRange(j, end - j), before + end);
+            }
+            before += batches.Count;
+        }
+    }
+
+    private long EstimatedBatchesPerEpoch()
+    {
+        var t = _config.Training;
+        var train = _data.Train;
+        return t.BatchType == BatchType.Sentences
+            ? (train.Count + t.BatchSize - 1) / t.BatchSize
+            : Math.Max(1, (train.TargetTokens + train.Count) / t.BatchSize);
+    }
+
+    private double TrainStep(IPairShard shard, List<int[]> group, out long targetTokens)
     {
         var t = _config.Training;
         using var scope = TensorScope.Begin();
-        var batch = BatchOrder.Make(_data.Train, indices, Model.Config);
-        targetTokens = batch.TargetOut.Count(id => id != Model.Config.PadId);
+        var batches = group.Select(indices => MakeBatch(shard, indices)).ToList();
+        var counts = batches.Select(b => (long)b.TargetOut.Count(id => id != Model.Config.PadId)).ToList();
+        targetTokens = counts.Sum();
         Model.ZeroGrad(setToNone: true); // as the PyTorch reference: gradients exist only from the backward to the step
-        var loss = Model.Loss(batch, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
-        double value = loss.Data[0];
-        loss.Backward(keepValues: false); // nothing below reads an activation: the pass frees them as it goes
+        double value = GradientStep.Accumulate(Model, batches, counts, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
         if (t.ClipGradNorm > 0) GradClip.ClipGradNorm(Model.Parameters(), t.ClipGradNorm);
         _optimizer.LearningRate = _scheduler.RateForStep(_state.Step + 1);
         _optimizer.Step();
         return value;
+    }
+
+    private Seq2SeqBatch MakeBatch(IPairShard shard, int[] indices)
+    {
+        var pairs = indices.Select(shard.Pair).ToList();
+        var m = Model.Config;
+        return Seq2SeqBatch.FromPairs(pairs.Select(p => p.Source).ToList(), pairs.Select(p => p.Target).ToList(), m.PadId, m.BosId, m.EosId);
     }
 
     private (ValidationResult Result, bool Stop) ValidateAndSave(double elapsed, ref ValidationResult? best)

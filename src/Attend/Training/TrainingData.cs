@@ -1,4 +1,5 @@
 using Attend.Config;
+using Attend.Corpus;
 using Attend.Text;
 
 namespace Attend.Training;
@@ -6,54 +7,91 @@ namespace Attend.Training;
 /// <summary>One training pair: ids without BOS/EOS, and the raw texts (for BLEU, samples and length buckets).</summary>
 public sealed record Example(int[] Source, int[] Target, string SourceText, string TargetText);
 
-/// <summary>The three splits of a run with their vocabularies, ready for batching.</summary>
+/// <summary>
+/// The three splits of a run with their vocabularies, ready for batching: the training pairs as shards (or in
+/// memory), the held-out pairs with their raw text. Every path goes through <see cref="Preparer"/>, so a corpus
+/// is tokenized, segmented and mapped to ids the same way whether it trains from memory or from shards.
+/// </summary>
 public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab, TextSide Text,
-    IReadOnlyList<Example> Train, IReadOnlyList<Example> Dev, IReadOnlyList<Example> Test, long DroppedTooLong)
+    TrainingPairs Train, IReadOnlyList<Example> Dev, IReadOnlyList<Example> Test, long DroppedTooLong)
 {
     /// <summary>
-    /// Reads (or, for the demo task, generates) the splits the config names, builds the vocabularies from
-    /// the training split (or reuses <paramref name="vocabs"/> when resuming) and drops training pairs
-    /// longer than <c>data.max_length</c>.
+    /// The splits the config names, prepared in a temporary folder and read into memory: for small corpora
+    /// and tests (a run trains from its own prepared folder, see <see cref="Open"/>).
     /// </summary>
-    public static TrainingData Load(RunConfig config, (Vocabulary Src, Vocabulary Trg)? vocabs = null, BpeCodes? bpe = null)
+    public static TrainingData Load(RunConfig config)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"attend-prepared-{Guid.NewGuid():N}");
+        try
+        {
+            var data = Open(config, dir);
+            return data with { Train = TrainingPairs.InMemory(data.Train.All().ToList()) };
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// The run's data from the prepared folder <paramref name="preparedDir"/>, preparing it there first when it
+    /// holds none (with <c>data.source: prepared</c> the config's <c>data.prepared</c> folder instead).
+    /// <paramref name="vocabs"/> and <paramref name="bpe"/> are a resumed run's own: a folder prepared with
+    /// others is an error, and a missing folder is prepared with them.
+    /// </summary>
+    public static TrainingData Open(RunConfig config, string preparedDir, (Vocabulary Src, Vocabulary Trg)? vocabs = null, BpeCodes? bpe = null,
+        Action<string>? note = null)
     {
         var d = config.Data;
-        List<(string S, string T)> train, dev, test;
-        if (d.Source == DataSource.Demo)
-            (train, dev, test) = Demo(config);
-        else if (d.Source == DataSource.Tsv)
-            (train, dev, test) = ReadTsv(d);
-        else
+        string dir = d.Source == DataSource.Prepared ? d.Prepared : preparedDir;
+        if (d.Source == DataSource.Prepared)
         {
-            if (d.Train.Length == 0) throw new ConfigException("data.train: required when data.source is files");
-            if (d.Dev.Length == 0) throw new ConfigException("data.dev: required when data.source is files");
-            train = Read(d, d.Train);
-            dev = Read(d, d.Dev);
-            test = d.Test.Length == 0 ? [] : Read(d, d.Test);
+            if (dir.Length == 0) throw new ConfigException("data.prepared: required when data.source is prepared (a folder written by `attend prepare`)");
         }
-        var text = d.CreateTextSide(bpe ?? (d.BpeMerges > 0 ? LearnBpe(train, d) : null));
-        var trainTok = train.Select(p => (S: text.Tokenize(p.S), T: text.Tokenize(p.T), p)).ToList();
-        long dropped = trainTok.RemoveAll(x => x.S.Length == 0 || x.T.Length == 0 || x.S.Length > d.MaxLength || x.T.Length > d.MaxLength);
-        if (trainTok.Count == 0) throw new ConfigException($"data: no training pairs left after dropping {dropped} longer than data.max_length = {d.MaxLength}");
-        var (sv, tv) = vocabs ?? (Build(trainTok.Select(x => x.S), d), Build(trainTok.Select(x => x.T), d));
-        Example Make(string[] s, string[] t, string st, string tt) => new(sv.Encode(s), tv.Encode(t), st, tt);
-        List<Example> Encode(List<(string S, string T)> pairs) =>
-            pairs.Select(p => Make(text.Tokenize(p.S), text.Tokenize(p.T), p.S, p.T)).Where(e => e.Source.Length > 0).ToList();
-        var devExamples = Encode(dev);
+        else if (!File.Exists(Path.Combine(dir, Manifest.FileName)))
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // a preparation cut short
+            Preparer.Run(d, Sources(config), dir, new PrepareOptions(ShardPairs: d.ShardPairs, Bpe: bpe, SourceVocab: vocabs?.Src, TargetVocab: vocabs?.Trg), note);
+        }
+        var corpus = PreparedCorpus.Open(dir);
+        CheckShaping(d, corpus);
+        if (vocabs is { } v && (v.Src.Fingerprint != corpus.SourceVocab.Fingerprint || v.Trg.Fingerprint != corpus.TargetVocab.Fingerprint))
+            throw new InvalidDataException($"{dir}: prepared with other vocabularies than the run's checkpoint; prepare it again with the run's vocabularies, or start a new run");
+        if (bpe is not null && (corpus.Bpe is null || !corpus.Bpe.Merges.SequenceEqual(bpe.Merges)))
+            throw new InvalidDataException($"{dir}: prepared with other BPE codes than the run's checkpoint");
+        var text = d.CreateTextSide(corpus.Bpe);
+        List<Example> HeldOut(string split) => corpus.ReadHeldOut(split).Select(p => new Example(p.Source, p.Target, p.SourceText, p.TargetText)).ToList();
+        var dev = HeldOut("dev");
         // Without a dev pair, the validation loss is NaN and every validation would count as the best.
-        if (devExamples.Count == 0) throw new ConfigException(EmptyDev(d));
-        return new TrainingData(sv, tv, text,
-            trainTok.Select(x => Make(x.S, x.T, x.p.S, x.p.T)).ToList(), devExamples, Encode(test), dropped);
+        if (dev.Count == 0) throw new ConfigException(EmptyDev(d, corpus.Directory));
+        return new TrainingData(corpus.SourceVocab, corpus.TargetVocab, text, TrainingPairs.Prepared(corpus),
+            dev, HeldOut("test"), corpus.Manifest.Splits["train"].Dropped.Total);
+    }
+
+    private static string EmptyDev(DataConfig d, string preparedDir) => d.Source switch
+    {
+        DataSource.Tsv => $"{Path.Combine(d.Dir, d.Tsv)}: data.dev_fraction = {d.DevFraction} holds out no sentence pair; validation needs at least one (raise data.dev_fraction)",
+        DataSource.Files => $"{CorpusSplits.Find(d.Dir, $"{d.Dev}.{d.Src}")}: the dev set (data.dev) has no sentence with tokens; validation needs at least one pair",
+        _ => $"{preparedDir}: the prepared dev split has no pair; validation needs at least one",
+    };
+
+    /// <summary>The keys that decide how text becomes tokens must be the prepared corpus's, or translation would tokenize differently.</summary>
+    private static void CheckShaping(DataConfig d, PreparedCorpus corpus)
+    {
+        var mine = Preparer.Shaping(d);
+        foreach (var key in new[] { "tokenizer", "lowercase", "bpe_merges" })
+            if (corpus.Manifest.Config.TryGetValue(key, out var theirs) && theirs != mine[key])
+                throw new ConfigException($"data.{key}: {mine[key]}, but the corpus in {corpus.Directory} was prepared with {theirs}");
     }
 
     /// <summary>
     /// The raw splits the config names, for <see cref="Corpus.Preparer"/>: files stream (a line that is not valid
     /// UTF-8 drops its pair, counted); the demo task and a seeded TSV split are made in memory first.
     /// </summary>
-    public static Corpus.CorpusSource Sources(RunConfig config)
+    public static CorpusSource Sources(RunConfig config)
     {
         var d = config.Data;
-        static Corpus.SplitSource Listed(string name, List<(string S, string T)> pairs) =>
+        static SplitSource Listed(string name, List<(string S, string T)> pairs) =>
             new(name, _ => pairs.Select((p, i) => new SentencePair(p.S, p.T, i + 1)));
         if (d.Source == DataSource.Demo || d.Source == DataSource.Tsv)
         {
@@ -63,7 +101,7 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         }
         if (d.Train.Length == 0) throw new ConfigException("data.train: required when data.source is files");
         if (d.Dev.Length == 0) throw new ConfigException("data.dev: required when data.source is files");
-        var splits = new List<Corpus.SplitSource>();
+        var splits = new List<SplitSource>();
         var paths = new List<string>();
         foreach (var (name, prefix) in new[] { ("train", d.Train), ("dev", d.Dev), ("test", d.Test) })
         {
@@ -75,16 +113,6 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         }
         return new(splits, paths);
     }
-
-    private static string EmptyDev(DataConfig d) => d.Source switch
-    {
-        DataSource.Tsv => $"{Path.Combine(d.Dir, d.Tsv)}: data.dev_fraction = {d.DevFraction} holds out no sentence pair; validation needs at least one (raise data.dev_fraction)",
-        _ => $"{CorpusSplits.Find(d.Dir, $"{d.Dev}.{d.Src}")}: the dev set (data.dev) has no sentence with tokens; validation needs at least one pair",
-    };
-
-    private static List<(string, string)> Read(DataConfig d, string prefix) =>
-        ParallelCorpus.ReadAligned(CorpusSplits.Find(d.Dir, $"{prefix}.{d.Src}"), CorpusSplits.Find(d.Dir, $"{prefix}.{d.Trg}"))
-            .Select(p => (p.Source, p.Target)).ToList();
 
     /// <summary>The demo task's splits: three generators forked from the run seed; dev and test exclude every training source.</summary>
     private static (List<(string, string)>, List<(string, string)>, List<(string, string)>) Demo(RunConfig config)
@@ -113,26 +141,5 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
         var split = CorpusSplits.SplitSeeded(pairs, d.DevFraction, d.TestFraction, d.SplitSeed, SplitGrouping.BySourceOrTarget);
         static List<(string, string)> L(IReadOnlyList<SentencePair> ps) => ps.Select(p => (p.Source, p.Target)).ToList();
         return (L(split.Train), L(split.Dev), L(split.Test));
-    }
-
-    /// <summary>Joint BPE over the word-tokenized training sentences of both sides.</summary>
-    private static BpeCodes LearnBpe(List<(string S, string T)> train, DataConfig d)
-    {
-        var words = d.CreateTextSide();
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (s, t) in train)
-        {
-            foreach (var w in words.Words(s)) counts[w] = counts.GetValueOrDefault(w) + 1;
-            foreach (var w in words.Words(t)) counts[w] = counts.GetValueOrDefault(w) + 1;
-        }
-        return BpeLearner.Learn(counts, new BpeLearnOptions(Merges: d.BpeMerges, MinFrequency: d.BpeMinFrequency));
-    }
-
-    private static Vocabulary Build(IEnumerable<string[]> sentences, DataConfig d)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var s in sentences)
-            foreach (var tok in s) counts[tok] = counts.GetValueOrDefault(tok) + 1;
-        return Vocabulary.Build(counts, d.VocabMinFreq, d.VocabMaxSize);
     }
 }

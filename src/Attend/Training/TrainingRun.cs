@@ -6,6 +6,9 @@ namespace Attend.Training;
 /// <summary>Starting a run: its directory, the resolved config saved in it, the data, and a fresh or resumed trainer.</summary>
 public static class TrainingRun
 {
+    /// <summary>Where a run keeps its prepared corpus (unless <c>data.source</c> is <c>prepared</c>): RUN/data.</summary>
+    public static string PreparedDir(string runDir) => Path.Combine(runDir, "data");
+
     public static string DirectoryOf(RunConfig config) =>
         config.Training.RunDir.Length > 0 ? config.Training.RunDir : Path.Combine("runs", config.Name);
 
@@ -26,7 +29,7 @@ public static class TrainingRun
             ResumePolicy.Check(ConfigLoader.LoadFile(recorded), config, recorded);
             var vocabs = (Vocabulary.Load(Path.Combine(last, "src.vocab")), Vocabulary.Load(Path.Combine(last, "trg.vocab")));
             var codes = Path.Combine(last, TextSide.CodesFile);
-            var data = TrainingData.Load(config, vocabs, File.Exists(codes) ? BpeCodes.Load(codes) : null);
+            var data = TrainingData.Open(config, PreparedDir(dir), vocabs, File.Exists(codes) ? BpeCodes.Load(codes) : null, observer.Note);
             var trainer = new Trainer(config, data, dir, observer);
             trainer.RestoreFrom(last);
             MetricsLog.DropAfter(dir, trainer.Step);
@@ -46,7 +49,7 @@ public static class TrainingRun
         }
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
-        var fresh = TrainingData.Load(config);
+        var fresh = TrainingData.Open(config, PreparedDir(dir), note: observer.Note);
         WriteHeldOut(dir, fresh);
         observer.Note($"{fresh.Train.Count} training pairs ({fresh.DroppedTooLong} dropped as too long), {fresh.Dev.Count} dev, {fresh.Test.Count} test; " +
                       $"vocabularies {fresh.SourceVocab.Count} / {fresh.TargetVocab.Count}");

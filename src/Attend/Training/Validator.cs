@@ -37,7 +37,8 @@ public static class Validator
         {
             using var scope = TensorScope.Begin();
             var idx = Enumerable.Range(start, Math.Min(batchSize, examples.Count - start));
-            var batch = BatchOrder.Make(examples, idx, model.Config);
+            var m = model.Config;
+            var batch = Seq2SeqBatch.FromPairs(idx.Select(i => examples[i].Source).ToList(), idx.Select(i => examples[i].Target).ToList(), m.PadId, m.BosId, m.EosId);
             long n = batch.TargetOut.Count(id => id != model.Config.PadId);
             nll += model.Loss(batch).Data[0] * (double)n;
             tokens += n;

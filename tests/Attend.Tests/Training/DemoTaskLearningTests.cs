@@ -23,8 +23,8 @@ public class DemoTaskLearningTests(ITestOutputHelper log)
             var result = TrainingRun.Start(config, false, new RecordingObserver()).Run();
             Assert.Equal(StopReason.MaxSteps, result.Reason);
             var model = RunDirectory.LoadModel(result.RunDir);
-            var data = TrainingData.Load(config, (model.SourceVocab, model.TargetVocab));
-            var train = data.Train.Select(e => e.SourceText).ToHashSet();
+            var data = TrainingData.Open(config, TrainingRun.PreparedDir(result.RunDir), (model.SourceVocab, model.TargetVocab));
+            var train = TrainingData.Sources(config).Splits[0].Read(new Attend.Text.CorpusReport()).Select(p => p.Source).ToHashSet();
             Assert.DoesNotContain(data.Test, e => train.Contains(e.SourceText));
             var hyps = Validator.Translate(model.Model, data, data.Test);
             double exact = (double)hyps.Where((h, i) => h == data.Test[i].TargetText).Count() / hyps.Count;

@@ -160,10 +160,11 @@ public class FileDataTests
             File.WriteAllLines(Path.Combine(dir, "pairs.tsv"), lines);
             var a = TrainingData.Load(TsvConfig(dir));
             Assert.Equal(81, a.Train.Count + a.Dev.Count + a.Test.Count);
-            Assert.StartsWith("Je vois", a.Train[0].SourceText); // French is the source (column 1)
+            var rawTrain = TrainingData.Sources(TsvConfig(dir)).Splits[0].Read(new CorpusReport()).ToList();
+            Assert.StartsWith("Je vois", rawTrain[0].Source); // French is the source (column 1)
             // The English (target) side groups the pairs: no dev/test sentence, on either side, occurs in training.
-            var trainTargets = a.Train.Select(e => e.TargetText).ToHashSet();
-            var trainSources = a.Train.Select(e => e.SourceText).ToHashSet();
+            var trainTargets = rawTrain.Select(e => e.Target).ToHashSet();
+            var trainSources = rawTrain.Select(e => e.Source).ToHashSet();
             Assert.DoesNotContain(a.Dev.Concat(a.Test), e => trainTargets.Contains(e.TargetText) || trainSources.Contains(e.SourceText));
             Assert.Equal(16, a.Dev.Count); // 8 of 41 source groups × 2 translations (the long pair's group is unique)
 

@@ -220,8 +220,12 @@ public class LabelSmoothingTrainingTests
 
             var data = TrainingData.Load(config);
             var model = Attend.Model.Seq2Seq.Create(config.Model.ToModelConfig(data.SourceVocab.Count, data.TargetVocab.Count), new Rng(config.Seed).NextUInt64());
-            var order = BatchOrder.Epoch(data.Train.Count, config.Training.BatchSize, config.Seed, 0, i => data.Train[i].Source.Length);
-            var batch = BatchOrder.Make(data.Train, order[0], model.Config);
+            using var shard = data.Train.Open(0);
+            var order = new Attend.Corpus.BatchPlan(config.Seed, config.Training.BatchSize, BatchType.Sentences)
+                .ShardBatches(0, shard.Count, 0, shard.SourceLength, shard.TargetLength);
+            var pairs = order[0].Select(shard.Pair).ToList();
+            var batch = Attend.Model.Seq2SeqBatch.FromPairs(pairs.Select(p => p.Source).ToList(), pairs.Select(p => p.Target).ToList(),
+                model.Config.PadId, model.Config.BosId, model.Config.EosId);
             using var off = GradMode.Off();
             var logits = model.Forward(batch).Logits.Data.ToArray();
             int v = model.Config.TargetVocab;
