@@ -18,7 +18,7 @@ public class ConcurrencyTests(FrontDoorFixture fx)
         }
         var expected = calls.Select(c => model.Translate(c.Texts, c.Options)).ToList();
 
-        const int Rounds = 4;
+        const int Rounds = 10;
         var actual = new IReadOnlyList<Translation>[Rounds * calls.Count];
         using var start = new Barrier(8);
         var threads = Enumerable.Range(0, start.ParticipantCount).Select(w => new Thread(() =>
