@@ -10,22 +10,26 @@ namespace Attend;
 /// </summary>
 internal static class CheckedLoad
 {
-    /// <summary>The files of a checkpoint folder that decoding reads (and <c>bpe.codes</c> when the config has BPE).</summary>
-    private static readonly string[] Required = ["model.safetensors", "model.json", "config.yaml", "src.vocab", "trg.vocab"];
+    /// <summary>The files of a checkpoint folder that decoding reads (and <c>bpe.codes</c> when the run has BPE).</summary>
+    private static readonly string[] Required =
+        ["model.safetensors", "model.json", "config.yaml", "src.vocab", "trg.vocab"];
 
     /// <summary>Loads the checkpoint of a run directory (its best, else last) or of a checkpoint folder.</summary>
-    /// <exception cref="ModelLoadException">the path is missing, holds no checkpoint, or the checkpoint is incomplete or damaged</exception>
+    /// <exception cref="ModelLoadException">the path is missing, or holds no checkpoint, or an incomplete or damaged
+    /// one</exception>
     public static LoadedModel Load(string path)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("expected a run directory or a checkpoint folder, got an empty path", nameof(path));
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("expected a run directory or a checkpoint folder, got an empty path", nameof(path));
         if (File.Exists(path))
-            throw new ModelLoadException(path, ModelLoadProblem.NotFound, "is a file; expected a run directory or a checkpoint folder");
+            throw new ModelLoadException(path, ModelLoadProblem.NotFound,
+                "is a file; expected a run directory or a checkpoint folder");
         if (!Directory.Exists(path))
             throw new ModelLoadException(path, ModelLoadProblem.NotFound, "no such run directory or checkpoint folder");
         var dir = CheckpointOf(path);
         foreach (var file in Required)
             if (!File.Exists(Path.Combine(dir, file)))
-                throw new ModelLoadException(dir, ModelLoadProblem.MissingFile, $"{file} is missing (an incomplete checkpoint folder)");
+                throw new ModelLoadException(dir, ModelLoadProblem.MissingFile, $"{file} is missing (an incomplete checkpoint)");
         try
         {
             var config = ConfigLoader.LoadFile(Path.Combine(dir, "config.yaml"));
@@ -45,7 +49,7 @@ internal static class CheckedLoad
         }
     }
 
-    /// <summary>The checkpoint folder of <paramref name="path"/>: itself, or its <c>best/</c>, else <c>last/</c>.</summary>
+    /// <summary>The checkpoint folder of <paramref name="path"/>: itself, its <c>best/</c>, else <c>last/</c>.</summary>
     private static string CheckpointOf(string path)
     {
         if (File.Exists(Path.Combine(path, "model.safetensors"))) return path;
@@ -53,17 +57,18 @@ internal static class CheckedLoad
             if (File.Exists(Path.Combine(path, name, "model.safetensors"))) return Path.Combine(path, name);
         // A checkpoint folder that lost its weights is incomplete, not empty.
         if (File.Exists(Path.Combine(path, "model.json")))
-            throw new ModelLoadException(path, ModelLoadProblem.MissingFile, "model.safetensors is missing (an incomplete checkpoint folder)");
+            throw new ModelLoadException(path, ModelLoadProblem.MissingFile, "model.safetensors is missing (an incomplete checkpoint)");
         throw new ModelLoadException(path, ModelLoadProblem.NoCheckpoint,
             "no checkpoint here (expected model.safetensors, or a run directory with best/ or last/)");
     }
 
-    /// <summary>Refuses an ensemble whose members do not share the first one's vocabularies (their ids would mean other tokens).</summary>
+    /// <summary>Refuses an ensemble whose members do not share the first one's vocabularies (ids mean other tokens).</summary>
     public static void CheckSameVocabularies(IReadOnlyList<LoadedModel> models)
     {
         var first = models[0];
         foreach (var other in models.Skip(1))
-            if (other.SourceVocab.Fingerprint != first.SourceVocab.Fingerprint || other.TargetVocab.Fingerprint != first.TargetVocab.Fingerprint)
+            if (other.SourceVocab.Fingerprint != first.SourceVocab.Fingerprint
+                || other.TargetVocab.Fingerprint != first.TargetVocab.Fingerprint)
                 throw new ModelLoadException(other.Directory, ModelLoadProblem.Incompatible,
                     $"vocabularies differ from {first.Directory}; an ensemble needs shared vocabularies");
     }

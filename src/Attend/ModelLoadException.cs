@@ -7,13 +7,16 @@ public enum ModelLoadProblem
     /// <summary>The path does not exist, or is a file rather than a folder.</summary>
     NotFound,
 
-    /// <summary>The folder holds no checkpoint: no <c>model.safetensors</c>, and no <c>best/</c> or <c>last/</c> with one.</summary>
+    /// <summary>No checkpoint: no <c>model.safetensors</c> in the folder, nor in a <c>best/</c> or <c>last/</c>.</summary>
     NoCheckpoint,
 
     /// <summary>The checkpoint folder lacks a file it needs (sidecar, config, a vocabulary, BPE codes).</summary>
     MissingFile,
 
-    /// <summary>A file is there but unreadable or inconsistent: weights whose hash does not match, a malformed vocabulary or config.</summary>
+    /// <summary>
+    /// A file is there but unreadable or inconsistent: weights whose hash does not match, a malformed vocabulary
+    /// or config.
+    /// </summary>
     Damaged,
 
     /// <summary>The models of an ensemble do not share their vocabularies.</summary>
@@ -27,7 +30,7 @@ public enum ModelLoadProblem
 /// </summary>
 public sealed class ModelLoadException : Exception
 {
-    /// <summary>The path the problem is about: the folder given, the checkpoint folder it resolved to, or a file in it.</summary>
+    /// <summary>The path the problem is about: the folder given, or the checkpoint folder it resolved to.</summary>
     public string Path { get; }
 
     /// <summary>The kind of problem.</summary>

@@ -6,13 +6,16 @@ namespace Attend;
 /// <summary>The kind of a <see cref="TrainingProgress"/> report.</summary>
 public enum TrainingProgressKind
 {
-    /// <summary>Every <c>training.log_every</c> updates: the recent training loss, learning rate and throughput.</summary>
+    /// <summary>Every <c>training.log_every</c> updates: recent training loss, learning rate, throughput.</summary>
     Update,
 
-    /// <summary>Every <c>training.validate_every</c> updates (and at the end): the dev-set scores, just before the checkpoint is written.</summary>
+    /// <summary>
+    /// Every <c>training.validate_every</c> updates (and at the end): the dev-set scores, just before the checkpoint
+    /// is written.
+    /// </summary>
     Validation,
 
-    /// <summary>A one-line message: data sizes, resuming, learning rate lowered, early stopping, interruption.</summary>
+    /// <summary>A one-line message: data sizes, resuming, learning rate lowered, early stopping, interrupted.</summary>
     Note,
 }
 
@@ -23,10 +26,10 @@ public enum TrainingProgressKind
 /// <param name="Kind">What this report is.</param>
 /// <param name="Step">Optimizer updates done so far.</param>
 /// <param name="Epoch">The epoch under way, from 1 (0 before the first update).</param>
-/// <param name="Fraction">The share of the run's budget (epochs, <c>max_steps</c> or <c>max_seconds</c>) done, 0..1.</param>
+/// <param name="Fraction">The share of the run's budget (epochs, <c>max_steps</c>, <c>max_seconds</c>) done, 0..1.</param>
 public sealed record TrainingProgress(TrainingProgressKind Kind, long Step, int Epoch, double Fraction)
 {
-    /// <summary>Update reports: mean training loss (nats per target token, with label smoothing) since the previous one.</summary>
+    /// <summary>Update reports: mean training loss since the previous one (nats per target token, smoothed labels).</summary>
     public double? Loss { get; init; }
 
     /// <summary>Update reports: the learning rate of the latest update.</summary>
@@ -38,7 +41,7 @@ public sealed record TrainingProgress(TrainingProgressKind Kind, long Step, int 
     /// <summary>Validation reports: dev loss and perplexity, greedy BLEU and exact match, a few samples.</summary>
     public ValidationResult? Validation { get; init; }
 
-    /// <summary>Validation reports: whether this one is the best so far (the run's <c>best</c> link moves to it).</summary>
+    /// <summary>Validation reports: whether this is the best so far (the run's <c>best</c> link moves to it).</summary>
     public bool IsBest { get; init; }
 
     /// <summary>Note reports: the message.</summary>
@@ -47,11 +50,13 @@ public sealed record TrainingProgress(TrainingProgressKind Kind, long Step, int 
 
 /// <summary>How a training run ended.</summary>
 /// <param name="RunDirectory">The run directory (full path): pass it to <see cref="TranslationModel.Load"/>.</param>
-/// <param name="Reason">Why training stopped; <see cref="StopReason.Interrupted"/> when the token was cancelled (<c>last</c> was written).</param>
+/// <param name="Reason">Why training stopped; <see cref="StopReason.Interrupted"/> when the token was cancelled
+/// (<c>last</c> was written).</param>
 /// <param name="Steps">Optimizer updates done in total (a resumed run counts those before it too).</param>
-/// <param name="Best">The best validation of this call (the checkpoint <c>best</c> points at), null if none ran.</param>
+/// <param name="Best">The best validation of this call (where <c>best</c> points), null if none ran.</param>
 /// <param name="Last">The last validation of this call, null if none ran.</param>
-public sealed record TrainingOutcome(string RunDirectory, StopReason Reason, long Steps, ValidationResult? Best, ValidationResult? Last);
+public sealed record TrainingOutcome(string RunDirectory, StopReason Reason, long Steps, ValidationResult? Best,
+    ValidationResult? Last);
 
 /// <summary>Turns the trainer's callbacks into <see cref="TrainingProgress"/> reports.</summary>
 internal sealed class ProgressReporter(IProgress<TrainingProgress>? progress) : ITrainingObserver

@@ -22,34 +22,44 @@ public sealed record TranslateOptions
     public double? Alpha { get; init; }
 
     /// <summary>
-    /// Hypotheses returned per input by <see cref="TranslationModel.TranslateNBest(IReadOnlyList{string}, TranslateOptions?)"/>,
-    /// 1..<see cref="Beam"/>; <see cref="TranslationModel.Translate(string, TranslateOptions?)"/> returns only the best and
-    /// does not read it. Default 1.
+    /// Hypotheses returned per input by
+    /// <see cref="TranslationModel.TranslateNBest(IReadOnlyList{string}, TranslateOptions?)"/>, 1..<see cref="Beam"/>;
+    /// <see cref="TranslationModel.Translate(string, TranslateOptions?)"/> returns only the best and does not read it.
+    /// Default 1.
     /// </summary>
     public int NBest { get; init; } = 1;
 
     /// <summary>
-    /// Output length limit as a multiple of the source length: at most ⌈ratio · S⌉ + 10 target tokens for a source of
-    /// S tokens; must be &gt; 0. Null: the run's <c>testing.max_output_ratio</c>.
+    /// Output length limit as a multiple of the source length: at most ⌈ratio · S⌉ + 10 target tokens for a source
+    /// of S tokens; must be &gt; 0. Null: the run's <c>testing.max_output_ratio</c>.
     /// </summary>
     public double? MaxOutputRatio { get; init; }
 
-    /// <summary>Sentences decoded together in one padded batch (speed only; results do not depend on it). Null: the run's <c>testing.batch_size</c>.</summary>
+    /// <summary>
+    /// Sentences decoded together in one padded batch: a speed setting. The padding of a batch changes a
+    /// sentence's scores only by float rounding (about 1e-7 relative), so its translation only at a near-tie.
+    /// Null: the run's <c>testing.batch_size</c>.
+    /// </summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Replace every <c>&lt;unk&gt;</c> in the output by the source token it attended to most (needs an attention model). Default false.</summary>
+    /// <summary>
+    /// Replace every <c>&lt;unk&gt;</c> in the output (text and target tokens) by the source token it attended to
+    /// most; needs a model with attention. Default false.
+    /// </summary>
     public bool ReplaceUnknowns { get; init; }
 
-    /// <summary>Return <see cref="Translation.Attention"/> (default true); false leaves it null and saves its copy.</summary>
+    /// <summary>Return <see cref="Translation.Attention"/> (default true); false leaves it null.</summary>
     public bool IncludeAttention { get; init; } = true;
 
-    /// <summary>The search the library runs for these options over a run's <paramref name="testing"/> section; bad values name the property.</summary>
+    /// <summary>The search these options ask for over a run's <paramref name="testing"/> section.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">a value is out of range; ParamName is the property</exception>
     internal SearchOptions Resolve(TestingConfig testing, bool nbest)
     {
         int beam = Beam ?? testing.BeamSize;
         if (beam < 1) throw new ArgumentOutOfRangeException(nameof(Beam), beam, "Beam: expected 1 or more");
         double alpha = Alpha ?? testing.Alpha;
-        if (!(alpha >= 0) || double.IsInfinity(alpha)) throw new ArgumentOutOfRangeException(nameof(Alpha), alpha, "Alpha: expected a finite value ≥ 0");
+        if (!(alpha >= 0) || double.IsInfinity(alpha))
+            throw new ArgumentOutOfRangeException(nameof(Alpha), alpha, "Alpha: expected a finite value ≥ 0");
         double ratio = MaxOutputRatio ?? testing.MaxOutputRatio;
         if (!(ratio > 0) || double.IsInfinity(ratio))
             throw new ArgumentOutOfRangeException(nameof(MaxOutputRatio), ratio, "MaxOutputRatio: expected a finite value > 0");

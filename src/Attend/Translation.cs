@@ -10,7 +10,7 @@ public sealed class Translation
     /// <summary>The end-of-sentence token that closes <see cref="TargetTokens"/> when the decoder emitted it.</summary>
     public const string EndOfSentence = "</s>";
 
-    /// <summary>The translation as text: target tokens joined back (BPE undone, detokenized), without <c>&lt;/s&gt;</c>.</summary>
+    /// <summary>The translation as text: the target tokens joined back (BPE undone, detokenized), no EOS.</summary>
     public required string Text { get; init; }
 
     /// <summary>The source tokens [S] the model read (empty when the input had none).</summary>
@@ -36,12 +36,12 @@ public sealed class Translation
     /// </summary>
     public double Score { get; init; }
 
-    /// <summary>Natural log of the model's probability of <see cref="TargetTokens"/> (the <c>&lt;/s&gt;</c> included); ≤ 0.</summary>
+    /// <summary>Natural log of the model's probability of <see cref="TargetTokens"/> (EOS included); ≤ 0.</summary>
     public double LogProbability { get; init; }
 
     /// <summary>
     /// Hard alignment in Pharaoh format, "source-target" index pairs (0-based) separated by spaces: each target token
-    /// but <c>&lt;/s&gt;</c> linked to its most-attended source token. Empty when <see cref="Attention"/> is not available.
+    /// but <c>&lt;/s&gt;</c> linked to its most-attended source token. Empty when the model has no attention.
     /// </summary>
     public string Alignment { get; init; } = "";
 

@@ -16,11 +16,13 @@ public sealed partial class TranslationModel
     /// Blocks the calling thread until the run ends (its budget, early stopping, or cancellation).
     /// </para>
     /// </summary>
-    /// <param name="config">The run's config: <c>ConfigLoader.LoadFile(path, overrides)</c> or <c>ConfigLoader.Load(yaml)</c>.</param>
+    /// <param name="config">The run's config, from <c>ConfigLoader.LoadFile(path, overrides)</c> or
+    /// <c>ConfigLoader.Load(yaml)</c>.</param>
     /// <param name="progress">Receives reports on the training thread (a <see cref="Progress{T}"/> forwards them to
     /// the thread that created it); null for none.</param>
     /// <param name="cancellationToken">Cancelling finishes the current update, writes the <c>last</c> checkpoint and
-    /// returns with <see cref="StopReason.Interrupted"/> (no exception); <see cref="ResumeTraining"/> continues it.</param>
+    /// returns with <see cref="StopReason.Interrupted"/> (no exception); <see cref="ResumeTraining"/> continues
+    /// it.</param>
     /// <exception cref="ConfigException">the config is invalid (the message names the key), or the run directory
     /// exists and <c>training.overwrite</c> is false</exception>
     public static TrainingOutcome Train(RunConfig config, IProgress<TrainingProgress>? progress = null,
@@ -48,10 +50,11 @@ public sealed partial class TranslationModel
     public static TrainingOutcome ResumeTraining(RunConfig config, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default) => Run(config, resume: true, progress, cancellationToken);
 
-    private static TrainingOutcome Run(RunConfig config, bool resume, IProgress<TrainingProgress>? progress, CancellationToken ct)
+    private static TrainingOutcome Run(RunConfig config, bool resume, IProgress<TrainingProgress>? progress,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var result = TrainingRun.Start(config, resume, new ProgressReporter(progress)).Run(ct);
-        return new TrainingOutcome(Path.GetFullPath(result.RunDir), result.Reason, result.Steps, result.Best, result.Last);
+        var r = TrainingRun.Start(config, resume, new ProgressReporter(progress)).Run(ct);
+        return new TrainingOutcome(Path.GetFullPath(r.RunDir), r.Reason, r.Steps, r.Best, r.Last);
     }
 }

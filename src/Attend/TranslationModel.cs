@@ -21,7 +21,7 @@ namespace Attend;
 /// </summary>
 public sealed partial class TranslationModel : IDisposable
 {
-    /// <summary>What decoding reads: the first run (text side, vocabularies, config) and every model of the ensemble.</summary>
+    /// <summary>What decoding reads: the first run (text side, vocabularies, config) and every model.</summary>
     private sealed record State(LoadedModel Primary, Seq2Seq[] Models);
 
     private State? _state;
@@ -33,7 +33,10 @@ public sealed partial class TranslationModel : IDisposable
         Config = loaded[0].Config;
         HasAttention = loaded.Any(m => m.Model.Config.Attention != AttentionKind.None);
         var t = Config.Testing;
-        Defaults = new TranslateOptions { Beam = t.BeamSize, Alpha = t.Alpha, MaxOutputRatio = t.MaxOutputRatio, BatchSize = t.BatchSize };
+        Defaults = new TranslateOptions
+        {
+            Beam = t.BeamSize, Alpha = t.Alpha, MaxOutputRatio = t.MaxOutputRatio, BatchSize = t.BatchSize,
+        };
     }
 
     /// <summary>
@@ -49,7 +52,8 @@ public sealed partial class TranslationModel : IDisposable
     /// damaged; or the ensemble's vocabularies differ. The message names the folder or file.</exception>
     public static TranslationModel Load(params string[] paths)
     {
-        if (paths is null || paths.Length == 0) throw new ArgumentException("expected at least one run directory or checkpoint folder", nameof(paths));
+        if (paths is null || paths.Length == 0)
+            throw new ArgumentException("expected at least one run directory or checkpoint folder", nameof(paths));
         var loaded = paths.Select(CheckedLoad.Load).ToList();
         CheckedLoad.CheckSameVocabularies(loaded);
         return new TranslationModel(loaded);
@@ -61,10 +65,10 @@ public sealed partial class TranslationModel : IDisposable
     /// <summary>The resolved config of the (first) run, as saved in its checkpoint.</summary>
     public RunConfig Config { get; }
 
-    /// <summary>Whether the model (some member of an ensemble) has attention, so translations carry <see cref="Translation.Attention"/>.</summary>
+    /// <summary>Whether a model has attention, so that translations carry <see cref="Translation.Attention"/>.</summary>
     public bool HasAttention { get; }
 
-    /// <summary>The search settings a null <see cref="TranslateOptions"/> property takes: the run's <c>testing</c> section.</summary>
+    /// <summary>What a null <see cref="TranslateOptions"/> property takes: the run's <c>testing</c> section.</summary>
     public TranslateOptions Defaults { get; }
 
     /// <summary>Translates one text and returns the best hypothesis.</summary>
@@ -81,9 +85,11 @@ public sealed partial class TranslationModel : IDisposable
 
     /// <summary>
     /// Translates several texts, decoded together in padded batches of <see cref="TranslateOptions.BatchSize"/>
-    /// (faster than one call per text, same results), and returns the best hypothesis of each, in input order.
+    /// (faster than one call per text; scores equal to one call per text up to float rounding), and returns the
+    /// best hypothesis of each, in input order. The same list with the same options always gives the same bits.
     /// </summary>
-    /// <param name="texts">Raw texts; empty ones give empty translations (see <see cref="Translate(string, TranslateOptions?)"/>).</param>
+    /// <param name="texts">Raw texts; empty ones give empty translations (as in
+    /// <see cref="Translate(string, TranslateOptions?)"/>).</param>
     /// <param name="options">Search settings; null or null properties take <see cref="Defaults"/>.</param>
     /// <exception cref="ArgumentNullException">the list or one of its texts is null</exception>
     /// <exception cref="ArgumentOutOfRangeException">an option is out of range (the message names it)</exception>
@@ -91,7 +97,7 @@ public sealed partial class TranslationModel : IDisposable
     public IReadOnlyList<Translation> Translate(IReadOnlyList<string> texts, TranslateOptions? options = null) =>
         [.. Run(texts, options, nbest: false).Select(r => r[0])];
 
-    /// <summary>The <see cref="TranslateOptions.NBest"/> best hypotheses of one text, best first (one for greedy search).</summary>
+    /// <summary>The <see cref="TranslateOptions.NBest"/> best hypotheses of one text, best first.</summary>
     /// <inheritdoc cref="Translate(string, TranslateOptions?)"/>
     public IReadOnlyList<Translation> TranslateNBest(string text, TranslateOptions? options = null)
     {
@@ -104,8 +110,8 @@ public sealed partial class TranslationModel : IDisposable
     /// (which must not exceed the beam), exactly one for greedy search or an empty text.
     /// </summary>
     /// <inheritdoc cref="Translate(IReadOnlyList{string}, TranslateOptions?)"/>
-    public IReadOnlyList<IReadOnlyList<Translation>> TranslateNBest(IReadOnlyList<string> texts, TranslateOptions? options = null) =>
-        Run(texts, options, nbest: true);
+    public IReadOnlyList<IReadOnlyList<Translation>> TranslateNBest(IReadOnlyList<string> texts,
+        TranslateOptions? options = null) => Run(texts, options, nbest: true);
 
     /// <summary>
     /// Releases the model: it holds only managed memory (weights, vocabularies; no files, threads or native
@@ -141,7 +147,7 @@ public sealed partial class TranslationModel : IDisposable
         return results;
     }
 
-    /// <summary>A library hypothesis as a <see cref="Translation"/>: attention as rows, <c>&lt;/s&gt;</c> closing the tokens when emitted.</summary>
+    /// <summary>A library hypothesis as a <see cref="Translation"/>: attention as rows, a final EOS when emitted.</summary>
     private static Translation Shape(TextHypothesis h, SearchOptions search, bool includeAttention)
     {
         // With attention, the hypothesis already ends in </s> when the decoder emitted it (one row per token);

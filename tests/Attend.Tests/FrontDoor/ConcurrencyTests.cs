@@ -24,7 +24,8 @@ public class ConcurrencyTests(FrontDoorFixture fx)
         var threads = Enumerable.Range(0, start.ParticipantCount).Select(w => new Thread(() =>
         {
             start.SignalAndWait();
-            for (int j = w; j < actual.Length; j += start.ParticipantCount) actual[j] = model.Translate(calls[j % calls.Count].Texts, calls[j % calls.Count].Options);
+            for (int j = w; j < actual.Length; j += start.ParticipantCount)
+                actual[j] = model.Translate(calls[j % calls.Count].Texts, calls[j % calls.Count].Options);
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());

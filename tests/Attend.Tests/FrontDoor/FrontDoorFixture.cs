@@ -23,8 +23,9 @@ public sealed class FrontDoorFixture : IDisposable
     public string Attn => Path.Combine(Root, "attn");
     public string Plain => Path.Combine(Root, "plain");
 
-    /// <summary>Inputs of several lengths, with a date form the tiny model has barely learned.</summary>
-    public static readonly string[] Lines = ["3/5/79", "May 3, 1979", "on thursday, the third of may", "12.11.2003", "1 jan 2000", "7/7/07"];
+    /// <summary>Inputs of several lengths and date forms.</summary>
+    public static readonly string[] Lines =
+        ["3/5/79", "May 3, 1979", "on thursday, the third of may", "12.11.2003", "1 jan 2000", "7/7/07"];
 
     public FrontDoorFixture()
     {

@@ -15,7 +15,8 @@ public class TrainTests
     }
 
     private static string[] Overrides(string runDir, long steps) =>
-        [$"training.run_dir={runDir}", $"training.max_steps={steps}", "training.validate_every=6", "training.log_every=2", "training.print_samples=0"];
+        [$"training.run_dir={runDir}", $"training.max_steps={steps}", "training.validate_every=6", "training.log_every=2",
+         "training.print_samples=0"];
 
     [Fact]
     public void Train_the_debug_config_then_load_and_translate()

@@ -139,8 +139,10 @@ public class TranslateTests(FrontDoorFixture fx)
     public void Out_of_range_options_are_refused_naming_the_option()
     {
         using var model = TranslationModel.Load(fx.Attn);
-        Assert.Equal("Beam", Assert.Throws<ArgumentOutOfRangeException>(() => model.Translate("1/2/03", new TranslateOptions { Beam = 0 })).ParamName);
-        Assert.Equal("Alpha", Assert.Throws<ArgumentOutOfRangeException>(() => model.Translate("1/2/03", new TranslateOptions { Alpha = -1 })).ParamName);
+        Assert.Equal("Beam", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            model.Translate("1/2/03", new TranslateOptions { Beam = 0 })).ParamName);
+        Assert.Equal("Alpha", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            model.Translate("1/2/03", new TranslateOptions { Alpha = -1 })).ParamName);
         Assert.Equal("NBest", Assert.Throws<ArgumentOutOfRangeException>(() =>
             model.TranslateNBest("1/2/03", new TranslateOptions { Beam = 2, NBest = 3 })).ParamName);
         Assert.Equal("MaxOutputRatio", Assert.Throws<ArgumentOutOfRangeException>(() =>
