@@ -1,6 +1,7 @@
 // Tiny runs trained once for the front-door tests: an attention run, a plain run with another vocabulary.
 using Attend.Config;
 using Attend.Model;
+using Attend.Text;
 using Attend.Training;
 
 namespace Attend.Tests.FrontDoor;
@@ -76,13 +77,18 @@ public sealed class FrontDoorFixture : IDisposable
     }
 
     /// <summary>A copy of plain's checkpoint whose output bias for &lt;/s&gt; is so high that decoding stops at once.</summary>
-    public string PlainThatStops()
+    public string PlainThatStops() => Favouring(Plain, "plain-stops", Vocabulary.Eos);
+
+    /// <summary>A copy of attn's checkpoint whose output bias for &lt;unk&gt; is so high that it is all it emits.</summary>
+    public string AttnThatEmitsUnknowns() => Favouring(Attn, "attn-unk", Vocabulary.Unk);
+
+    /// <summary>A copy of a run's checkpoint with the output bias of target id <paramref name="id"/> raised to 1e4.</summary>
+    private string Favouring(string run, string name, int id)
     {
-        var dir = CopyOf(RunDirectory.Resolve(Plain), "plain-stops");
+        var dir = CopyOf(RunDirectory.Resolve(run), name);
         var weights = Path.Combine(dir, "model.safetensors");
         var (model, info) = Checkpoint.Load(weights);
-        var bias = model.NamedParameters().Single(p => p.Name == "decoder.out.bias").Param;
-        bias.Data[model.Config.EosId] = 1e4f;
+        model.NamedParameters().Single(p => p.Name == "decoder.out.bias").Param.Data[id] = 1e4f;
         Checkpoint.Save(weights, model, info.Vocab, info.Training);
         return dir;
     }

@@ -120,6 +120,22 @@ public class TranslateTests(FrontDoorFixture fx)
     }
 
     [Fact]
+    public void ReplaceUnknowns_puts_the_most_attended_source_token_in_place_of_unk()
+    {
+        using var model = TranslationModel.Load(fx.AttnThatEmitsUnknowns());
+        var raw = model.Translate("3/5/79", new TranslateOptions { Beam = 1 });
+        Assert.All(raw.TargetTokens, t => Assert.Equal("<unk>", t));
+        var replaced = model.Translate("3/5/79", new TranslateOptions { Beam = 1, ReplaceUnknowns = true });
+        Assert.Equal(raw.TargetTokens.Count, replaced.TargetTokens.Count);
+        for (int t = 0; t < replaced.TargetTokens.Count; t++)
+        {
+            var row = replaced.Attention![t];
+            Assert.Equal(replaced.SourceTokens[Array.IndexOf(row, row.Max())], replaced.TargetTokens[t]);
+        }
+        Assert.NotEqual(raw.Text, replaced.Text);
+    }
+
+    [Fact]
     public void Empty_or_blank_texts_give_empty_translations_and_leave_the_others_unchanged()
     {
         using var model = TranslationModel.Load(fx.Attn);
