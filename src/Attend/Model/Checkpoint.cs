@@ -80,7 +80,7 @@ public static class Checkpoint
         CheckpointInfo info;
         try
         {
-            info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllBytes(sidecar), Json)
+            info = JsonSerializer.Deserialize<CheckpointInfo>(InputFile.ReadAllBytes(sidecar), Json)
                    ?? throw new InvalidDataException($"{sidecar}: empty checkpoint sidecar");
         }
         catch (JsonException e)
@@ -166,8 +166,6 @@ public static class Checkpoint
 
     private static void WriteAtomic(string path, byte[] bytes)
     {
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, bytes);
     }
 }

@@ -147,7 +147,7 @@ public static class RunDirectory
         TrainerState state;
         try
         {
-            state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllBytes(statePath), Json)
+            state = JsonSerializer.Deserialize<TrainerState>(InputFile.ReadAllBytes(statePath), Json)
                 ?? throw new InvalidDataException($"{statePath}: empty");
         }
         catch (JsonException e)
