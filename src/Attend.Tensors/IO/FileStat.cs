@@ -86,7 +86,7 @@ public readonly record struct FileStat(FileKind Kind, ulong Device, ulong Inode)
     {
         FileKind.Regular => "a regular file",
         FileKind.Directory => "a directory",
-        FileKind.Pipe => "a pipe (FIFO)",
+        FileKind.Pipe => "a named pipe",
         FileKind.CharDevice => "a character device",
         FileKind.BlockDevice => "a block device",
         FileKind.Socket => "a socket",

@@ -77,6 +77,7 @@ public static class Checkpoint
     public static (Seq2Seq Model, CheckpointInfo Info) Load(string weightsPath)
     {
         var sidecar = SidecarPath(weightsPath);
+        InputFile.Check(weightsPath);
         CheckpointInfo info;
         try
         {

@@ -155,6 +155,7 @@ public static class RunDirectory
             throw new InvalidDataException($"{statePath}: not a valid trainer state ({e.Message})", e);
         }
         var optPath = Path.Combine(dir, "optimizer.safetensors");
+        InputFile.Check(optPath);
         var hash = Sha256(optPath);
         if (!string.Equals(hash, state.OptimizerSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{optPath}: SHA-256 {hash} does not match {state.OptimizerSha256} recorded in {statePath} (corrupted or truncated)");
