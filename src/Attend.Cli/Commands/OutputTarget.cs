@@ -34,11 +34,10 @@ internal sealed class OutputTarget : IDisposable
         _file?.Commit();
     }
 
-    /// <summary>Without a commit, a file output is discarded and the old file stays.</summary>
+    /// <summary>Without a commit, a file output is discarded and the old file stays (the writer holds no handle of its own).</summary>
     public void Dispose()
     {
-        if (_file is null) { Writer.Flush(); return; }
-        Writer.Dispose();
-        _file.Dispose();
+        if (_file is null) Writer.Flush();
+        else _file.Dispose();
     }
 }
