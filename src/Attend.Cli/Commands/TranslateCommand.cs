@@ -36,6 +36,7 @@ internal static class TranslateCommand
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
             OutputFile.Check([("--output", pr.GetValue(outputFile)), ("--attention", pr.GetValue(attention))], [("--input", pr.GetValue(input))]);
+            if (pr.GetValue(input) is string inputPath) InputFile.Check(inputPath);
             var all = pr.GetValue(model)!.Select(RunDirectory.LoadModel).ToList();
             var m = all[0];
             foreach (var other in all.Skip(1))
