@@ -85,7 +85,6 @@ internal static class PlotCommand
 
         cmd.SetAction(pr => EvalInputs.Guard(pr, "plot attention", output =>
         {
-            OutputFile.Check([("--out", pr.GetValue(outPath))], [("--attention", pr.GetValue(attention))]);
             var m = (pr.GetValue(attention), pr.GetValue(model)) switch
             {
                 (string file, null) => pr.GetValue(target) is null ? AttentionMatrix.Load(file, pr.GetValue(index))
@@ -95,6 +94,7 @@ internal static class PlotCommand
                 _ => throw new PlotInputException("--attention and --model are alternatives: give one"),
             };
             string? outFile = pr.GetValue(outPath);
+            OutputFile.Check([("--out", outFile)], [("--attention", pr.GetValue(attention))]);
             if (outFile is null && !pr.GetValue(terminal))
                 throw new PlotInputException("nothing to do: give --out FILE.svg and/or --terminal");
             if (pr.GetValue(terminal)) TerminalHeatmap.Write(EvalInputs.Console(output), m);

@@ -34,7 +34,9 @@ public sealed class AtomicFile : IDisposable
         var dir = Path.GetDirectoryName(target)!;
         if (!Directory.Exists(dir)) throw new FileRefusedException(path, $"cannot write: folder {dir} does not exist");
         var temp = Path.Combine(dir, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        FileStream stream;
+        try { stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16); }
+        catch (UnauthorizedAccessException) { throw new FileRefusedException(path, $"cannot write: no permission to create files in {dir}"); }
         if (kind == FileKind.Regular && !OperatingSystem.IsWindows())
         {
             try { File.SetUnixFileMode(temp, File.GetUnixFileMode(target)); }

@@ -41,6 +41,7 @@ public static class TrainingRun
             var data = TrainingData.Load(config, vocabs, File.Exists(codes) ? BpeCodes.Load(codes) : null);
             var trainer = new Trainer(config, data, dir, observer);
             trainer.RestoreFrom(last);
+            if (!RunFolder.HasMarker(dir)) RunFolder.Create(dir); // a run from before the marker existed
             AtomicFile.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
             observer.Note($"resuming {dir} at step {trainer.Step}");
             return trainer;

@@ -50,6 +50,9 @@ public class RunFolderTests
             // A run written before the marker existed: Attend's layout and nothing else.
             File.Delete(Path.Combine(dir, RunFolder.MarkerFile));
             Assert.True(RunFolder.IsRun(dir));
+            TrainingRun.Start(Overwriting(dir, 3), true, new RecordingObserver()); // resuming marks it
+            Assert.True(RunFolder.HasMarker(dir));
+            File.Delete(Path.Combine(dir, RunFolder.MarkerFile));
             TrainingRun.Start(Overwriting(dir, 3), false, new RecordingObserver());
             Assert.True(RunFolder.HasMarker(dir));
         }
