@@ -103,6 +103,8 @@ public class CrashSafetyTests
             using (var finish = new CliProcess("train", cfg, "--quiet", "--resume"))
                 Assert.True(finish.Wait(TimeSpan.FromSeconds(120)) == 0, finish.Stderr);
             AssertEveryCheckpointIsComplete(run);
+            // The finished run cleared what the killed ones left half-written.
+            Assert.Empty(Directory.GetFileSystemEntries(run, "*tmp*"));
 
             var straight = Path.Combine(dir, "straight");
             using (var reference = new CliProcess("train", WriteConfig(dir, straight), "--quiet"))

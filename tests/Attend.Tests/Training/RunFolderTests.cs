@@ -119,4 +119,23 @@ public class RunFolderTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void Pruning_removes_what_killed_processes_left_half_written_and_keeps_this_process_files()
+    {
+        var dir = RepoPaths.TempDir("prune");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, ".tmp-step-0000004-99999999"));
+            File.WriteAllText(Path.Combine(dir, ".config.yaml.99999999.0123abcd.tmp"), "half");
+            var mine = Path.Combine(dir, $".dev.src.{Environment.ProcessId}.0123abcd.tmp");
+            File.WriteAllText(mine, "being written");
+            RunDirectory.Prune(dir, 3);
+            Assert.Equal([mine], Directory.GetFileSystemEntries(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
