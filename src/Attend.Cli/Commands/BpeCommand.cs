@@ -38,13 +38,15 @@ internal static class BpeCommand
         cmd.SetAction(parse => TextCommandSupport.Run(parse, "bpe learn", log =>
         {
             var clock = Stopwatch.StartNew();
+            using var target = TextCommandSupport.OpenOutput(parse.GetValue(output), parse.GetValue(input));
             var split = TextCommandSupport.Tokenizer(parse.GetValue(tokenize), parse.GetValue(lowercase), parse.GetValue(form));
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var line in TextCommandSupport.ReadLines(parse.GetValue(input)))
                 foreach (var word in split(line)) counts[word] = counts.GetValueOrDefault(word) + 1;
             double readSeconds = clock.Elapsed.TotalSeconds;
             var codes = BpeLearner.Learn(counts, new BpeLearnOptions(parse.GetValue(merges), parse.GetValue(vocabSize), parse.GetValue(minFreq)));
-            using (var w = TextCommandSupport.OpenOutput(parse.GetValue(output))) codes.Write(w);
+            codes.Write(target.Writer);
+            target.Commit();
             log.WriteLine($"learned {codes.Merges.Count} merges from {counts.Count} distinct tokens in {clock.Elapsed.TotalSeconds:F2} s " +
                           $"(reading {readSeconds:F2} s)");
             return 0;
@@ -68,12 +70,13 @@ internal static class BpeCommand
         cmd.SetAction(parse => TextCommandSupport.Run(parse, "bpe apply", log =>
         {
             double p = parse.GetValue(dropout);
+            using var target = TextCommandSupport.OpenOutput(parse.GetValue(output), parse.GetValue(input), ("--codes", parse.GetValue(codesOpt)));
             var segmenter = new BpeSegmenter(BpeCodes.Load(parse.GetValue(codesOpt)!));
             var split = TextCommandSupport.Tokenizer(parse.GetValue(tokenize), parse.GetValue(lowercase), parse.GetValue(form));
             var rng = new Rng(parse.GetValue(seed));
-            using var w = TextCommandSupport.OpenOutput(parse.GetValue(output));
             foreach (var line in TextCommandSupport.ReadLines(parse.GetValue(input)))
-                w.WriteLine(string.Join(' ', segmenter.Segment(split(line), p, rng)));
+                target.Writer.WriteLine(string.Join(' ', segmenter.Segment(split(line), p, rng)));
+            target.Commit();
             return 0;
         }));
         return cmd;
@@ -93,9 +96,10 @@ internal static class BpeCommand
         cmd.SetAction(parse => TextCommandSupport.Run(parse, "bpe desegment", _ =>
         {
             var tokenizer = Tokenizers.Create(parse.GetValue(detok));
-            using var w = TextCommandSupport.OpenOutput(parse.GetValue(output));
+            using var target = TextCommandSupport.OpenOutput(parse.GetValue(output), parse.GetValue(input));
             foreach (var line in TextCommandSupport.ReadLines(parse.GetValue(input)))
-                w.WriteLine(tokenizer.Detokenize(BpeSegmenter.Desegment(line.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
+                target.Writer.WriteLine(tokenizer.Detokenize(BpeSegmenter.Desegment(line.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
+            target.Commit();
             return 0;
         }));
         return cmd;

@@ -44,7 +44,7 @@ internal static class DemoCommand
             var svgPath = Path.Combine(options.OutDir, "attention.svg");
             if (report.SampleAttention is { } m)
             {
-                File.WriteAllText(svgPath, AttentionHeatmap.Render(m, new HeatmapOptions(Title: "Bahdanau attention: " + report.Test[report.SampleIndex].Source)));
+                Attend.Tensors.IO.AtomicFile.WriteAllText(svgPath, AttentionHeatmap.Render(m, new HeatmapOptions(Title: "Bahdanau attention: " + report.Test[report.SampleIndex].Source)));
                 console.MarkupLine($"Attention heatmap written to [bold]{Markup.Escape(svgPath)}[/]; runs in {Markup.Escape(options.OutDir)} (try: attend translate --model {Markup.Escape(report.Models[^1].RunDir)})");
             }
             if (pr.GetValue(json)) output.WriteLine(Json(report));

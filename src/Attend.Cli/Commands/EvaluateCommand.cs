@@ -5,6 +5,7 @@ using System.Text.Json;
 using Attend.Evaluation;
 using Attend.Evaluation.Alignment;
 using Attend.Evaluation.Tokenizers;
+using Attend.Tensors.IO;
 
 namespace Attend.Cli.Commands;
 
@@ -44,13 +45,18 @@ internal static class EvaluateCommand
 
         cmd.SetAction(pr => EvalInputs.Guard(pr, "evaluate", output =>
         {
+            var hypPaths = EvalInputs.ParseSystems(pr.GetValue(hyp) ?? []).Select(s => ("--hyp", (string?)s.Path));
+            var refPaths = (pr.GetValue(refs) ?? []).Select(r => ("--ref", (string?)r));
+            OutputFile.Check([("--csv", pr.GetValue(csv)), ("--write-alignments", pr.GetValue(writeAlignments))],
+                [.. hypPaths, .. refPaths, ("--source", pr.GetValue(source)), ("--alignments", pr.GetValue(alignments)),
+                 ("--gold", pr.GetValue(gold)), ("--attention", pr.GetValue(attention))]);
             if (pr.GetValue(alignments) is string ali)
                 return Alignments(output, Pharaoh.Read(ali), pr.GetValue(gold), pr.GetValue(goldFormat)!, pr.GetValue(goldOrder)!, pr.GetValue(sentences), pr.GetValue(json));
             if (pr.GetValue(attention) is string att)
             {
                 var hard = AttentionAlignments(att, pr.GetValue(threshold));
                 if (pr.GetValue(writeAlignments) is string w)
-                    File.WriteAllText(w, string.Concat(hard.Select(l => Pharaoh.Format(l) + "\n")));
+                    AtomicFile.WriteAllText(w, string.Concat(hard.Select(l => Pharaoh.Format(l) + "\n")));
                 return Alignments(output, hard, pr.GetValue(gold), pr.GetValue(goldFormat)!, pr.GetValue(goldOrder)!, pr.GetValue(sentences), pr.GetValue(json));
             }
 
@@ -64,7 +70,7 @@ internal static class EvaluateCommand
                 var src = EvalInputs.LoadSource(pr.GetValue(source), systems[0].Lines.Count);
                 var table = ByLength.Score(src, systems.Select(s => (s.Name, s.Lines)).ToList(), refStreams,
                     LengthBuckets.Parse(pr.GetValue(buckets)!), bleuConfig, chrfConfigs.FirstOrDefault() ?? new ChrfConfig());
-                if (pr.GetValue(csv) is string csvPath) File.WriteAllText(csvPath, ByLengthReport.ToCsv(table));
+                if (pr.GetValue(csv) is string csvPath) AtomicFile.WriteAllText(csvPath, ByLengthReport.ToCsv(table));
                 if (pr.GetValue(json)) output.WriteLine(ByLengthReport.ToJson(table));
                 else EvalInputs.Console(output).Write(ByLengthReport.ToTable(table));
                 return 0;

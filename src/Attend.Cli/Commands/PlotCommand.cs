@@ -3,6 +3,7 @@ using Attend.Evaluation;
 using Attend.Evaluation.Tokenizers;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Tensors.IO;
 using Attend.Training;
 
 namespace Attend.Cli.Commands;
@@ -40,9 +41,14 @@ internal static class PlotCommand
                 "chrf" => ChartMetric.Chrf,
                 var m => throw new EvaluationInputException($"unknown --metric '{m}' (expected bleu or chrf)"),
             };
+            OutputFile.Check([("--out", pr.GetValue(outPath))],
+                [("--from", pr.GetValue(from)), ("--source", pr.GetValue(source)),
+                 .. EvalInputs.ParseSystems(pr.GetValue(hyp) ?? []).Select(s => ("--hyp", (string?)s.Path)),
+                 .. (pr.GetValue(refs) ?? []).Select(r => ("--ref", (string?)r))]);
             ByLengthTable table;
             if (pr.GetValue(from) is string fromPath)
             {
+                InputFile.Check(fromPath);
                 if (!File.Exists(fromPath)) throw new EvaluationInputException($"file not found: {fromPath}");
                 table = ByLengthReport.FromJson(File.ReadAllText(fromPath), fromPath);
             }
@@ -54,7 +60,7 @@ internal static class PlotCommand
                     LengthBuckets.Parse(pr.GetValue(buckets)!), new BleuConfig(BleuTokenizers.Parse(pr.GetValue(tokenize)!)));
             }
             string outFile = pr.GetValue(outPath)!;
-            File.WriteAllText(outFile, LineChart.Render(table, chartMetric, pr.GetValue(title)));
+            AtomicFile.WriteAllText(outFile, LineChart.Render(table, chartMetric, pr.GetValue(title)));
             output.WriteLine($"wrote {outFile}");
             return 0;
         }));
@@ -88,12 +94,13 @@ internal static class PlotCommand
                 _ => throw new PlotInputException("--attention and --model are alternatives: give one"),
             };
             string? outFile = pr.GetValue(outPath);
+            OutputFile.Check([("--out", outFile)], [("--attention", pr.GetValue(attention))]);
             if (outFile is null && !pr.GetValue(terminal))
                 throw new PlotInputException("nothing to do: give --out FILE.svg and/or --terminal");
             if (pr.GetValue(terminal)) TerminalHeatmap.Write(EvalInputs.Console(output), m);
             if (outFile is not null)
             {
-                File.WriteAllText(outFile, AttentionHeatmap.Render(m, new HeatmapOptions(Cell: pr.GetValue(cell), Title: pr.GetValue(title))));
+                AtomicFile.WriteAllText(outFile, AttentionHeatmap.Render(m, new HeatmapOptions(Cell: pr.GetValue(cell), Title: pr.GetValue(title))));
                 output.WriteLine($"wrote {outFile}");
             }
             return 0;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text;
+using Attend.Tensors.IO;
 using Attend.Text;
 
 namespace Attend.Cli.Commands;
@@ -53,18 +53,14 @@ internal static class TextCommandSupport
                 yield return (path, line);
     }
 
-    /// <summary>A UTF-8 writer to the file, or to stdout when the path is null or "-".</summary>
-    public static TextWriter OpenOutput(string? path)
+    /// <summary>
+    /// Checks that <paramref name="output"/> is none of the input files (nor a directory) and opens it, or stdout
+    /// when it is null or "-"; the file appears only at <see cref="OutputTarget.Commit"/>.
+    /// </summary>
+    public static OutputTarget OpenOutput(string? output, IReadOnlyList<string>? inputs, params (string Flag, string? Path)[] otherInputs)
     {
-        var stream = path is null or "-" ? Console.OpenStandardOutput() : OpenFile(path);
-        return new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
-    }
-
-    private static Stream OpenFile(string path)
-    {
-        try { return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new TextDataException($"cannot write ({e.Message})", path); }
+        OutputFile.Check([("--output", output)], (inputs ?? []).Select(p => ("--input", (string?)p)).Concat(otherInputs));
+        return OutputTarget.Open(output);
     }
 
     /// <summary>Runs a verb's body through <see cref="CommandGuard"/>: bad input is one line on stderr and exit code 2.</summary>

@@ -30,14 +30,15 @@ internal static class TokenizeCommand
             var normalizer = new Normalizer(new NormalizerOptions(parse.GetValue(form), parse.GetValue(lowercase)));
             bool back = parse.GetValue(reverse);
             int? field = parse.GetValue(column);
-            using var w = TextCommandSupport.OpenOutput(parse.GetValue(output));
+            using var target = TextCommandSupport.OpenOutput(parse.GetValue(output), parse.GetValue(input));
             foreach (var (source, raw) in TextCommandSupport.ReadSourcedLines(parse.GetValue(input)))
             {
                 string line = field is int f ? Field(raw.Text, f, source, raw.Number) : raw.Text;
-                w.WriteLine(back
+                target.Writer.WriteLine(back
                     ? tokenizer.Detokenize(line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     : string.Join(' ', tokenizer.Tokenize(normalizer.Normalize(line))));
             }
+            target.Commit();
             return 0;
         }));
         return cmd;

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Tensors.IO;
 using Attend.Text;
 using Attend.Training;
 using Spectre.Console;
@@ -39,6 +39,8 @@ internal static class TranslateCommand
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
+            OutputFile.Check([("--output", pr.GetValue(outputFile)), ("--attention", pr.GetValue(attention))], [("--input", pr.GetValue(input))]);
+            if (pr.GetValue(input) is string inputPath) InputFile.Check(inputPath);
             var all = pr.GetValue(model)!.Select(RunDirectory.LoadModel).ToList();
             var m = all[0];
             foreach (var other in all.Skip(1))
@@ -51,9 +53,9 @@ internal static class TranslateCommand
                 throw new ConfigException($"--nbest: expected 1..beam size ({search.BeamSize}), got {search.NBest}");
             var session = new Session(m, all.Select(x => x.Model).ToList(), search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
                 pr.GetValue(show) ? EvalInputs.Console(err) : null);
-            TextWriter output = pr.GetValue(outputFile) is string o ? new StreamWriter(o, false, new UTF8Encoding(false)) : stdout;
-            try
+            using (var target = OutputTarget.Open(pr.GetValue(outputFile), stdout))
             {
+                var output = target.Writer;
                 // Lines as every line-aligned verb reads them (TextFile: only LF ends a line), so output line i is
                 // always the translation of input line i.
                 if (pr.GetValue(input) is string path)
@@ -69,13 +71,10 @@ internal static class TranslateCommand
                         output.Flush();
                     }
                 }
-            }
-            finally
-            {
-                if (!ReferenceEquals(output, stdout)) output.Dispose();
+                target.Commit();
             }
             if (pr.GetValue(attention) is string attPath)
-                File.WriteAllText(attPath, JsonSerializer.Serialize(session.Matrices.Select(a => new { source = a.Source, target = a.Target, attention = a.Weights })));
+                AtomicFile.WriteAllText(attPath, JsonSerializer.Serialize(session.Matrices.Select(a => new { source = a.Source, target = a.Target, attention = a.Weights })));
             return 0;
         }));
         return cmd;

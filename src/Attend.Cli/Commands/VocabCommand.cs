@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Attend.Tensors.IO;
 using Attend.Text;
 
 namespace Attend.Cli.Commands;
@@ -27,15 +28,16 @@ internal static class VocabCommand
         foreach (var o in new Option[] { input, output, minFreq, maxSize, noFreq, tokenize, lowercase, form }) cmd.Options.Add(o);
         cmd.SetAction(parse => TextCommandSupport.Run(parse, "vocab", log =>
         {
+            string path = parse.GetValue(output)!;
+            OutputFile.Check([("--output", path)], (parse.GetValue(input) ?? []).Select(p => ("--input", (string?)p)));
             var split = TextCommandSupport.Tokenizer(parse.GetValue(tokenize), parse.GetValue(lowercase), parse.GetValue(form));
             var sentences = new List<string[]>();
             foreach (var line in TextCommandSupport.ReadLines(parse.GetValue(input))) sentences.Add(split(line));
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var s in sentences) foreach (var t in s) counts[t] = counts.GetValueOrDefault(t) + 1;
             var vocab = Vocabulary.Build(counts, parse.GetValue(minFreq), parse.GetValue(maxSize));
-            string path = parse.GetValue(output)!;
             try { vocab.Save(path, withFrequencies: !parse.GetValue(noFreq)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new TextDataException($"cannot write ({e.Message})", path); }
+            catch (Exception e) when (e is (IOException and not FileRefusedException) or UnauthorizedAccessException) { throw new TextDataException($"cannot write ({e.Message})", path); }
             log.WriteLine($"vocabulary: {vocab.Count} entries ({counts.Count} distinct tokens seen), fingerprint {vocab.Fingerprint}, written to {path}");
             log.Write(CorpusStats.Compute(sentences, vocab));
             return 0;

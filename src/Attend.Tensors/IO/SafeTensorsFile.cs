@@ -124,6 +124,7 @@ public sealed partial class SafeTensorsFile
     /// <exception cref="InvalidDataException">The file is truncated or its header is malformed; the message names the path and the fault.</exception>
     public static SafeTensorsFile Read(string path)
     {
+        InputFile.Check(path);
         var fileLength = new FileInfo(path).Length; // throws FileNotFoundException naming the path
         if (fileLength > Array.MaxLength)
             throw new InvalidDataException($"{path}: {fileLength} bytes is larger than Attend reads into memory ({Array.MaxLength})");

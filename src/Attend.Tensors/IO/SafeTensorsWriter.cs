@@ -64,8 +64,8 @@ public sealed partial class SafeTensorsFile
         Write(path, tensors.Select(t => SafeTensorsEntry.From(t.Name, t.Tensor)), metadata);
 
     /// <summary>
-    /// Writes a safetensors file atomically: the bytes go to a temporary file in the same directory,
-    /// are flushed to disk, and only then replace <paramref name="path"/>, so a crash mid-write leaves
+    /// Writes a safetensors file atomically (<see cref="AtomicFile"/>): the bytes go to a temporary file in the same
+    /// directory, are flushed to disk, and only then replace <paramref name="path"/>, so a crash mid-write leaves
     /// the previous file intact (checkpoints rely on this). I64 tensors are laid out first so every
     /// tensor starts 8-byte aligned; header keys follow the data order, <c>__metadata__</c> last.
     /// </summary>
@@ -78,27 +78,13 @@ public sealed partial class SafeTensorsFile
             if (!names.Add(e.Name)) throw new ArgumentException($"{path}: tensor name '{e.Name}' given twice");
         var header = BuildHeader(entries, metadata);
 
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full)!;
-        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
-                fs.Write(len);
-                fs.Write(header);
-                foreach (var e in entries) WriteLittleEndian(fs, e.Bytes(), e.DType == SafeDType.F32 ? 4 : 8);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        using var file = AtomicFile.Create(path);
+        Span<byte> len = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+        file.Stream.Write(len);
+        file.Stream.Write(header);
+        foreach (var e in entries) WriteLittleEndian(file.Stream, e.Bytes(), e.DType == SafeDType.F32 ? 4 : 8);
+        file.Commit();
     }
 
     private static byte[] BuildHeader(List<SafeTensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata)

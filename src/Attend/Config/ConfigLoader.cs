@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Attend.Tensors.IO;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -9,22 +10,32 @@ namespace Attend.Config;
 /// <summary>
 /// Binds YAML onto <see cref="RunConfig"/>: every key is the snake_case name of a property; unknown keys,
 /// wrong types and out-of-range values are errors naming the full key path and the file:line.
-/// <c>--set a.b=value</c> overrides are applied after the file, with the same checks.
+/// <c>--set a.b=value</c> overrides are applied after the file, with the same checks. A config is at most
+/// <see cref="MaxBytes"/> long and nested at most <see cref="MaxDepth"/> levels deep (checked on the parser's
+/// events before the document is built, so a pathological file is an error, not a stack overflow).
 /// </summary>
 public static class ConfigLoader
 {
+    public const int MaxBytes = 1 << 20, MaxDepth = 32;
+
     public static RunConfig LoadFile(string path, IEnumerable<string>? overrides = null)
     {
+        InputFile.Check(path);
         if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found");
-        return Load(File.ReadAllText(path), path, overrides);
+        var bytes = InputFile.ReadAllBytes(path, MaxBytes, "a config file");
+        int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return Load(Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom), path, overrides);
     }
 
     /// <summary>Parses YAML text; <paramref name="origin"/> names it in errors.</summary>
     public static RunConfig Load(string yaml, string origin = "<config>", IEnumerable<string>? overrides = null)
     {
+        if (Encoding.UTF8.GetByteCount(yaml) > MaxBytes)
+            throw new ConfigException($"{origin}: larger than {MaxBytes} bytes, the limit for a config");
         var stream = new YamlStream();
         try
         {
+            CheckDepth(yaml, origin);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -37,6 +48,26 @@ public static class ConfigLoader
         foreach (var o in overrides ?? [])
             config = ApplyOverride(config, o);
         return (RunConfig)config;
+    }
+
+    /// <summary>Walks the parser's events (no tree, no recursion) and refuses nesting deeper than <see cref="MaxDepth"/>.</summary>
+    private static void CheckDepth(string yaml, string origin)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                        throw new ConfigException($"{origin}:{parser.Current.Start.Line}: nested deeper than {MaxDepth} levels (a config has 2)");
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     /// <summary>Applies one <c>key.path=value</c> override.</summary>

@@ -27,7 +27,7 @@ public enum StopMetric { Bleu, Loss }
 /// </summary>
 public sealed record RunConfig
 {
-    [Doc("Name of the run; the run directory defaults to runs/NAME.")]
+    [Doc("Name of the run, a plain folder name (no / or ..); the run directory defaults to runs/NAME.")]
     public string Name { get; init; } = "run";
     [Doc("Seed of every random choice (initialisation, data order, dropout, teacher forcing).")]
     public ulong Seed { get; init; } = 1;
@@ -202,9 +202,9 @@ public sealed record TrainingConfig
     public int PrintSamples { get; init; } = 3;
     [Doc("Step checkpoints kept besides `best` (the newest ones; `attend average` reads them)."), Positive]
     public int KeepLast { get; init; } = 3;
-    [Doc("Run directory (default runs/NAME).")]
+    [Doc("Run directory (default runs/NAME); created with its parents before training starts.")]
     public string RunDir { get; init; } = "";
-    [Doc("Overwrite an existing run directory that was not resumed.")]
+    [Doc("Start over in an existing run directory: empties it only if it is an Attend run (it holds .attend-run).")]
     public bool Overwrite { get; init; }
 }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Attend.Tensors.IO;
 
 namespace Attend.Evaluation;
 
@@ -11,6 +12,7 @@ public static class SegmentFile
 {
     public static List<string> Read(string path)
     {
+        InputFile.Check(path);
         if (!File.Exists(path)) throw new EvaluationInputException($"file not found: {path}");
         return Parse(new UTF8Encoding(false, false).GetString(File.ReadAllBytes(path)));
     }

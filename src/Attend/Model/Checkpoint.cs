@@ -77,10 +77,11 @@ public static class Checkpoint
     public static (Seq2Seq Model, CheckpointInfo Info) Load(string weightsPath)
     {
         var sidecar = SidecarPath(weightsPath);
+        InputFile.Check(weightsPath);
         CheckpointInfo info;
         try
         {
-            info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllBytes(sidecar), Json)
+            info = JsonSerializer.Deserialize<CheckpointInfo>(InputFile.ReadAllBytes(sidecar), Json)
                    ?? throw new InvalidDataException($"{sidecar}: empty checkpoint sidecar");
         }
         catch (JsonException e)
@@ -166,8 +167,6 @@ public static class Checkpoint
 
     private static void WriteAtomic(string path, byte[] bytes)
     {
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, bytes);
     }
 }

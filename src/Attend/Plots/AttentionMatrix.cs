@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Attend.Tensors.IO;
 
 namespace Attend.Plots;
 
@@ -48,6 +49,7 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
     /// <summary>Reads one object, or picks <paramref name="index"/> from a list of them.</summary>
     public static AttentionMatrix Load(string path, int index = 0)
     {
+        InputFile.Check(path);
         if (!File.Exists(path)) throw new PlotInputException($"file not found: {path}");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
@@ -71,6 +73,7 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
     /// <summary>Every matrix in the file (one object counts as a list of one), e.g. one per test sentence.</summary>
     public static List<AttentionMatrix> LoadAll(string path)
     {
+        InputFile.Check(path);
         if (!File.Exists(path)) throw new PlotInputException($"file not found: {path}");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }

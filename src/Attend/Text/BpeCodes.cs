@@ -1,3 +1,5 @@
+using Attend.Tensors.IO;
+
 namespace Attend.Text;
 
 /// <summary>
@@ -60,8 +62,10 @@ public sealed class BpeCodes
 
     public void Save(string path)
     {
-        using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
-        Write(writer);
+        using var file = AtomicFile.Create(path);
+        using (var writer = new StreamWriter(file.Stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true))
+            Write(writer);
+        file.Commit();
     }
 
     /// <summary>Reads a codes file (plain or gzip); anything malformed is an error naming the line.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Attend.Tensors.IO;
 
 namespace Attend.Text;
 
@@ -28,6 +29,7 @@ public static class TextFile
     /// <summary>Opens a file for reading, transparently decompressing gzip.</summary>
     public static Stream OpenRead(string path)
     {
+        InputFile.Check(path);
         FileStream file;
         try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
         catch (FileNotFoundException) { throw new TextDataException("file not found", path); }

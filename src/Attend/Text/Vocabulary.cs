@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Attend.Tensors.IO;
 
 namespace Attend.Text;
 
@@ -81,9 +82,11 @@ public sealed class Vocabulary
 
     public void Save(string path, bool withFrequencies = true)
     {
-        using var w = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        for (int i = 0; i < _tokens.Length; i++)
-            w.Write(withFrequencies && i >= Specials.Length ? $"{_tokens[i]}\t{_frequencies[i]}\n" : $"{_tokens[i]}\n");
+        using var file = AtomicFile.Create(path);
+        using (var w = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+            for (int i = 0; i < _tokens.Length; i++)
+                w.Write(withFrequencies && i >= Specials.Length ? $"{_tokens[i]}\t{_frequencies[i]}\n" : $"{_tokens[i]}\n");
+        file.Commit();
     }
 
     /// <summary>Loads a vocabulary file; the first four lines must be the specials in order, tokens must be

@@ -108,7 +108,10 @@ public static class RunDirectory
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
 
-    /// <summary>Deletes step folders beyond the newest <paramref name="keep"/>, never one that best or last points at, and stale temporaries.</summary>
+    /// <summary>
+    /// Deletes step folders beyond the newest <paramref name="keep"/>, never one that best or last points at, and
+    /// the temporaries a killed process left: partial checkpoint folders and unfinished atomic files of other processes.
+    /// </summary>
     public static void Prune(string runDir, int keep)
     {
         var pinned = new[] { Best, Last }.Select(n => new FileInfo(Path.Combine(runDir, n)).LinkTarget).Where(t => t is not null)
@@ -118,6 +121,9 @@ public static class RunDirectory
             if (!pinned.Contains(Path.GetFileName(d))) Directory.Delete(d, true);
         foreach (var d in Directory.GetDirectories(runDir, ".tmp-*"))
             try { Directory.Delete(d, true); } catch (IOException) { }
+        foreach (var f in Directory.GetFiles(runDir, ".*.tmp"))
+            if (!Path.GetFileName(f).Contains($".{Environment.ProcessId}.", StringComparison.Ordinal))
+                try { File.Delete(f); } catch (IOException) { }
     }
 
     /// <summary>The step folders of a run, oldest first.</summary>
@@ -168,7 +174,7 @@ public static class RunDirectory
         TrainerState state;
         try
         {
-            state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllBytes(statePath), Json)
+            state = JsonSerializer.Deserialize<TrainerState>(InputFile.ReadAllBytes(statePath), Json)
                 ?? throw new InvalidDataException($"{statePath}: empty");
         }
         catch (JsonException e)
@@ -176,6 +182,7 @@ public static class RunDirectory
             throw new InvalidDataException($"{statePath}: not a valid trainer state ({e.Message})", e);
         }
         var optPath = Path.Combine(dir, "optimizer.safetensors");
+        InputFile.Check(optPath);
         var hash = Sha256(optPath);
         if (!string.Equals(hash, state.OptimizerSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{optPath}: SHA-256 {hash} does not match {state.OptimizerSha256} recorded in {statePath} (corrupted or truncated)");

@@ -1,4 +1,5 @@
 using Attend.Config;
+using Attend.Tensors.IO;
 using Attend.Text;
 
 namespace Attend.Training;
@@ -9,13 +10,15 @@ public static class TrainingRun
     /// <summary>Where a run keeps its prepared corpus (unless <c>data.source</c> is <c>prepared</c>): RUN/data.</summary>
     public static string PreparedDir(string runDir) => Path.Combine(runDir, "data");
 
-    public static string DirectoryOf(RunConfig config) =>
-        config.Training.RunDir.Length > 0 ? config.Training.RunDir : Path.Combine("runs", config.Name);
+    /// <summary>The run folder of a config; see <see cref="RunFolder.Of"/>.</summary>
+    public static string DirectoryOf(RunConfig config) => RunFolder.Of(config);
 
     /// <summary>
     /// Prepares the run directory and a trainer. Without <paramref name="resume"/> an existing run is an error
-    /// unless <c>training.overwrite</c>; with it, <c>last</c> must exist, the vocabularies come from it so ids
-    /// cannot shift, changed settings follow <see cref="ResumePolicy"/>, and metrics past its step are dropped.
+    /// unless <c>training.overwrite</c> (which empties only a run folder, <see cref="RunFolder"/>); with it,
+    /// <c>last</c> must exist, the vocabularies come from it so ids cannot shift, changed settings follow
+    /// <see cref="ResumePolicy"/>, and metrics past its step are dropped. A run that stopped before its first
+    /// checkpoint starts again from scratch either way.
     /// </summary>
     public static Trainer Start(RunConfig config, bool resume, ITrainingObserver observer)
     {
@@ -23,8 +26,20 @@ public static class TrainingRun
         if (resume)
         {
             var last = Path.Combine(dir, RunDirectory.Last);
+            if (!Directory.Exists(dir)) throw new InvalidDataException($"{dir}: nothing to resume (no such run folder)");
+            // Killed between renaming a checkpoint into place and linking it: the newest step folder is complete.
+            if (FileStat.Of(last).Kind == FileKind.Missing && RunDirectory.StepDirs(dir) is [.., var newest])
+            {
+                RunDirectory.Link(dir, RunDirectory.Last, newest);
+                observer.Note($"{dir}: {RunDirectory.Last} was missing; linked it to the newest checkpoint {Path.GetFileName(newest)}");
+            }
             if (!File.Exists(Path.Combine(last, "model.safetensors")))
-                throw new InvalidDataException($"{dir}: nothing to resume (no {RunDirectory.Last} checkpoint)");
+            {
+                if (!RunFolder.IsRun(dir) || !RunFolder.HasNoCheckpoint(dir))
+                    throw new InvalidDataException($"{dir}: nothing to resume (no {RunDirectory.Last} checkpoint)");
+                observer.Note($"{dir}: no checkpoint yet (the run stopped before its first save); starting it from scratch");
+                return Fresh(config, dir, observer, "restart");
+            }
             var recorded = Path.Combine(last, "config.yaml");
             ResumePolicy.Check(ConfigLoader.LoadFile(recorded), config, recorded);
             var vocabs = (Vocabulary.Load(Path.Combine(last, "src.vocab")), Vocabulary.Load(Path.Combine(last, "trg.vocab")));
@@ -33,22 +48,28 @@ public static class TrainingRun
             var trainer = new Trainer(config, data, dir, observer);
             trainer.RestoreFrom(last);
             MetricsLog.DropAfter(dir, trainer.Step);
-            File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
+            if (!RunFolder.HasMarker(dir)) RunFolder.Create(dir); // a run from before the marker existed
+            AtomicFile.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
             observer.Note($"resuming {dir} at step {trainer.Step}");
             return trainer;
         }
-        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        string why = "overwrite";
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any() && RunFolder.IsRun(dir) && RunFolder.HasNoCheckpoint(dir))
         {
-            if (!config.Training.Overwrite)
-                throw new ConfigException($"{dir}: run directory exists; use --resume to continue it or --set training.overwrite=true to start over");
-            foreach (var e in Directory.EnumerateFileSystemEntries(dir))
-            {
-                if (new FileInfo(e).LinkTarget is not null || File.Exists(e)) File.Delete(e);
-                else Directory.Delete(e, true);
-            }
+            observer.Note($"{dir}: a run with no checkpoint yet (it stopped before its first save); starting it again");
+            why = "restart";
         }
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
+        else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any() && !config.Training.Overwrite)
+            throw new ConfigException($"{dir}: run directory exists; use --resume to continue it or --set training.overwrite=true to start over");
+        return Fresh(config, dir, observer, why);
+    }
+
+    /// <summary>Empties the folder if it holds anything (a run folder only), marks it as a run and starts a new trainer.</summary>
+    private static Trainer Fresh(RunConfig config, string dir, ITrainingObserver observer, string why)
+    {
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any()) RunFolder.Clear(dir, why, observer.Note);
+        RunFolder.Create(dir);
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.yaml"), ConfigLoader.ToYaml(config));
         var fresh = TrainingData.Open(config, PreparedDir(dir), note: observer.Note);
         WriteHeldOut(dir, fresh);
         observer.Note($"{fresh.Train.Count} training pairs ({fresh.DroppedTooLong} dropped as too long), {fresh.Dev.Count} dev, {fresh.Test.Count} test; " +
@@ -66,8 +87,8 @@ public static class TrainingRun
         Directory.CreateDirectory(dir);
         foreach (var (name, examples) in new[] { ("dev", data.Dev), ("test", data.Test) })
         {
-            File.WriteAllLines(Path.Combine(dir, name + ".src"), examples.Select(e => e.SourceText));
-            File.WriteAllLines(Path.Combine(dir, name + ".trg"), examples.Select(e => e.TargetText));
+            AtomicFile.WriteAllText(Path.Combine(dir, name + ".src"), string.Concat(examples.Select(e => e.SourceText + "\n")));
+            AtomicFile.WriteAllText(Path.Combine(dir, name + ".trg"), string.Concat(examples.Select(e => e.TargetText + "\n")));
         }
     }
 }

@@ -32,6 +32,7 @@ internal sealed class CliProcess : IDisposable
     }
 
     public int Id => _p.Id;
+    public bool HasExited => _p.HasExited;
 
     /// <summary>Writes one line to the child's stdin and flushes it.</summary>
     public void WriteLine(string line)
