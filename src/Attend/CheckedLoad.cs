@@ -1,5 +1,6 @@
 // Loading a run for TranslationModel: what is missing or damaged becomes one ModelLoadException naming the path.
 using Attend.Config;
+using Attend.Text;
 using Attend.Training;
 
 namespace Attend;

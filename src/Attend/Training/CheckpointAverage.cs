@@ -1,5 +1,6 @@
 using Attend.Model;
 using Attend.Tensors.IO;
+using Attend.Text;
 
 namespace Attend.Training;
 
