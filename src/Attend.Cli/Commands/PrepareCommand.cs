@@ -15,7 +15,7 @@ internal static class PrepareCommand
         var config = new Argument<string>("CONFIG") { Description = "The run's YAML config (its data section says what to read and how to tokenize)" };
         var outDir = new Option<string?>("--out") { Description = "Folder to write (default: data.prepared, else prepared/NAME)" };
         var set = new Option<string[]>("--set") { Description = "Override a key, e.g. --set data.bpe_merges=16000 (repeatable)" };
-        var threads = new Option<int>("--threads") { Description = "Tokenizing threads (0 = every core)", DefaultValueFactory = _ => 0 };
+        var threads = NumericOption.Create("--threads", "Tokenizing threads (0 = every core)", 0, 1024, 0);
         var quiet = new Option<bool>("--quiet") { Description = "Plain lines (one per shard) instead of a live status line" };
         cmd.Arguments.Add(config);
         foreach (var o in new Option[] { outDir, set, threads, quiet }) cmd.Options.Add(o);
@@ -23,7 +23,6 @@ internal static class PrepareCommand
         {
             var cfg = ConfigLoader.LoadFile(pr.GetValue(config)!, pr.GetValue(set) ?? []);
             if (cfg.Data.Source == DataSource.Prepared) throw new ConfigException("data.source: prepared reads a prepared folder; prepare from demo, files or tsv");
-            if (pr.GetValue(threads) < 0) throw new ArgumentException($"--threads: expected 0 or more, got {pr.GetValue(threads)}");
             string dir = pr.GetValue(outDir) ?? (cfg.Data.Prepared.Length > 0 ? cfg.Data.Prepared : Path.Combine("prepared", cfg.Name));
             if (File.Exists(Path.Combine(dir, Manifest.FileName)) || (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any()))
                 throw new ArgumentException($"{dir}: exists and is not empty; choose another --out or remove it");

@@ -63,9 +63,9 @@ public static class RunFolder
             && names.All(n => IsLegacyEntry(n!));
     }
 
-    /// <summary>The names an older Attend wrote in a run folder (and the temporaries of its saves).</summary>
+    /// <summary>The names Attend writes in a run folder (and the temporaries of its saves), besides the marker.</summary>
     public static bool IsLegacyEntry(string name) =>
-        name is "config.yaml" or MetricsLog.FileName or "dev.src" or "dev.trg" or "test.src" or "test.trg"
+        name is "config.yaml" or MetricsLog.FileName or "dev.src" or "dev.trg" or "test.src" or "test.trg" or "data"
             or RunDirectory.Best or RunDirectory.Last or "averaged"
         || name.StartsWith("step-", StringComparison.Ordinal) || name.StartsWith(".tmp-step-", StringComparison.Ordinal)
         || name.StartsWith(".best.tmp-", StringComparison.Ordinal) || name.StartsWith(".last.tmp-", StringComparison.Ordinal)
