@@ -22,10 +22,15 @@ internal static class ServeCommand
         var maxTexts = new Option<int>("--max-texts") { Description = "Texts per request", DefaultValueFactory = _ => d.MaxTexts };
         var maxBeam = new Option<int>("--max-beam") { Description = "Largest beam a request may ask for", DefaultValueFactory = _ => d.MaxBeam };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Bytes per request body (413 above)", DefaultValueFactory = _ => d.MaxBodyBytes };
+        var maxAttention = new Option<long>("--max-attention-weights")
+        {
+            Description = "Attention weights one request may need in the worst case (texts × beam × output steps × source tokens; 400 above)",
+            DefaultValueFactory = _ => d.MaxAttentionWeights,
+        };
         var batching = new Option<bool>("--batching") { Description = "Decode concurrent requests together in shared batches (off: each request decodes on its own thread; see docs/performance.md)" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch (with --batching)", DefaultValueFactory = _ => d.MaxBatch };
         var workers = new Option<int>("--workers") { Description = "Batched decodes running at once (with --batching; default: one per core)", DefaultValueFactory = _ => d.Workers };
-        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, batching, maxBatch, workers }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, batching, maxBatch, workers }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
             var options = new ServerOptions
@@ -35,6 +40,7 @@ internal static class ServeCommand
                 MaxTexts = pr.GetValue(maxTexts),
                 MaxBeam = pr.GetValue(maxBeam),
                 MaxBodyBytes = pr.GetValue(maxBody),
+                MaxAttentionWeights = pr.GetValue(maxAttention),
                 Batching = pr.GetValue(batching),
                 MaxBatch = pr.GetValue(maxBatch),
                 Workers = pr.GetValue(workers),
