@@ -66,3 +66,21 @@ public class AttentionBudgetTests(ServerFixture fx)
         Assert.Equal(200, (int)response.StatusCode);
     }
 }
+
+public class BatchPartsTests
+{
+    private static string[] Tokens(int n) => Enumerable.Repeat("x", n).ToArray();
+
+    [Fact]
+    public void Shared_batches_are_cut_where_padding_would_go_over_the_budget()
+    {
+        // A long request (1 × 100 tokens), a short one (31 × 1) and a tiny one (1 × 2): together, every short sentence
+        // would be padded to 100 tokens (32 × beam 2 × 160 steps × 100); the long one alone is 2 × 160 × 100.
+        var search = new Attend.Decoding.SearchOptions(BeamSize: 2, BatchSize: 32);
+        IReadOnlyList<string[]>[] jobs = [[Tokens(100)], Enumerable.Repeat(Tokens(1), 31).ToList(), [Tokens(2)]];
+        var cut = Attend.Server.Translate.BatchingDecoder.Parts(jobs, j => j, search, 2L * 160 * 100);
+        Assert.Equal([[jobs[0]], [jobs[1], jobs[2]]], cut.Select(p => p.ToArray()).ToArray());
+        var whole = Attend.Server.Translate.BatchingDecoder.Parts(jobs, j => j, search, 32L * 2 * 160 * 100);
+        Assert.Equal([jobs], whole.Select(p => p.ToArray()).ToArray());
+    }
+}
