@@ -43,12 +43,18 @@ public sealed record ServerOptions
     /// default: measured, it did not lower the CPU time per request and lengthened the p99 (docs/performance.md, "Serving").
     /// </summary>
     public bool Batching { get; init; }
+    /// <summary>
+    /// The lowest level ASP.NET Core logs (<c>Microsoft.AspNetCore.*</c>: a line per request, routing, results).
+    /// Warning keeps the log quiet under load; startup lines (listening address) and the warm-up stay at
+    /// Information, and a level below Information lowers them too.
+    /// </summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>Sentences one batched decode takes from the queue at most.</summary>
     public int MaxBatch { get; init; } = 32;
     /// <summary>Batched decodes running at once (batching on).</summary>
     public int Workers { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
-    private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "Batching", "MaxBatch", "Workers"];
+    private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "LogLevel", "Batching", "MaxBatch", "Workers"];
 
     /// <summary>Throws a <see cref="ConfigException"/> naming the first bad setting.</summary>
     public ServerOptions Validate()
@@ -99,6 +105,10 @@ public sealed record ServerOptions
             Batching = section["Batching"] is string b
                 ? bool.TryParse(b, out bool on) ? on : throw new ConfigException($"Attend:Batching: expected true or false, got '{b}'")
                 : d.Batching,
+            LogLevel = section["LogLevel"] is string l
+                ? Enum.TryParse(l, true, out LogLevel level) && Enum.IsDefined(level) ? level
+                    : throw new ConfigException($"Attend:LogLevel: expected one of {string.Join(", ", Enum.GetNames<LogLevel>())}, got '{l}'")
+                : d.LogLevel,
             MaxBatch = Int("MaxBatch", d.MaxBatch),
             Workers = Int("Workers", d.Workers),
         };

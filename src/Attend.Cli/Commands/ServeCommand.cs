@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Attend.Cli.Commands;
 
@@ -27,10 +28,15 @@ internal static class ServeCommand
             Description = "Attention weights one request may need in the worst case (texts × beam × output steps × source tokens; 400 above)",
             DefaultValueFactory = _ => d.MaxAttentionWeights,
         };
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "Lowest level ASP.NET Core logs (Information: a line per request); the listening address and warm-up lines always show",
+            DefaultValueFactory = _ => d.LogLevel,
+        };
         var batching = new Option<bool>("--batching") { Description = "Decode concurrent requests together in shared batches (off: each request decodes on its own thread; see docs/performance.md)" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sentences per shared batch (with --batching)", DefaultValueFactory = _ => d.MaxBatch };
         var workers = new Option<int>("--workers") { Description = "Batched decodes running at once (with --batching; default: one per core)", DefaultValueFactory = _ => d.Workers };
-        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, batching, maxBatch, workers }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, logLevel, batching, maxBatch, workers }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
             var options = new ServerOptions
@@ -41,6 +47,7 @@ internal static class ServeCommand
                 MaxBeam = pr.GetValue(maxBeam),
                 MaxBodyBytes = pr.GetValue(maxBody),
                 MaxAttentionWeights = pr.GetValue(maxAttention),
+                LogLevel = pr.GetValue(logLevel),
                 Batching = pr.GetValue(batching),
                 MaxBatch = pr.GetValue(maxBatch),
                 Workers = pr.GetValue(workers),
