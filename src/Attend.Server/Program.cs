@@ -21,6 +21,9 @@ public sealed class Program
     {
         options.Validate();
         builder.Services.AddSingleton(options);
+        // ASP.NET Core logs every request at Information: quiet by default, so load and fuzzing do not flood the log.
+        builder.Logging.SetMinimumLevel(options.LogLevel < LogLevel.Information ? options.LogLevel : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel);
         builder.Services.AddSingleton(_ => ModelRegistry.Load(options));
         builder.Services.AddSingleton<Warmup>();
         builder.Services.AddHostedService(s => s.GetRequiredService<Warmup>());   // /healthz is ready after it

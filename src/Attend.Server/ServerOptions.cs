@@ -33,16 +33,28 @@ public sealed record ServerOptions
     /// <summary>Bytes per request body (413 above).</summary>
     public long MaxBodyBytes { get; init; } = 1 << 20;
     /// <summary>
+    /// Attention weights a request may make the search hold in the worst case (no hypothesis emits EOS):
+    /// Σ over decoding batches of sentences × beam × step limit × source tokens (<c>Translator.AttentionWeights</c>).
+    /// 16 M floats are 64 MB while decoding; the other limits alone allow gigabytes.
+    /// </summary>
+    public long MaxAttentionWeights { get; init; } = 16_000_000;
+    /// <summary>
     /// Decode concurrent requests together in shared batches, instead of each on its own thread. Off by
     /// default: measured, it did not lower the CPU time per request and lengthened the p99 (docs/performance.md, "Serving").
     /// </summary>
     public bool Batching { get; init; }
+    /// <summary>
+    /// The lowest level ASP.NET Core logs (<c>Microsoft.AspNetCore.*</c>: a line per request, routing, results).
+    /// Warning keeps the log quiet under load; startup lines (listening address) and the warm-up stay at
+    /// Information, and a level below Information lowers them too.
+    /// </summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>Sentences one batched decode takes from the queue at most.</summary>
     public int MaxBatch { get; init; } = 32;
     /// <summary>Batched decodes running at once (batching on).</summary>
     public int Workers { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
-    private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "Batching", "MaxBatch", "Workers"];
+    private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "LogLevel", "Batching", "MaxBatch", "Workers"];
 
     /// <summary>Throws a <see cref="ConfigException"/> naming the first bad setting.</summary>
     public ServerOptions Validate()
@@ -56,6 +68,7 @@ public sealed record ServerOptions
         Positive(MaxBatch, "max batch");
         Positive(Workers, "workers");
         if (MaxBodyBytes < 1) throw new ConfigException($"max body bytes: expected a positive integer, got {MaxBodyBytes}");
+        if (MaxAttentionWeights < 1) throw new ConfigException($"max attention weights: expected a positive integer, got {MaxAttentionWeights}");
         return this;
     }
 
@@ -78,16 +91,24 @@ public sealed record ServerOptions
         int Int(string key, int fallback) => section[key] is string s
             ? int.TryParse(s, out int v) ? v : throw new ConfigException($"Attend:{key}: expected an integer, got '{s}'")
             : fallback;
+        long Long(string key, long fallback) => section[key] is string s
+            ? long.TryParse(s, out long v) ? v : throw new ConfigException($"Attend:{key}: expected an integer, got '{s}'")
+            : fallback;
         return new ServerOptions
         {
             Models = section.GetSection("Models").GetChildren().Select(c => new ModelSpec(c.Key, c.Value ?? "")).ToList(),
             MaxTextLength = Int("MaxTextLength", d.MaxTextLength),
             MaxTexts = Int("MaxTexts", d.MaxTexts),
             MaxBeam = Int("MaxBeam", d.MaxBeam),
-            MaxBodyBytes = Int("MaxBodyBytes", (int)d.MaxBodyBytes),
+            MaxBodyBytes = Long("MaxBodyBytes", d.MaxBodyBytes),
+            MaxAttentionWeights = Long("MaxAttentionWeights", d.MaxAttentionWeights),
             Batching = section["Batching"] is string b
                 ? bool.TryParse(b, out bool on) ? on : throw new ConfigException($"Attend:Batching: expected true or false, got '{b}'")
                 : d.Batching,
+            LogLevel = section["LogLevel"] is string l
+                ? Enum.TryParse(l, true, out LogLevel level) && Enum.IsDefined(level) ? level
+                    : throw new ConfigException($"Attend:LogLevel: expected one of {string.Join(", ", Enum.GetNames<LogLevel>())}, got '{l}'")
+                : d.LogLevel,
             MaxBatch = Int("MaxBatch", d.MaxBatch),
             Workers = Int("Workers", d.Workers),
         };

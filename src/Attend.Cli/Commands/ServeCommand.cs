@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Attend.Cli.Commands;
 
@@ -22,10 +23,17 @@ internal static class ServeCommand
         var maxTexts = NumericOption.Create("--max-texts", "Texts per request", 1, 100_000, d.MaxTexts);
         var maxBeam = NumericOption.Create("--max-beam", "Largest beam a request may ask for", 1, Attend.Decoding.SearchLimits.MaxBeam, d.MaxBeam);
         var maxBody = NumericOption.Create("--max-body-bytes", "Bytes per request body (413 above)", 1L, 1L << 31, d.MaxBodyBytes);
+        var maxAttention = NumericOption.Create("--max-attention-weights",
+            "Attention weights one request may need in the worst case (texts × beam × output steps × source tokens; 400 above)", 1L, 1L << 40, d.MaxAttentionWeights);
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "Lowest level ASP.NET Core logs (Information: a line per request); the listening address and warm-up lines always show",
+            DefaultValueFactory = _ => d.LogLevel,
+        };
         var batching = new Option<bool>("--batching") { Description = "Decode concurrent requests together in shared batches (off: each request decodes on its own thread; see docs/performance.md)" };
         var maxBatch = NumericOption.Create("--max-batch", "Sentences per shared batch (with --batching)", 1, 4096, d.MaxBatch);
         var workers = NumericOption.Create("--workers", "Batched decodes running at once (with --batching; default: one per core)", 1, 1024, d.Workers);
-        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, batching, maxBatch, workers }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, logLevel, batching, maxBatch, workers }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
             var options = new ServerOptions
@@ -35,6 +43,8 @@ internal static class ServeCommand
                 MaxTexts = pr.GetValue(maxTexts),
                 MaxBeam = pr.GetValue(maxBeam),
                 MaxBodyBytes = pr.GetValue(maxBody),
+                MaxAttentionWeights = pr.GetValue(maxAttention),
+                LogLevel = pr.GetValue(logLevel),
                 Batching = pr.GetValue(batching),
                 MaxBatch = pr.GetValue(maxBatch),
                 Workers = pr.GetValue(workers),

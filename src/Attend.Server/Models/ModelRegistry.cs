@@ -1,3 +1,4 @@
+using Attend.Attention;
 using Attend.Server.Translate;
 using Attend.Training;
 
@@ -31,7 +32,8 @@ public sealed class ModelRegistry : IDisposable
         new(options.Models.Select(spec =>
         {
             var loaded = RunDirectory.LoadModel(spec.Path);
-            ISentenceDecoder decoder = options.Batching ? new BatchingDecoder(loaded, options.MaxBatch, options.Workers) : new DirectDecoder(loaded);
+            ISentenceDecoder decoder = options.Batching ? new BatchingDecoder(loaded, options.MaxBatch, options.Workers,
+                    loaded.Config.Model.Attention == AttentionKind.None ? long.MaxValue : options.MaxAttentionWeights) : new DirectDecoder(loaded);
             return new ServedModel(spec.Name, loaded, decoder);
         }).ToList());
 

@@ -11,9 +11,12 @@ namespace Attend.Server.Translate;
 /// concurrent requests share the matrix products of every decoder step. A lone request is therefore
 /// decoded at once on its own thread, with no hand-off; under load the queue fills while the drainers
 /// are busy and the next batch takes it all. Once its own sentences are done, a drainer hands the rest
-/// of the queue to a thread-pool thread and returns, so no request serves others for long.
+/// of the queue to a thread-pool thread and returns, so no request serves others for long. A group whose
+/// padded batches would hold more than <c>maxAttention</c> attention weights in the worst case is decoded in
+/// parts that each fit (one request alone always does: the endpoint checked it), so a short request joined
+/// to a long one is not padded past the budget.
 /// </summary>
-public sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers) : ISentenceDecoder
+public sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers, long maxAttention = long.MaxValue) : ISentenceDecoder
 {
     private sealed record Job(IReadOnlyList<string[]> Sources, SearchOptions Search, CancellationToken Ct,
         TaskCompletionSource<List<TextHypothesis[]>> Done);
@@ -47,7 +50,8 @@ public sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers
         {
             while (TakeBatch(out var jobs))
             {
-                foreach (var group in jobs.GroupBy(j => j.Search)) Decode(group.Key, group.ToList());
+                foreach (var group in jobs.GroupBy(j => j.Search))
+                    foreach (var part in Parts(group.ToList(), j => j.Sources, group.Key, maxAttention)) Decode(group.Key, part);
                 if (mine is not null && mine.Done.Task.IsCompleted)
                 {
                     if (_queue.IsEmpty) break;
@@ -74,6 +78,29 @@ public sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers
             sentences += job.Sources.Count;
         }
         return jobs.Count > 0;
+    }
+
+    /// <summary>
+    /// Consecutive runs of <paramref name="jobs"/> whose sentences, decoded together, hold at most
+    /// <paramref name="maxAttention"/> attention weights in the worst case (<see cref="Translator.AttentionWeights"/>);
+    /// a job over it on its own still gets a run of its own.
+    /// </summary>
+    internal static List<List<T>> Parts<T>(IReadOnlyList<T> jobs, Func<T, IReadOnlyList<string[]>> sources, SearchOptions search, long maxAttention)
+    {
+        var parts = new List<List<T>>();
+        var lengths = new List<int>();
+        foreach (var job in jobs)
+        {
+            var more = lengths.Concat(sources(job).Select(s => s.Length)).ToList();
+            if (parts.Count == 0 || Translator.AttentionWeights(more, search) > maxAttention)
+            {
+                parts.Add([]);
+                more = sources(job).Select(s => s.Length).ToList();
+            }
+            parts[^1].Add(job);
+            lengths = more;
+        }
+        return parts;
     }
 
     private void Decode(SearchOptions search, List<Job> jobs)

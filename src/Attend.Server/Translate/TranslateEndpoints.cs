@@ -37,6 +37,7 @@ public static class TranslateEndpoints
                 return Problems.BadRequest($"{Field(request, i)} has {tokens.Length} tokens, the limit is {search.MaxInputTokens}");
             sources.Add(tokens);
         }
+        if (model.Info.HasAttention && OverBudget(request, sources, search!, options) is string over) return Problems.BadRequest(over);
         var results = await model.Decoder.DecodeAsync(sources, search!, ct);
         var translations = results.Select(r => Shape(r, search!.NBest)).ToList();
         return TypedResults.Ok(new TranslateResponse(translations, model.Name, Math.Round(clock.Elapsed.TotalMilliseconds, 2)));
@@ -64,6 +65,20 @@ public static class TranslateEndpoints
         double alpha = r.LengthPenalty ?? search.Alpha;
         if (!(alpha >= 0 && alpha <= MaxLengthPenalty)) return (null, null, $"lengthPenalty: expected 0..{MaxLengthPenalty}, got {alpha}");
         return (texts.Select(t => t!).ToList(), search with { BeamSize = beam, NBest = nbest, Alpha = alpha }, null);
+    }
+
+    /// <summary>
+    /// The message for a request whose worst case (no hypothesis ends before its step limit) would make the search
+    /// hold more attention weights than the server allows, before any decoding; null when it fits.
+    /// </summary>
+    private static string? OverBudget(TranslateRequest r, List<string[]> sources, SearchOptions search, ServerOptions o)
+    {
+        long weights = Translator.AttentionWeights(sources.Select(s => s.Length).ToList(), search);
+        if (weights <= o.MaxAttentionWeights) return null;
+        string what = r.Texts is null ? "a shorter text" : "fewer or shorter texts";
+        string beam = search.BeamSize > 1 ? $", or a lower beam than {search.BeamSize} (nbest is at most beam)" : "";
+        return $"this request could need {weights} attention weights (texts × beam × output steps × source tokens), " +
+            $"the limit is {o.MaxAttentionWeights}: send {what}{beam}";
     }
 
     private static string Field(TranslateRequest r, int i) => r.Texts is null ? "text" : $"texts[{i}]";

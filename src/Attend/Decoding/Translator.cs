@@ -36,10 +36,8 @@ public static class Translator
     {
         var model = models[0];
         var results = new Hypothesis[sources.Count][];
-        var order = Enumerable.Range(0, sources.Count).OrderBy(i => sources[i].Length).ToArray();
-        for (int start = 0; start < order.Length; start += options.BatchSize)
+        foreach (var idx in Batches(sources.Select(s => s.Length).ToList(), options.BatchSize))
         {
-            var idx = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
             using var scope = TensorScope.Begin();
             var batch = Seq2SeqBatch.FromPairs(idx.Select(i => sources[i]).ToList(), idx.Select(_ => Array.Empty<int>()).ToList(),
                 model.Config.PadId, model.Config.BosId, model.Config.EosId);
@@ -51,6 +49,32 @@ public static class Translator
             for (int j = 0; j < idx.Length; j++) results[idx[j]] = hyps[j];
         }
         return [.. results];
+    }
+
+    /// <summary>
+    /// The attention weights the search holds for sources of these lengths (in tokens), before it keeps the n best:
+    /// for each batch <see cref="Decode"/> forms, sentences × beam × steps × S, where S is the batch's longest source
+    /// and steps its step limit (<see cref="SearchOptions.MaxSteps"/>), reached when no hypothesis emits EOS. It
+    /// bounds the answer's attention too (n-best ≤ beam, rows ≤ steps, columns ≤ S), so a caller can refuse a
+    /// request before decoding it. Zero sources give 0; a model without attention holds none of these.
+    /// </summary>
+    public static long AttentionWeights(IReadOnlyList<int> sourceLengths, SearchOptions options)
+    {
+        long total = 0;
+        foreach (var idx in Batches(sourceLengths, options.BatchSize))
+        {
+            int s = idx.Max(i => sourceLengths[i]);
+            total += (long)idx.Length * options.BeamSize * options.MaxSteps(s) * s;
+        }
+        return total;
+    }
+
+    /// <summary>The sentences of each decoding batch: indices sorted by source length (stable), cut every <paramref name="batchSize"/>.</summary>
+    private static IEnumerable<int[]> Batches(IReadOnlyList<int> lengths, int batchSize)
+    {
+        var order = Enumerable.Range(0, lengths.Count).OrderBy(i => lengths[i]).ToArray();
+        for (int start = 0; start < order.Length; start += batchSize)
+            yield return order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
     }
 
     private static Hypothesis[][] DecodeGreedy(Seq2Seq model, Seq2SeqBatch batch, int[] limits)

@@ -215,7 +215,7 @@ public class EnsembleTests
 public class SearchLimitTests
 {
     /// <summary>A random Bahdanau model that never emits EOS (its output bias for EOS is −10⁴), so every hypothesis runs to the step limit.</summary>
-    private static Seq2Seq Endless(ulong seed = 21)
+    internal static Seq2Seq Endless(ulong seed = 21)
     {
         var m = Seq2Seq.Create(new ModelConfig
         {
