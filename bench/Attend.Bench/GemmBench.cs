@@ -118,7 +118,7 @@ public static class GemmBench
     }
 
     /// <summary>Median wall time of one call; each repetition times enough calls to last ~50 ms.</summary>
-    private static double MedianSeconds(Action op, int reps, bool cpuClock)
+    internal static double MedianSeconds(Action op, int reps, bool cpuClock)
     {
         Func<double> now = cpuClock ? ThreadCpuSeconds : () => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
         // Warm-up: at least two calls and ~0.1 s, so caches, pack buffers and the JIT have settled.
@@ -173,7 +173,7 @@ public static class GemmBench
             : throw new PlatformNotSupportedException("--cpu-time needs clock_gettime (Linux)");
     }
 
-    private static float[] Fill(Random rng, int length)
+    internal static float[] Fill(Random rng, int length)
     {
         var x = new float[length];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
