@@ -14,8 +14,9 @@ internal enum Int8Kernel { Auto, Scalar, Avx2, Avx512BW, AvxVnni }
 /// vpdpbusd on 256 bits where the CPU has AVX-VNNI, else vpmaddubsw + vpmaddwd on 512 bits (AVX-512BW) or 256
 /// bits (AVX2), else plain loops; <see cref="Int8GemmReference"/> is the naive reference. The loops: rows in
 /// blocks of <see cref="BlockRows"/> (their bytes stay in L2), within a block panel after panel of W (the panel
-/// stays in L1 while every row tile of the block reads it). A few rows (a beam-1 decoding step) are one block:
-/// the weights stream from memory once, a quarter of fp32's bytes. Large products split the panels over
+/// stays in L1 while every row tile of the block reads it). Up to 192 rows (any decoding step) are one block:
+/// the weights stream from memory once, a quarter of fp32's bytes; one or two rows (greedy or beam 1 on one
+/// sentence) take tiles two panels wide instead, so no tile multiplies mostly repeated rows. Large products split the panels over
 /// <see cref="Parallelism.MaxThreads"/> threads.
 /// </summary>
 internal static unsafe class Int8Gemm
@@ -157,6 +158,11 @@ internal static unsafe class Int8Gemm
     {
         int mr = Int8MicroKernels.Rows(job.Kernel);
         int* tile = stackalloc int[8 * Int8Weights.PanelWidth];
+        if (job.M <= 2 && job.Kernel != Int8Kernel.Scalar)
+        {
+            FewRows(ref job, p0, p1, tile);
+            return;
+        }
         for (int b0 = 0; b0 < job.M; b0 += BlockRows)
         {
             int b1 = Math.Min(job.M, b0 + BlockRows);
@@ -174,21 +180,39 @@ internal static unsafe class Int8Gemm
                         case Int8Kernel.Avx2: Int8MicroKernels.Avx2x4x16(a, job.Lda, rows, panel, job.Groups, tile); break;
                         default: Int8MicroKernels.Scalar(a, job.Lda, rows, panel, job.Groups, tile); break;
                     }
-                    Store(ref job, tile, r, rows, p * Int8Weights.PanelWidth);
+                    Store(ref job, tile, Int8Weights.PanelWidth, r, rows, p * Int8Weights.PanelWidth);
                 }
             }
         }
     }
 
-    // Rows r0..r0+rows of C, columns j0..j0+16 (fewer at the last panel): takes the zero point off the raw
+    // One or two rows: two panels a tile, so each weight byte is read once and feeds every row.
+    private static void FewRows(ref Job job, int p0, int p1, int* tile)
+    {
+        const int Width = Int8MicroKernels.FewRowPanels * Int8Weights.PanelWidth;
+        for (int p = p0; p < p1; p += Int8MicroKernels.FewRowPanels)
+        {
+            sbyte* w0 = job.W + (nint)p * job.PanelBytes, w1 = p + 1 < p1 ? w0 + job.PanelBytes : w0;
+            switch (job.Kernel)
+            {
+                case Int8Kernel.AvxVnni: Int8MicroKernels.AvxVnni2x32(job.A, job.Lda, job.M, w0, w1, job.Groups, tile); break;
+                case Int8Kernel.Avx512BW: Int8MicroKernels.Avx512BW2x32(job.A, job.Lda, job.M, w0, w1, job.Groups, tile); break;
+                default: Int8MicroKernels.Avx2x2x32(job.A, job.Lda, job.M, w0, w1, job.Groups, tile); break;
+            }
+            Store(ref job, tile, Width, 0, job.M, p * Int8Weights.PanelWidth);
+            if (p + 1 < p1) Store(ref job, tile + Int8Weights.PanelWidth, Width, 0, job.M, (p + 1) * Int8Weights.PanelWidth);
+        }
+    }
+
+    // Rows r0..r0+rows of C (row r of the tile at tile + r·tileStride), columns j0..j0+16 (fewer at the last panel): takes the zero point off the raw
     // sums (z·Σ_k qw[j, k]) and scales them, c = sx·sw·(sum − z·Σ qw) + bias, one fused multiply-add.
-    private static void Store(ref Job job, int* tile, int r0, int rows, int j0)
+    private static void Store(ref Job job, int* tile, int tileStride, int r0, int rows, int j0)
     {
         int cols = Math.Min(Int8Weights.PanelWidth, job.N - j0);
         int* sums = job.Sums + j0;
         for (int r = 0; r < rows; r++)
         {
-            int* t = tile + r * Int8Weights.PanelWidth;
+            int* t = tile + r * tileStride;
             nint at = (nint)(r0 + r) * job.N + j0;
             if (job.CInt is not null)
             {

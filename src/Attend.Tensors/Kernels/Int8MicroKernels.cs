@@ -106,6 +106,81 @@ internal static unsafe class Int8MicroKernels
         c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
     }
 
+    /// <summary>Panels a few-row tile covers (<see cref="AvxVnni2x32"/>, <see cref="Avx512BW2x32"/>, <see cref="Avx2x2x32"/>).</summary>
+    public const int FewRowPanels = 2;
+
+    // One or two rows (a beam-1 or greedy step) would leave a 6- or 8-row tile doing mostly repeated rows, and a
+    // single row's vpdpbusd chains wait on their latency: these tiles take two rows across two panels (tile
+    // [2, 32], w1 the second panel, the first again when there is none), eight independent sums per row pair.
+
+    /// <summary>vpdpbusd, 2 rows × 2 panels: 8 accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AvxVnni2x32(byte* a, nint lda, int rows, sbyte* w0, sbyte* w1, int groups, int* tile)
+    {
+        byte* a1 = Row(a, 1, rows, lda);
+        Vector256<int> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        for (nint o = 0, end = 4 * (nint)groups; o < end; o += 4, w0 += 64, w1 += 64)
+        {
+            var x = Broadcast256(a + o);
+            var y = Broadcast256(a1 + o);
+            var w = Vector256.Load(w0);
+            c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, w); c10 = AvxVnni.MultiplyWideningAndAdd(c10, y, w);
+            w = Vector256.Load(w0 + 32);
+            c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, w); c11 = AvxVnni.MultiplyWideningAndAdd(c11, y, w);
+            w = Vector256.Load(w1);
+            c02 = AvxVnni.MultiplyWideningAndAdd(c02, x, w); c12 = AvxVnni.MultiplyWideningAndAdd(c12, y, w);
+            w = Vector256.Load(w1 + 32);
+            c03 = AvxVnni.MultiplyWideningAndAdd(c03, x, w); c13 = AvxVnni.MultiplyWideningAndAdd(c13, y, w);
+        }
+        c00.Store(tile); c01.Store(tile + 8); c02.Store(tile + 16); c03.Store(tile + 24);
+        c10.Store(tile + 32); c11.Store(tile + 40); c12.Store(tile + 48); c13.Store(tile + 56);
+    }
+
+    /// <summary>vpmaddubsw + vpmaddwd on 512 bits, 2 rows × 2 panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512BW2x32(byte* a, nint lda, int rows, sbyte* w0, sbyte* w1, int groups, int* tile)
+    {
+        byte* a1 = Row(a, 1, rows, lda);
+        var ones = Vector512.Create((short)1);
+        Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default;
+        for (nint o = 0, end = 4 * (nint)groups; o < end; o += 4, w0 += 64, w1 += 64)
+        {
+            var x = Broadcast512(a + o);
+            var y = Broadcast512(a1 + o);
+            var u = Vector512.Load(w0);
+            var v = Vector512.Load(w1);
+            c00 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, u), ones);
+            c01 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, v), ones);
+            c10 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(y, u), ones);
+            c11 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(y, v), ones);
+        }
+        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
+    }
+
+    /// <summary>vpmaddubsw + vpmaddwd on 256 bits (AVX2), 2 rows × 2 panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx2x2x32(byte* a, nint lda, int rows, sbyte* w0, sbyte* w1, int groups, int* tile)
+    {
+        byte* a1 = Row(a, 1, rows, lda);
+        var ones = Vector256.Create((short)1);
+        Vector256<int> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        for (nint o = 0, end = 4 * (nint)groups; o < end; o += 4, w0 += 64, w1 += 64)
+        {
+            var x = Broadcast256(a + o);
+            var y = Broadcast256(a1 + o);
+            var w = Vector256.Load(w0);
+            c00 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), ones); c10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(y, w), ones);
+            w = Vector256.Load(w0 + 32);
+            c01 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), ones); c11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(y, w), ones);
+            w = Vector256.Load(w1);
+            c02 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), ones); c12 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(y, w), ones);
+            w = Vector256.Load(w1 + 32);
+            c03 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, w), ones); c13 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(y, w), ones);
+        }
+        c00.Store(tile); c01.Store(tile + 8); c02.Store(tile + 16); c03.Store(tile + 24);
+        c10.Store(tile + 32); c11.Store(tile + 40); c12.Store(tile + 48); c13.Store(tile + 56);
+    }
+
     /// <summary>Plain loops over the same layout: the fallback without AVX2 (and what the others must equal).</summary>
     public static void Scalar(byte* a, nint lda, int rows, sbyte* w, int groups, int* tile)
     {
