@@ -9,7 +9,8 @@ namespace Attend.Bench;
 /// int8 against fp32 on the decoder's products x·Wᵀ (W stored [n, k], as Linear weights are): the fp32 GEMM with
 /// W packed beforehand (what a decoding batch runs), and <see cref="Int8Gemm"/> with W quantized beforehand and
 /// x quantized in the call. The 64-row and 1920-row products of batched decoding, then the one- and five-row
-/// products of beam 1 and beam 5 with batch 1. Prints a table, then one JSON line.
+/// products of beam 1 and beam 5 with batch 1, where W stored as bf16 (<see cref="Bf16Gemm"/>) is measured too.
+/// Prints a table, then one JSON line.
 /// </summary>
 public static class Int8Bench
 {
@@ -63,7 +64,7 @@ public static class Int8Bench
         var resolved = kernel == Int8Kernel.Auto ? Int8Gemm.BestKernel : kernel;
         Console.WriteLine($"C[m,n] = x[m,k]·W[n,k]ᵀ: fp32 (kernel {Gemm.BestKernel}, W packed beforehand) against int8 (kernel {resolved}," +
             $" W quantized beforehand, x quantized in the call), median of {reps} after warm-up");
-        Console.WriteLine($"{"m",6} {"k",6} {"n",6} {"threads",8} {"fp32 ms",9} {"GFLOP/s",8} {"int8 ms",9} {"GOPS",8} {"speed-up",9}");
+        Console.WriteLine($"{"m",6} {"k",6} {"n",6} {"threads",8} {"fp32 ms",9} {"GFLOP/s",8} {"int8 ms",9} {"GOPS",8} {"speed-up",9} {"bf16 ms",9} {"speed-up",9}");
         var json = new StringBuilder("{\"int8\":[");
         bool first = true;
         int saved = Parallelism.MaxThreads;
@@ -76,15 +77,21 @@ public static class Int8Bench
                 var packed = new GemmPrepacked(n, k);
                 packed.Pack(w);
                 var quantized = Int8Weights.Quantize(w, n, k);
+                var bf16 = m <= Gemm.MaxDirectRows ? Bf16Weights.FromFloat(w, n, k) : null;
                 foreach (int threads in threadCounts)
                 {
                     Parallelism.MaxThreads = threads;
                     double fp32 = GemmBench.MedianSeconds(() => Gemm.MultiplyPrepacked(x, w, packed, default, c, m, threads: threads), reps, cpuClock);
                     double int8 = GemmBench.MedianSeconds(() => Int8Gemm.Multiply(x, quantized, default, c, m, resolved, threads), reps, cpuClock);
+                    double half = bf16 is null ? double.NaN
+                        : GemmBench.MedianSeconds(() => Bf16Gemm.Multiply(x, bf16, default, c, m, Bf16Kernel.Auto, threads), reps, cpuClock);
                     double ops = 2.0 * m * n * k;
-                    Console.WriteLine($"{m,6} {k,6} {n,6} {threads,8} {fp32 * 1e3,9:F3} {ops / fp32 / 1e9,8:F1} {int8 * 1e3,9:F3} {ops / int8 / 1e9,8:F1} {fp32 / int8,8:F2}×");
+                    string bf16Columns = bf16 is null ? $"{"-",9} {"-",9}" : $"{half * 1e3,9:F3} {fp32 / half,8:F2}×";
+                    Console.WriteLine($"{m,6} {k,6} {n,6} {threads,8} {fp32 * 1e3,9:F3} {ops / fp32 / 1e9,8:F1} {int8 * 1e3,9:F3} {ops / int8 / 1e9,8:F1} {fp32 / int8,8:F2}× {bf16Columns}");
                     json.Append(first ? "" : ",").Append(CultureInfo.InvariantCulture,
-                        $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"threads\":{threads},\"fp32_gflops\":{ops / fp32 / 1e9:F1},\"int8_gops\":{ops / int8 / 1e9:F1}}}");
+                        $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"threads\":{threads},\"fp32_gflops\":{ops / fp32 / 1e9:F1},\"int8_gops\":{ops / int8 / 1e9:F1}");
+                    if (bf16 is not null) json.Append(CultureInfo.InvariantCulture, $",\"bf16_gflops\":{ops / half / 1e9:F1}");
+                    json.Append('}');
                     first = false;
                 }
             }
