@@ -23,11 +23,14 @@ internal static class Int8Quantize
     /// <summary>Levels on each side of zero for the activations a kernel reads (zero point = levels + 1).</summary>
     public static int ActivationLevels(Int8Kernel kernel) => kernel is Int8Kernel.Avx2 or Int8Kernel.Avx512BW ? 63 : 127;
 
-    /// <summary>Quantizes <paramref name="x"/> into <paramref name="q"/> in [-levels, levels]; returns the scale.</summary>
+    /// <summary>
+    /// Quantizes <paramref name="x"/> into <paramref name="q"/> in [-levels, levels]; returns the scale, or NaN (and
+    /// leaves q alone) when the row holds a NaN or an infinity.
+    /// </summary>
     public static float Row(ReadOnlySpan<float> x, int levels, Span<sbyte> q)
     {
         float max = x.IsEmpty ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(x));
-        if (!float.IsFinite(max)) throw new ArgumentException("Int8Quantize: the row holds a NaN or an infinity");
+        if (!float.IsFinite(max)) return float.NaN;
         float inv = max > 0 ? levels / max : 0;
         for (int i = 0; i < x.Length; i++) q[i] = (sbyte)Math.Clamp(MathF.Round(x[i] * inv), -levels, levels);
         return max / levels;

@@ -75,6 +75,7 @@ internal sealed unsafe class Int8Weights
         for (int r = 0; r < n; r++)
         {
             float scale = Int8Quantize.Row(weight.Slice(r * k, k), Int8Quantize.WeightLevels, row);
+            if (float.IsNaN(scale)) throw new ArgumentException($"Int8Weights: row {r} holds a NaN or an infinity");
             w.SetRow(r, row, scale);
         }
         return w;

@@ -76,6 +76,14 @@ public class Int8QuantizeTests
     }
 
     [Fact]
+    public void A_weight_row_that_is_not_finite_is_refused_with_the_row()
+    {
+        var w = new float[] { 1, 2, 3, float.NaN, 5, 6 };
+        var e = Assert.Throws<ArgumentException>(() => Int8Weights.Quantize(w, 3, 2));
+        Assert.Contains("row 1", e.Message);
+    }
+
+    [Fact]
     public void Integers_out_of_range_are_refused_with_the_row()
     {
         var q = new sbyte[] { 1, 2, 3, -128 };
