@@ -4,7 +4,7 @@ namespace Attend.Tensors.Kernels;
 /// A weight W [N, K] (the x·Wᵀ layout of a Linear's weight) stored as bfloat16: the upper 16 bits of each fp32,
 /// rounded to nearest even, so |W − bf16(W)| ≤ 2⁻⁸·|W| (8 significant bits instead of 24, the same exponent
 /// range). Half of fp32's bytes; <see cref="Bf16Gemm"/> widens it back to fp32 in registers (.NET has no bf16
-/// arithmetic), which pays where a product is bound by reading the weights: a few rows.
+/// arithmetic), which pays where a product is bound by reading the weights: one or two rows. Immutable once built.
 /// </summary>
 internal sealed class Bf16Weights
 {

@@ -9,7 +9,8 @@ namespace Attend.Tensors.Kernels;
 /// <see cref="Int8Gemm"/> kernel reads: panels of <see cref="PanelWidth"/> rows of W, one after another; within
 /// a panel, K in groups of 4 (padded with zeros to <see cref="KPadded"/>), each group 64 bytes: row j of the
 /// panel at bytes 4j..4j+3. A group is one 512-bit vector (vpmaddubsw) or two 256-bit ones (vpdpbusd), and
-/// the panels are read front to back, which the hardware prefetcher follows.
+/// the panels are read front to back, which the hardware prefetcher follows. Immutable once built: any number of
+/// threads may multiply by it at once.
 /// </summary>
 internal sealed unsafe class Int8Weights
 {
