@@ -95,6 +95,34 @@ public class Int8GemmTests
         }
     }
 
+    // A NaN or an infinity in a row of x poisons that row of C (as in fp32), and only that row.
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void A_row_of_x_that_is_not_finite_gives_nan_in_its_row_only(string kernelName)
+    {
+        var kernel = Enum.Parse<Int8Kernel>(kernelName);
+        if (!Int8Gemm.IsSupported(kernel)) return;
+        const int m = 3, n = 17, k = 65;
+        var rng = new Random(4);
+        var x = Int8TestKit.Random(rng, m * k, 1f);
+        var w = Int8Weights.Quantize(Int8TestKit.Random(rng, n * k, 1f), n, k);
+        var clean = new float[m * n];
+        Int8Gemm.Multiply(x, w, default, clean, m, kernel, threads: 1);
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity })
+        {
+            var y = (float[])x.Clone();
+            y[k + 40] = bad;
+            var c = new float[m * n];
+            Int8Gemm.Multiply(y, w, default, c, m, kernel, threads: 1);
+            for (int j = 0; j < n; j++)
+            {
+                Assert.True(float.IsNaN(c[n + j]), $"{bad}: C[1,{j}] = {c[n + j]}");
+                Assert.Equal(clean[j], c[j]);
+                Assert.Equal(clean[2 * n + j], c[2 * n + j]);
+            }
+        }
+    }
+
     private static void CheckExact(Random rng, int m, int n, int k, Int8Kernel kernel, int threads)
     {
         int levels = Int8Quantize.ActivationLevels(kernel);
