@@ -35,7 +35,12 @@ public static class Int8Bench
                     threadCounts = [t]; i++; break;
                 case "--reps" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r >= 1:
                     reps = r; i++; break;
-                case "--kernel" when i + 1 < args.Length && Enum.TryParse<Int8Kernel>(args[i + 1], ignoreCase: true, out var k):
+                case "--kernel" when i + 1 < args.Length:
+                    if (!Enum.TryParse<Int8Kernel>(args[i + 1], ignoreCase: true, out var k) || int.TryParse(args[i + 1], out _))
+                    {
+                        Console.Error.WriteLine($"int8: --kernel '{args[i + 1]}' is not one of {string.Join(", ", Enum.GetNames<Int8Kernel>())}");
+                        return 2;
+                    }
                     if (!Int8Gemm.IsSupported(k))
                     {
                         Console.Error.WriteLine($"int8: --kernel {k} needs an instruction set this CPU lacks");
