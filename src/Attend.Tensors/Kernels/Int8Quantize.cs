@@ -32,7 +32,7 @@ internal static class Int8Quantize
         float max = x.IsEmpty ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(x));
         if (!float.IsFinite(max)) return float.NaN;
         float inv = max > 0 ? levels / max : 0;
-        for (int i = 0; i < x.Length; i++) q[i] = (sbyte)Math.Clamp(MathF.Round(x[i] * inv), -levels, levels);
+        for (int i = 0; i < x.Length; i++) q[i] = (sbyte)Level(x[i] * inv, levels);
         return max / levels;
     }
 
@@ -71,9 +71,18 @@ internal static class Int8Quantize
                     Vector256.Narrow(ab, cd).Store(ur + i);
                 }
             }
-            for (; i < k; i++) ur[i] = (byte)(Math.Clamp(MathF.Round(xr[i] * inv), -levels, levels) + zero);
+            for (; i < k; i++) ur[i] = (byte)(Level(xr[i] * inv, levels) + zero);
             for (; i < kPadded; i++) ur[i] = (byte)zero;
         }
+    }
+
+    // round(y) clamped to [-levels, levels]; a NaN (an infinity times a zero scale) becomes 0, as the vector
+    // conversion makes it, so the tail and the body agree.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Level(float y, int levels)
+    {
+        float r = MathF.Round(y);
+        return float.IsNaN(r) ? 0 : (int)Math.Clamp(r, -levels, levels);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
