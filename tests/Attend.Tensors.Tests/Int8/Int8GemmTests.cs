@@ -125,6 +125,26 @@ public class Int8GemmTests
         }
     }
 
+    // A row of zeros has scale 0: its row of C (a zero row of x) or its column (a zero row of W) is exactly the bias.
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void A_row_of_zeros_gives_exactly_the_bias(string kernelName)
+    {
+        var kernel = Enum.Parse<Int8Kernel>(kernelName);
+        if (!Int8Gemm.IsSupported(kernel)) return;
+        const int m = 3, n = 17, k = 65;
+        var rng = new Random(8);
+        var x = Int8TestKit.Random(rng, m * k, 1f);
+        var wf = Int8TestKit.Random(rng, n * k, 1f);
+        var bias = Int8TestKit.Random(rng, n, 1f);
+        Array.Clear(x, k, k);   // row 1 of x
+        Array.Clear(wf, 5 * k, k); // row 5 of W: column 5 of C
+        var c = new float[m * n];
+        Int8Gemm.Multiply(x, Int8Weights.Quantize(wf, n, k), bias, c, m, kernel, threads: 1);
+        for (int j = 0; j < n; j++) Assert.Equal(bias[j], c[n + j]);
+        for (int i = 0; i < m; i++) Assert.Equal(bias[5], c[i * n + 5]);
+    }
+
     private static void CheckExact(Random rng, int m, int n, int k, Int8Kernel kernel, int threads)
     {
         int levels = Int8Quantize.ActivationLevels(kernel);
