@@ -8,6 +8,7 @@ public static class BenchMain
 
         suites:
           gemm   matrix-product GFLOP/s at the model's shapes, 1 and 2 threads [--threads N] [--reps R] [--cpu-time] [--few-rows] | --peak
+          int8   int8 against fp32 GEMM at the decoder's shapes, 1 and 2 threads [--threads N] [--reps R] [--kernel K] | --peak
           cells  fused GRU/LSTM gate kernels, and managed bytes per scoped training step [--batch B --hidden H]
           ops    element-wise driver per SIMD width, cross-entropy and masked softmax on 1 and 2 threads
           peer   the side-by-side run against the PyTorch reference, bench/pytorch/torch_peer.py (same flags, same JSON keys)
@@ -28,6 +29,7 @@ public static class BenchMain
         switch (args[0])
         {
             case "gemm": return GemmBench.Run(rest);
+            case "int8": return Int8Bench.Run(rest);
             case "cells": return CellsBench.Run(args);
             case "ops": return OpsBench.Run(rest);
             case "peer": return PeerBench.Run(rest);

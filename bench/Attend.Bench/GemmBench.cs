@@ -56,7 +56,7 @@ public static class GemmBench
                 case "--gap-us" when i + 1 < args.Length && int.TryParse(args[i + 1], out int g) && g >= 0:
                     gapUs = g; i++; break;
                 case "--peak":
-                    FmaPeak.Print();
+                    Int8Peak.Print(); // the fp32 FMA ceiling, then the int8 ones
                     return 0;
                 case "-h" or "--help":
                     Console.WriteLine("usage: Attend.Bench gemm [--threads N] [--reps R] [--cpu-time] [--few-rows] | --peak\n" +
@@ -72,7 +72,8 @@ public static class GemmBench
                         "               ops of a decoder step), so a worker that sleeps between products shows\n" +
                         "               its wake-up in the product's time (only the product is timed; only the\n" +
                         "               shapes of at most 64 rows)\n" +
-                        "  --peak       print one core's FMA throughput (the ceiling for these figures) and exit");
+                        "  --peak       print one core's fp32 FMA throughput (the ceiling for these figures) and its int8\n" +
+                        "               multiply-add ceilings (for `int8`), and exit");
                     return 0;
                 default:
                     Console.Error.WriteLine($"gemm: unknown or invalid option '{args[i]}' (try --help)");
@@ -118,7 +119,7 @@ public static class GemmBench
     }
 
     /// <summary>Median wall time of one call; each repetition times enough calls to last ~50 ms.</summary>
-    private static double MedianSeconds(Action op, int reps, bool cpuClock)
+    internal static double MedianSeconds(Action op, int reps, bool cpuClock)
     {
         Func<double> now = cpuClock ? ThreadCpuSeconds : () => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
         // Warm-up: at least two calls and ~0.1 s, so caches, pack buffers and the JIT have settled.
@@ -173,7 +174,7 @@ public static class GemmBench
             : throw new PlatformNotSupportedException("--cpu-time needs clock_gettime (Linux)");
     }
 
-    private static float[] Fill(Random rng, int length)
+    internal static float[] Fill(Random rng, int length)
     {
         var x = new float[length];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
