@@ -47,6 +47,7 @@ public static class Preparer
 
         var words = new WordPass();
         words.Run(d, train, outDir, o.ShardPairs, threads, note, clock);
+        note($"train: {words.Pairs + words.Empty + words.TooLong} pairs tokenized ({clock.Elapsed.TotalSeconds:F1} s)");
         var bpe = o.Bpe;
         if (bpe is null && d.BpeMerges > 0)
         {
