@@ -22,12 +22,13 @@ public sealed record PrepareOptions(int Threads = 0, int ShardPairs = 1_000_000,
 
 /// <summary>
 /// Turns raw parallel text into a prepared-data folder (<see cref="Manifest"/>, vocabularies, BPE codes,
-/// <see cref="ShardFile"/> shards) in streaming passes whose memory does not grow with the corpus:
-/// (1) with BPE to learn, word counts of the training split; (2) the training split tokenized, segmented,
-/// filtered and written as shards of provisional ids while the tokens are counted; the vocabularies are built
-/// from those counts; (3) the shards remapped to vocabulary ids, and the held-out splits written with them.
-/// Tokenizing runs on every core (chunks in order, so the output is the same for any thread count).
-/// The ids are those <c>TrainingData</c> computes in memory: the same pairs kept, in the same order.
+/// <see cref="ShardFile"/> shards) in passes whose memory does not grow with the corpus (word and subword counts
+/// only): <see cref="WordPass"/> reads the training text once, tokenizing on every core into shards of word
+/// ids; joint BPE is learned from the word counts; <see cref="SubwordPass"/> segments each distinct word once and
+/// rewrites the pairs as subword ids, counting them; the vocabularies are built from those counts; the last pass
+/// maps the shards to vocabulary ids, and the held-out splits are written with them. The output does not depend
+/// on the thread count. The ids are those <c>TrainingData</c> computed in memory: the same pairs kept, in the
+/// same order.
 /// </summary>
 public static class Preparer
 {
@@ -44,22 +45,42 @@ public static class Preparer
         var sources = Task.Run(() => source.Files.Select(Describe).ToList());
         var train = source.Splits.FirstOrDefault(s => s.Name == "train") ?? throw new ArgumentException("a corpus needs a train split");
 
+        var words = new WordPass();
+        words.Run(d, train, outDir, o.ShardPairs, threads, note, clock);
+        note($"train: {words.Pairs + words.Empty + words.TooLong} pairs tokenized ({clock.Elapsed.TotalSeconds:F1} s)");
         var bpe = o.Bpe;
         if (bpe is null && d.BpeMerges > 0)
         {
-            var counts = CountWords(d, train, threads);
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            var all = words.Words();
+            for (int w = 0; w < all.Length; w++)
+                if (all[w] is string word) counts[word] = words.SourceCount(w) + words.TargetCount(w);
             bpe = BpeLearner.Learn(counts, new BpeLearnOptions(Merges: d.BpeMerges, MinFrequency: d.BpeMinFrequency));
             note($"bpe: {bpe.Merges.Count} merges learned from {counts.Count} distinct words ({clock.Elapsed.TotalSeconds:F1} s)");
         }
         if (bpe is not null) bpe.Save(Path.Combine(outDir, TextSide.CodesFile));
 
-        var (trainEntry, srcIds, trgIds, temps) = WriteProvisional(d, train, bpe, outDir, o.ShardPairs, threads, note, clock);
-        var sv = o.SourceVocab ?? Vocabulary.Build(srcIds.Counts(), d.VocabMinFreq, d.VocabMaxSize);
-        var tv = o.TargetVocab ?? Vocabulary.Build(trgIds.Counts(), d.VocabMinFreq, d.VocabMaxSize);
+        var subwords = new SubwordPass();
+        subwords.Run(words, bpe, d.MaxLength, outDir, o.ShardPairs);
+        var report = words.Report;
+        var trainEntry = new SplitEntry
+        {
+            Pairs = subwords.Pairs, SourceTokens = subwords.SourceTokens, TargetTokens = subwords.TargetTokens,
+            Dropped = new DroppedPairs
+            {
+                Empty = words.Empty + report.EmptySource + report.EmptyTarget, TooLong = words.TooLong + subwords.TooLong,
+                InvalidUtf8 = report.InvalidUtf8,
+            },
+        };
+        if (trainEntry.Pairs == 0)
+            throw new ConfigException($"data: no training pairs left after dropping {trainEntry.Dropped.Total} (empty, or longer than data.max_length = {d.MaxLength})");
+        var temps = subwords.Shards;
+        var sv = o.SourceVocab ?? Vocabulary.Build(subwords.Counts(source: true), d.VocabMinFreq, d.VocabMaxSize);
+        var tv = o.TargetVocab ?? Vocabulary.Build(subwords.Counts(source: false), d.VocabMinFreq, d.VocabMaxSize);
         sv.Save(Path.Combine(outDir, "src.vocab"));
         tv.Save(Path.Combine(outDir, "trg.vocab"));
         int idBytes = Math.Max(sv.Count, tv.Count) <= ushort.MaxValue + 1 ? 2 : 4;
-        var splits = new Dictionary<string, SplitEntry> { ["train"] = Remap(trainEntry, temps, srcIds.RemapTo(sv), trgIds.RemapTo(tv), idBytes, outDir) };
+        var splits = new Dictionary<string, SplitEntry> { ["train"] = Remap(trainEntry, temps, subwords.RemapTo(sv), subwords.RemapTo(tv), idBytes, outDir) };
         note($"train: {trainEntry.Pairs} pairs in {temps.Count} shard(s), {trainEntry.Dropped.Total} dropped; vocabularies {sv.Count} / {tv.Count} ({clock.Elapsed.TotalSeconds:F1} s)");
 
         foreach (var split in source.Splits.Where(s => s.Name != "train"))
@@ -82,27 +103,6 @@ public static class Preparer
         return manifest;
     }
 
-    /// <summary>Pass 1: word counts of both sides of the training split (what joint BPE learns from).</summary>
-    private static Dictionary<string, long> CountWords(DataConfig d, SplitSource train, int threads)
-    {
-        var local = new ThreadLocal<TextSide>(() => d.CreateTextSide());
-        var total = new Dictionary<string, long>(StringComparer.Ordinal);
-        var pairs = train.Read(new CorpusReport());
-        foreach (var part in OrderedParallel.Map(OrderedParallel.Chunks(pairs, ChunkPairs), chunk =>
-                 {
-                     var text = local.Value!;
-                     var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-                     foreach (var p in chunk)
-                     {
-                         foreach (var w in text.Words(p.Source)) counts[w] = counts.GetValueOrDefault(w) + 1;
-                         foreach (var w in text.Words(p.Target)) counts[w] = counts.GetValueOrDefault(w) + 1;
-                     }
-                     return counts;
-                 }, 2 * threads))
-            foreach (var (w, c) in part) total[w] = total.GetValueOrDefault(w) + c;
-        return total;
-    }
-
     /// <summary>Both sides of a chunk of pairs as model tokens (tokenized and BPE-segmented), on a pool thread.</summary>
     private static IEnumerable<(SentencePair Pair, string[] S, string[] T)[]> Tokenized(DataConfig d, BpeCodes? bpe, IEnumerable<SentencePair> pairs, int threads)
     {
@@ -111,55 +111,7 @@ public static class Preparer
             chunk => chunk.Select(p => (p, local.Value!.Tokenize(p.Source), local.Value!.Tokenize(p.Target))).ToArray(), 2 * threads);
     }
 
-    /// <summary>Pass 2: the training split as shards of provisional ids, with the tokens counted.</summary>
-    private static (SplitEntry, ProvisionalIds, ProvisionalIds, List<string>) WriteProvisional(DataConfig d, SplitSource train, BpeCodes? bpe,
-        string outDir, int shardPairs, int threads, Action<string> note, Stopwatch clock)
-    {
-        var report = new CorpusReport();
-        var (srcIds, trgIds) = (new ProvisionalIds(), new ProvisionalIds());
-        var temps = new List<string>();
-        long empty = 0, tooLong = 0, pairs = 0, srcTokens = 0, trgTokens = 0;
-        int[] s = new int[16], t = new int[16];
-        ShardWriter? writer = null;
-        try
-        {
-            foreach (var chunk in Tokenized(d, bpe, train.Read(report), threads))
-                foreach (var (_, st, tt) in chunk)
-                {
-                    if (st.Length == 0 || tt.Length == 0) { empty++; continue; }
-                    if (st.Length > d.MaxLength || tt.Length > d.MaxLength) { tooLong++; continue; }
-                    if (writer is null)
-                    {
-                        temps.Add(Path.Combine(outDir, $"train-{temps.Count:D5}.provisional"));
-                        writer = new ShardWriter(temps[^1], idBytes: 4);
-                    }
-                    if (s.Length < st.Length) s = new int[st.Length];
-                    if (t.Length < tt.Length) t = new int[tt.Length];
-                    srcIds.Map(st, s);
-                    trgIds.Map(tt, t);
-                    writer.Append(s.AsSpan(0, st.Length), t.AsSpan(0, tt.Length));
-                    (pairs, srcTokens, trgTokens) = (pairs + 1, srcTokens + st.Length, trgTokens + tt.Length);
-                    if (writer.Pairs == shardPairs)
-                    {
-                        writer.Complete();
-                        writer.Dispose();
-                        writer = null;
-                        note($"train: shard {temps.Count - 1} tokenized, {pairs} pairs so far ({pairs / clock.Elapsed.TotalSeconds:F0} pairs/s)");
-                    }
-                }
-            writer?.Complete();
-        }
-        finally { writer?.Dispose(); }
-        if (pairs == 0) throw new ConfigException($"data: no training pairs left after dropping {empty + tooLong + report.Skipped} (empty, or longer than data.max_length = {d.MaxLength})");
-        var entry = new SplitEntry
-        {
-            Pairs = pairs, SourceTokens = srcTokens, TargetTokens = trgTokens,
-            Dropped = new DroppedPairs { Empty = empty + report.EmptySource + report.EmptyTarget, TooLong = tooLong, InvalidUtf8 = report.InvalidUtf8 },
-        };
-        return (entry, srcIds, trgIds, temps);
-    }
-
-    /// <summary>Pass 3: each provisional shard rewritten with vocabulary ids (and 16-bit ids where they fit).</summary>
+    /// <summary>Last pass: each provisional shard rewritten with vocabulary ids (and 16-bit ids where they fit).</summary>
     private static SplitEntry Remap(SplitEntry entry, List<string> temps, int[] srcMap, int[] trgMap, int idBytes, string outDir)
     {
         var shards = new List<ShardEntry>();
