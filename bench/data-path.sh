@@ -13,7 +13,7 @@ work=${3:-/tmp/attend-data-path}
 mkdir -p "$work"
 dotnet build src/Attend.Cli -c Release -v quiet -nologo >/dev/null
 dotnet build bench/Attend.Bench -c Release -v quiet -nologo >/dev/null
-attend() { dotnet src/Attend.Cli/bin/Release/net10.0/Attend.Cli.dll "$@"; }
+attend=(dotnet src/Attend.Cli/bin/Release/net10.0/Attend.Cli.dll)
 rss() { awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$1"; }
 
 corpus="$work/corpus-$pairs"
@@ -62,7 +62,7 @@ for name in full slice; do
   if [ ! -f "$work/prepared-$name/manifest.json" ]; then
     rm -rf "$work/prepared-$name"
     start=$(date +%s.%N)
-    /usr/bin/time -v -o "$work/prepare-$name.time" attend prepare "$work/$name.yaml" --quiet > "$work/prepare-$name.out" 2> "$work/prepare-$name.err"
+    /usr/bin/time -v -o "$work/prepare-$name.time" "${attend[@]}" prepare "$work/$name.yaml" --quiet > "$work/prepare-$name.out" 2> "$work/prepare-$name.err"
     end=$(date +%s.%N)
     read_pairs=$(( $(wc -l < "$dir/train.src") ))
     echo "prepare $name: $read_pairs pairs in $(echo "$end - $start" | bc) s = $(echo "$read_pairs / ($end - $start)" | bc) pairs/s, peak RSS $(rss "$work/prepare-$name.time") MB"
@@ -71,7 +71,7 @@ for name in full slice; do
 done
 for name in full slice; do
   sed -i 's/^  source: files$/  source: prepared/' "$work/$name.yaml"
-  /usr/bin/time -v -o "$work/train-$name.time" attend train "$work/$name.yaml" --quiet > /dev/null 2> "$work/train-$name.err"
+  /usr/bin/time -v -o "$work/train-$name.time" "${attend[@]}" train "$work/$name.yaml" --quiet > /dev/null 2> "$work/train-$name.err"
   # Target tokens/s: the mean over the train lines after the first minute's warm-up tenth.
   tps=$(python3 -c "
 import json,sys
