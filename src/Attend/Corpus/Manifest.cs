@@ -79,7 +79,7 @@ public sealed record Manifest
         string path = System.IO.Path.Combine(dir, FileName);
         if (!File.Exists(path)) throw new InvalidDataException($"{dir}: not a prepared-data folder (no {FileName}); make one with `attend prepare CONFIG --out {dir}`");
         Manifest? m;
-        try { m = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), Json); }
+        try { m = JsonSerializer.Deserialize<Manifest>(Tensors.IO.InputFile.ReadAllBytes(path, 64 << 20, "a manifest"), Json); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: damaged manifest ({e.Message})"); }
         if (m is null || m.FormatName != Format) throw new InvalidDataException($"{path}: not a manifest of a prepared corpus");
         if (m.Version != CurrentVersion) throw new InvalidDataException($"{path}: prepared-data version {m.Version}, this Attend reads version {CurrentVersion}; prepare the corpus again");
