@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Attend.Cli.Terminal;
 using Attend.Attention;
 using Attend.Config;
 using Attend.Demo;

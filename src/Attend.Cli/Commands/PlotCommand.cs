@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Attend.Cli.Terminal;
 using Attend.Evaluation;
 using Attend.Evaluation.Tokenizers;
 using Attend.Decoding;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml.Linq;
 using Attend.Evaluation;
 using Attend.Plots;
+using Attend.Cli.Terminal;
 using Spectre.Console;
 
 namespace Attend.Tests.Plots;
