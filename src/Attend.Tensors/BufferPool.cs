@@ -19,6 +19,7 @@ public sealed class BufferPool
     private long _rented, _allocated;
     private long _allocatedFloats, _liveFloats, _peakLiveFloats; // under _lock
 
+    /// <summary>An empty pool; buffers are allocated on first rent and kept for reuse after return.</summary>
     public BufferPool()
     {
         for (int i = 0; i < _buckets.Length; i++) _buckets[i] = new Stack<float[]>();

@@ -34,6 +34,7 @@ public sealed class PackedWeights : IDisposable
     /// </summary>
     public static void ReleaseSpares() => Kernels.GemmPrepacked.ReleaseSpares();
 
+    /// <summary>Returns the packed copy to the pool; the source weights are untouched.</summary>
     public void Dispose()
     {
         if (_disposed) return;

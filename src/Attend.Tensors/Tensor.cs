@@ -365,5 +365,6 @@ public sealed partial class Tensor
         scope?.Track(this);
     }
 
+    /// <summary>The shape and name, such as <c>Tensor[2, 3] enc.w</c>, for messages and the debugger; never the values.</summary>
     public override string ToString() => $"Tensor{ShapeOf.Format(Shape)}{(Name is null ? "" : " " + Name)}";
 }
