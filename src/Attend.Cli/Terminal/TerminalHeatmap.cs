@@ -1,8 +1,8 @@
 // The attention grid in a terminal: what `attend translate --show-attention`, `attend plot attention --terminal` and `attend demo` print.
 using System.Globalization;
+using Attend.Plots;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using Attend.Plots;
 
 namespace Attend.Cli.Terminal;
 

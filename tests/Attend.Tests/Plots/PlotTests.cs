@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Attend.Cli.Terminal;
 using Attend.Evaluation;
 using Attend.Plots;
-using Attend.Cli.Terminal;
 using Spectre.Console;
 
 namespace Attend.Tests.Plots;
