@@ -8,7 +8,7 @@ namespace Attend.Tensors;
 /// larger is handed out before a new one is allocated. Unlike ArrayPool it has no size cap: activations of a
 /// big model are tens of megabytes and are exactly what must be reused.
 /// </summary>
-public sealed class BufferPool
+internal sealed class BufferPool
 {
     /// <summary>The pool scoped tensors use.</summary>
     public static BufferPool Shared { get; } = new();

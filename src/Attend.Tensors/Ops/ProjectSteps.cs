@@ -113,7 +113,7 @@ internal sealed class StepGradientSink(Tensor x, Tensor weight, Tensor? bias, in
 /// or backwards: <see cref="At"/> gives the chunk holding a step, projecting the next chunk (and returning the
 /// values of the one before, which its steps have read) when the step leaves the current one.
 /// </summary>
-public sealed class StepProjection
+internal sealed class StepProjection
 {
     /// <summary>Steps per chunk: [64 · 8, In] rows keep the product efficient, [B, 8, G·H] keeps the buffer small.</summary>
     public const int DefaultChunk = 8;
