@@ -8,7 +8,7 @@ namespace Attend.Tensors;
 /// larger is handed out before a new one is allocated. Unlike ArrayPool it has no size cap: activations of a
 /// big model are tens of megabytes and are exactly what must be reused.
 /// </summary>
-public sealed class BufferPool
+internal sealed class BufferPool
 {
     /// <summary>The pool scoped tensors use.</summary>
     public static BufferPool Shared { get; } = new();
@@ -19,6 +19,7 @@ public sealed class BufferPool
     private long _rented, _allocated;
     private long _allocatedFloats, _liveFloats, _peakLiveFloats; // under _lock
 
+    /// <summary>An empty pool; buffers are allocated on first rent and kept for reuse after return.</summary>
     public BufferPool()
     {
         for (int i = 0; i < _buckets.Length; i++) _buckets[i] = new Stack<float[]>();

@@ -37,6 +37,7 @@ public static class GradMode
     /// <summary>Restores recording when disposed.</summary>
     public readonly struct OffScope : IDisposable
     {
+        /// <summary>Ends this scope: recording resumes once every enclosing scope has ended too.</summary>
         public void Dispose() => _offDepth--;
     }
 }

@@ -13,7 +13,7 @@ namespace Attend.Tensors;
 ///     for (int t = 0; t &lt; steps; t++) { ... Ops.Linear(h, decoder.OutWeight, bias) ... }
 /// </code>
 /// </example>
-public sealed class PackedWeights : IDisposable
+internal sealed class PackedWeights : IDisposable
 {
     private readonly Tensor[] _weights;
     private bool _disposed;
@@ -34,6 +34,7 @@ public sealed class PackedWeights : IDisposable
     /// </summary>
     public static void ReleaseSpares() => Kernels.GemmPrepacked.ReleaseSpares();
 
+    /// <summary>Returns the packed copy to the pool; the source weights are untouched.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -9,6 +9,7 @@ public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>A generator whose state is expanded from <paramref name="seed"/>: one seed, one sequence.</summary>
     public Rng(ulong seed)
     {
         ulong x = seed;
@@ -42,6 +43,7 @@ public sealed class Rng
         return z ^ (z >> 31);
     }
 
+    /// <summary>The next 64 random bits, advancing the state. Not thread-safe: one generator per thread.</summary>
     public ulong NextUInt64()
     {
         ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;

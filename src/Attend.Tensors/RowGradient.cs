@@ -7,7 +7,7 @@ namespace Attend.Tensors;
 /// (<see cref="Row"/>), with the same arithmetic as on the dense gradient; anything else that reads
 /// <see cref="Tensor.Grad"/> gets the dense form (<see cref="Tensor"/> converts it on first access).
 /// </summary>
-public sealed class RowGradient
+internal sealed class RowGradient
 {
     private readonly int[] _slot;  // row → its place in _values, or −1
     private int[] _rows;           // the rows present, in the order they came

@@ -1,7 +1,7 @@
 namespace Attend.Tensors;
 
 /// <summary>Shape arithmetic and the wording of shape errors.</summary>
-public static class ShapeOf
+internal static class ShapeOf
 {
     /// <summary>Number of elements of a shape (1 for a scalar).</summary>
     public static int Count(ReadOnlySpan<int> shape)

@@ -12,7 +12,7 @@ public sealed partial class Tensor
     /// The gradient as rows (<see cref="RowGradient"/>) when an embedding's backward left it that way and nothing
     /// has read it whole since; null otherwise (then read <see cref="Grad"/>).
     /// </summary>
-    public RowGradient? RowGrad => _rowGradPresent ? _rowGrad : null;
+    internal RowGradient? RowGrad => _rowGradPresent ? _rowGrad : null;
 
     /// <summary>
     /// grad[rows[i]] += d[i] (d [rows.Length, W], this tensor [R, W]) except for rows equal to <paramref name="skip"/>:

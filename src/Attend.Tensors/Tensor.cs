@@ -11,6 +11,11 @@ namespace Attend.Tensors;
 /// and go back to it when the scope ends, so a training step reuses the memory of the previous one
 /// instead of allocating in proportion to the number of ops. A tensor made outside any scope (a
 /// parameter, a result the caller keeps) owns a plain array.
+/// <para>
+/// Thread-safety: any number of threads may read a tensor's values and use it as an op's input at once (decoding
+/// shares the weights this way). Writing its values or its gradient (<see cref="Backward"/>, <see cref="ZeroGrad"/>)
+/// needs the caller's own exclusion. Grad mode and the current scope are per thread.
+/// </para>
 /// </remarks>
 public sealed partial class Tensor
 {
@@ -365,5 +370,6 @@ public sealed partial class Tensor
         scope?.Track(this);
     }
 
+    /// <summary>The shape and name, such as <c>Tensor[2, 3] enc.w</c>, for messages and the debugger; never the values.</summary>
     public override string ToString() => $"Tensor{ShapeOf.Format(Shape)}{(Name is null ? "" : " " + Name)}";
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Attend.Attention;
+using Attend.Cli.Terminal;
 using Attend.Config;
 using Attend.Demo;
 using Attend.Plots;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Attend.Cli.Terminal;
 using Attend.Evaluation;
 using Attend.Evaluation.Alignment;
 using Attend.Evaluation.Tokenizers;
@@ -72,7 +73,7 @@ internal static class EvaluateCommand
                     LengthBuckets.Parse(pr.GetValue(buckets)!), bleuConfig, chrfConfigs.FirstOrDefault() ?? new ChrfConfig());
                 if (pr.GetValue(csv) is string csvPath) AtomicFile.WriteAllText(csvPath, ByLengthReport.ToCsv(table));
                 if (pr.GetValue(json)) output.WriteLine(ByLengthReport.ToJson(table));
-                else EvalInputs.Console(output).Write(ByLengthReport.ToTable(table));
+                else EvalInputs.Console(output).Write(ByLengthTerminalTable.Build(table));
                 return 0;
             }
 

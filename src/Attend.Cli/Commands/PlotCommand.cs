@@ -1,7 +1,8 @@
 using System.CommandLine;
+using Attend.Cli.Terminal;
+using Attend.Decoding;
 using Attend.Evaluation;
 using Attend.Evaluation.Tokenizers;
-using Attend.Decoding;
 using Attend.Plots;
 using Attend.Tensors.IO;
 using Attend.Training;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Attend.Cli.Terminal;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;

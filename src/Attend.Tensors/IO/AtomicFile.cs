@@ -19,6 +19,7 @@ public sealed class AtomicFile : IDisposable
 
     private AtomicFile(string target, string? temp, FileStream stream) => (_target, _temp, _stream) = (target, temp, stream);
 
+    /// <summary>The stream to write; its bytes reach the target only at <see cref="Commit"/>.</summary>
     public Stream Stream => _stream;
 
     /// <summary>Starts writing <paramref name="path"/>; its folder must exist.</summary>
@@ -55,6 +56,7 @@ public sealed class AtomicFile : IDisposable
         _committed = true;
     }
 
+    /// <summary>Without a <see cref="Commit"/>, discards what was written: the target stays as it was.</summary>
     public void Dispose()
     {
         if (_committed) return;
@@ -71,6 +73,7 @@ public sealed class AtomicFile : IDisposable
         file.Commit();
     }
 
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> in one step.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         using var file = Create(path);

@@ -5,5 +5,6 @@ namespace Attend.Tensors.IO;
 /// <summary>A path refused before any byte was read or written; the message is "PATH: reason".</summary>
 public sealed class FileRefusedException(string path, string reason) : IOException($"{path}: {reason}")
 {
+    /// <summary>The refused path, as given.</summary>
     public string Path { get; } = path;
 }

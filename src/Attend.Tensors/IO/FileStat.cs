@@ -5,7 +5,25 @@ using System.Runtime.InteropServices;
 namespace Attend.Tensors.IO;
 
 /// <summary>The type of a file system entry, after following symbolic links.</summary>
-public enum FileKind { Missing, Regular, Directory, Pipe, CharDevice, BlockDevice, Socket, Other }
+public enum FileKind
+{
+    /// <summary>Nothing at the path (or a dangling symbolic link).</summary>
+    Missing,
+    /// <summary>A regular file.</summary>
+    Regular,
+    /// <summary>A directory.</summary>
+    Directory,
+    /// <summary>A named pipe (FIFO).</summary>
+    Pipe,
+    /// <summary>A character device, such as <c>/dev/null</c> or a terminal.</summary>
+    CharDevice,
+    /// <summary>A block device.</summary>
+    BlockDevice,
+    /// <summary>A Unix domain socket.</summary>
+    Socket,
+    /// <summary>Anything else <c>stat</c> reports.</summary>
+    Other,
+}
 
 /// <summary>
 /// A path's kind and identity. On Linux (x64, arm64) it comes from libc <c>stat</c> (symbolic links followed), so

@@ -6,7 +6,13 @@ using System.Text.Json;
 namespace Attend.Tensors.IO;
 
 /// <summary>Element types Attend reads and writes in safetensors files.</summary>
-public enum SafeDType { F32, I64 }
+public enum SafeDType
+{
+    /// <summary>32-bit IEEE float, little-endian (<c>"F32"</c> in the header).</summary>
+    F32,
+    /// <summary>64-bit signed integer, little-endian (<c>"I64"</c> in the header).</summary>
+    I64,
+}
 
 /// <summary>One tensor's header entry: its type, shape and byte range within the data section.</summary>
 public sealed record SafeTensorInfo(string Name, SafeDType DType, int[] Shape, long Begin, long End)

@@ -7,7 +7,7 @@ namespace Attend.Tensors.IO;
 
 /// <summary>
 /// One tensor to write: a name, a dtype, a shape and its values. The values are referenced, not
-/// copied, until <see cref="SafeTensorsFile.Write"/> streams them out.
+/// copied, until <see cref="SafeTensorsFile.Write(string, IEnumerable{SafeTensorsEntry}, IReadOnlyDictionary{string, string})"/> streams them out.
 /// </summary>
 public sealed class SafeTensorsEntry
 {
@@ -15,8 +15,11 @@ public sealed class SafeTensorsEntry
     private readonly long[]? _longs;
     private readonly Tensor? _tensor;
 
+    /// <summary>The tensor's name in the file header.</summary>
     public string Name { get; }
+    /// <summary>The element type written.</summary>
     public SafeDType DType { get; }
+    /// <summary>The shape written (empty for a 0-d scalar).</summary>
     public int[] Shape { get; }
 
     private SafeTensorsEntry(string name, SafeDType dtype, int[] shape, long length, float[]? floats, long[]? longs, Tensor? tensor)

@@ -5,10 +5,10 @@ using System.Runtime.Intrinsics;
 namespace Attend.Tensors.Kernels;
 
 /// <summary>Which SIMD body the element-wise drivers run; <see cref="Auto"/> picks the widest accelerated one.</summary>
-public enum SimdWidth { Auto, Scalar, V256, V512 }
+internal enum SimdWidth { Auto, Scalar, V256, V512 }
 
 /// <summary>f(x): one scalar body and two vector bodies that must agree (up to the vector math's rounding).</summary>
-public interface IUnaryOperator
+internal interface IUnaryOperator
 {
     float Invoke(float x);
     Vector256<float> Invoke(Vector256<float> x);
@@ -16,7 +16,7 @@ public interface IUnaryOperator
 }
 
 /// <summary>f(x, y).</summary>
-public interface IBinaryOperator
+internal interface IBinaryOperator
 {
     float Invoke(float x, float y);
     Vector256<float> Invoke(Vector256<float> x, Vector256<float> y);
@@ -24,7 +24,7 @@ public interface IBinaryOperator
 }
 
 /// <summary>f(x, y, z); backward kernels use z as the gradient being accumulated into.</summary>
-public interface ITernaryOperator
+internal interface ITernaryOperator
 {
     float Invoke(float x, float y, float z);
     Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> z);
@@ -37,7 +37,7 @@ public interface ITernaryOperator
 /// The tail is scalar, which keeps in-place use (dst the same span as an input) correct; partially
 /// overlapping spans are not supported.
 /// </summary>
-public static class Elementwise
+internal static class Elementwise
 {
     /// <summary>The widest accelerated width (Vector512 only where it is real, not emulated).</summary>
     public static SimdWidth Best =>

@@ -17,7 +17,7 @@ namespace Attend.Tensors.Kernels;
 /// fused multiply–adds, so a value does not depend on the lane or the tail it lands in.
 /// tanh uses its odd Taylor series up to x²¹ for |x| &lt; 0.625 and 1 − 2/(e^(2|x|) + 1) above.
 /// </remarks>
-public static class FloatMath
+internal static class FloatMath
 {
     private const float Log2E = 1.44269504088896341f;
     private const float Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f; // ln 2 = Hi + Lo, Hi with 9 bits
@@ -187,7 +187,7 @@ public static class FloatMath
 }
 
 /// <summary>x → eˣ (<see cref="FloatMath.Exp(float)"/>).</summary>
-public readonly struct ExpOp : IUnaryOperator
+internal readonly struct ExpOp : IUnaryOperator
 {
     public float Invoke(float x) => FloatMath.Exp(x);
     public Vector256<float> Invoke(Vector256<float> x) => FloatMath.Exp(x);
@@ -195,7 +195,7 @@ public readonly struct ExpOp : IUnaryOperator
 }
 
 /// <summary>x → σ(x).</summary>
-public readonly struct SigmoidOp : IUnaryOperator
+internal readonly struct SigmoidOp : IUnaryOperator
 {
     public float Invoke(float x) => FloatMath.Sigmoid(x);
     public Vector256<float> Invoke(Vector256<float> x) => FloatMath.Sigmoid(x);
@@ -203,7 +203,7 @@ public readonly struct SigmoidOp : IUnaryOperator
 }
 
 /// <summary>x → tanh(x).</summary>
-public readonly struct TanhOp : IUnaryOperator
+internal readonly struct TanhOp : IUnaryOperator
 {
     public float Invoke(float x) => FloatMath.Tanh(x);
     public Vector256<float> Invoke(Vector256<float> x) => FloatMath.Tanh(x);
@@ -211,7 +211,7 @@ public readonly struct TanhOp : IUnaryOperator
 }
 
 /// <summary>(x, y) → tanh(x + y): the additive attention's hidden layer in one pass.</summary>
-public readonly struct AddTanhOp : IBinaryOperator
+internal readonly struct AddTanhOp : IBinaryOperator
 {
     public float Invoke(float x, float y) => FloatMath.Tanh(x + y);
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => FloatMath.Tanh(x + y);

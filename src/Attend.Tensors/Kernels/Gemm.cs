@@ -20,7 +20,7 @@ internal enum GemmRoute { Auto, Packed, Direct }
 /// (AVX-512 8×32, AVX2+FMA 6×16, scalar 4×4). Large products are split over
 /// <see cref="Parallelism.MaxThreads"/> threads. Design and measurements: docs/performance.md.
 /// </summary>
-public static unsafe class Gemm
+internal unsafe class Gemm
 {
     /// <summary>Below this many multiply-adds a second thread costs more to wake than it saves.</summary>
     internal const long ParallelMinWork = 1L << 20;

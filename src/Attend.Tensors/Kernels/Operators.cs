@@ -7,7 +7,7 @@ namespace Attend.Tensors.Kernels;
 // with a naive double-precision formula at every length 0..257.
 
 /// <summary>(y, dy) → dy·(1 − y²): tanh′ from the output.</summary>
-public readonly struct TanhGrad : IBinaryOperator
+internal readonly struct TanhGrad : IBinaryOperator
 {
     public float Invoke(float y, float dy) => dy * (1f - y * y);
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y * y);
@@ -15,7 +15,7 @@ public readonly struct TanhGrad : IBinaryOperator
 }
 
 /// <summary>(y, dy) → dy·y·(1 − y): σ′ from the output.</summary>
-public readonly struct SigmoidGrad : IBinaryOperator
+internal readonly struct SigmoidGrad : IBinaryOperator
 {
     public float Invoke(float y, float dy) => dy * y * (1f - y);
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * y * (Vector256<float>.One - y);
@@ -23,7 +23,7 @@ public readonly struct SigmoidGrad : IBinaryOperator
 }
 
 /// <summary>(y, dy) → dy where y &gt; 0, else 0 (the kink gets 0, as in PyTorch).</summary>
-public readonly struct ReluGrad : IBinaryOperator
+internal readonly struct ReluGrad : IBinaryOperator
 {
     public float Invoke(float y, float dy) => y > 0f ? dy : 0f;
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => Vector256.GreaterThan(y, Vector256<float>.Zero) & dy;
@@ -31,7 +31,7 @@ public readonly struct ReluGrad : IBinaryOperator
 }
 
 /// <summary>(dy, b) → dy / b: the gradient of a/b with respect to a, and of log x (b = x).</summary>
-public readonly struct DivideGrad : IBinaryOperator
+internal readonly struct DivideGrad : IBinaryOperator
 {
     public float Invoke(float dy, float b) => dy / b;
     public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> b) => dy / b;
@@ -39,7 +39,7 @@ public readonly struct DivideGrad : IBinaryOperator
 }
 
 /// <summary>(dy, y, b) → −dy·y / b: the gradient of y = a/b with respect to b.</summary>
-public readonly struct DivideGradRight : ITernaryOperator
+internal readonly struct DivideGradRight : ITernaryOperator
 {
     public float Invoke(float dy, float y, float b) => -(dy * y) / b;
     public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> y, Vector256<float> b) => -(dy * y) / b;
@@ -47,7 +47,7 @@ public readonly struct DivideGradRight : ITernaryOperator
 }
 
 /// <summary>(y, dy) → y·(dy − Σ y·dy): the softmax Jacobian applied to dy, given the row's dot.</summary>
-public readonly struct SoftmaxGrad(float dot) : IBinaryOperator
+internal readonly struct SoftmaxGrad(float dot) : IBinaryOperator
 {
     private readonly float _dot = dot;
     public float Invoke(float y, float dy) => y * (dy - _dot);
@@ -56,7 +56,7 @@ public readonly struct SoftmaxGrad(float dot) : IBinaryOperator
 }
 
 /// <summary>(y, dy, mask) → y·(dy − dot) where mask ≠ 0, else exactly 0 (even if dy is not finite).</summary>
-public readonly struct MaskedSoftmaxGrad(float dot) : ITernaryOperator
+internal readonly struct MaskedSoftmaxGrad(float dot) : ITernaryOperator
 {
     private readonly float _dot = dot;
     public float Invoke(float y, float dy, float mask) => mask != 0f ? y * (dy - _dot) : 0f;
@@ -67,7 +67,7 @@ public readonly struct MaskedSoftmaxGrad(float dot) : ITernaryOperator
 }
 
 /// <summary>(y, dy) → dy − exp(y)·Σdy: log-softmax's backward from its output y = log p.</summary>
-public readonly struct LogSoftmaxGrad(float sumDy) : IBinaryOperator
+internal readonly struct LogSoftmaxGrad(float sumDy) : IBinaryOperator
 {
     private readonly float _sum = sumDy;
     public float Invoke(float y, float dy) => dy - FloatMath.Exp(y) * _sum;
@@ -76,7 +76,7 @@ public readonly struct LogSoftmaxGrad(float sumDy) : IBinaryOperator
 }
 
 /// <summary>x → exp(x − shift): summed for a max-shifted log-sum-exp without a temporary row.</summary>
-public readonly struct ExpShift(float shift) : IUnaryOperator
+internal readonly struct ExpShift(float shift) : IUnaryOperator
 {
     private readonly float _shift = shift;
     public float Invoke(float x) => FloatMath.Exp(x - _shift);
@@ -85,7 +85,7 @@ public readonly struct ExpShift(float shift) : IUnaryOperator
 }
 
 /// <summary>(x, mask) → x where mask ≠ 0, else −∞: the input to a masked row maximum.</summary>
-public readonly struct MaskedFill : IBinaryOperator
+internal readonly struct MaskedFill : IBinaryOperator
 {
     public float Invoke(float x, float mask) => mask != 0f ? x : float.NegativeInfinity;
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> mask) =>
@@ -95,7 +95,7 @@ public readonly struct MaskedFill : IBinaryOperator
 }
 
 /// <summary>(x, mask) → exp(x − shift) where mask ≠ 0, else exactly 0 (never exp of a masked score).</summary>
-public readonly struct MaskedExpShift(float shift) : IBinaryOperator
+internal readonly struct MaskedExpShift(float shift) : IBinaryOperator
 {
     private readonly float _shift = shift;
     public float Invoke(float x, float mask) => mask != 0f ? FloatMath.Exp(x - _shift) : 0f;
@@ -109,7 +109,7 @@ public readonly struct MaskedExpShift(float shift) : IBinaryOperator
 /// x → scale·exp(x − lse) − offset: one row of the fused cross-entropy backward, scale·(p − ε/V),
 /// before the target's −scale·(1 − ε) is added.
 /// </summary>
-public readonly struct CrossEntropyGrad(float lse, float scale, float offset) : IUnaryOperator
+internal readonly struct CrossEntropyGrad(float lse, float scale, float offset) : IUnaryOperator
 {
     private readonly float _lse = lse, _scale = scale, _offset = offset;
     public float Invoke(float x) => _scale * FloatMath.Exp(x - _lse) - _offset;

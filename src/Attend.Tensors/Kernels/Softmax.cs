@@ -8,7 +8,7 @@ namespace Attend.Tensors.Kernels;
 /// Every forward shifts by the row maximum (TensorPrimitives.SoftMax does not, and exp(89) overflows).
 /// <see cref="SoftmaxReference"/> holds the naive double-precision versions.
 /// </summary>
-public static class SoftmaxRow
+internal static class SoftmaxRow
 {
     /// <summary>y = exp(x − max) / Σ exp(x − max). A row of length 0 is left empty.</summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y)
@@ -84,7 +84,7 @@ public static class SoftmaxRow
 }
 
 /// <summary>Naive double-precision references for <see cref="SoftmaxRow"/>: obvious loops, no shortcuts.</summary>
-public static class SoftmaxReference
+internal static class SoftmaxReference
 {
     public static double[] Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> mask)
     {

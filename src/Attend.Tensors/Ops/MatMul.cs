@@ -3,7 +3,13 @@ using Attend.Tensors.Kernels;
 
 namespace Attend.Tensors;
 
-/// <summary>Matrix products: MatMul (optionally batched over a leading dimension) and Linear.</summary>
+/// <summary>
+/// The operations on tensors, each with its backward: a result records how to carry its gradient back to its
+/// inputs while <see cref="GradMode.IsEnabled"/> on the calling thread. Ops read their inputs and write only their
+/// result, so under <see cref="GradMode.Off"/> several threads may run ops on shared inputs at once (decoding shares
+/// the weights this way); a backward through shared tensors needs the caller's own exclusion. This part: matrix products, MatMul (optionally batched over a
+/// leading dimension) and Linear.
+/// </summary>
 public static partial class Ops
 {
     /// <summary>

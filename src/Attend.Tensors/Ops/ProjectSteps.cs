@@ -113,7 +113,7 @@ internal sealed class StepGradientSink(Tensor x, Tensor weight, Tensor? bias, in
 /// or backwards: <see cref="At"/> gives the chunk holding a step, projecting the next chunk (and returning the
 /// values of the one before, which its steps have read) when the step leaves the current one.
 /// </summary>
-public sealed class StepProjection
+internal sealed class StepProjection
 {
     /// <summary>Steps per chunk: [64 · 8, In] rows keep the product efficient, [B, 8, G·H] keeps the buffer small.</summary>
     public const int DefaultChunk = 8;
@@ -127,8 +127,11 @@ public sealed class StepProjection
     private int _first, _count;
 
     /// <param name="x">the input [B, T, In]</param>
+    /// <param name="weight">the projection [Out, In]</param>
+    /// <param name="bias">the bias [Out], or null</param>
     /// <param name="rowsAt">how many leading rows run at a step (the batch for unpadded input)</param>
     /// <param name="reverse">steps are asked for from the last to the first</param>
+    /// <param name="chunk">how many steps one GEMM projects at a time (at least 1)</param>
     public StepProjection(Tensor x, Tensor weight, Tensor? bias, Func<int, int> rowsAt, bool reverse, int chunk = DefaultChunk)
     {
         if (x.Rank != 3) throw new ArgumentException($"StepProjection: input {ShapeOf.Format(x.Shape)} is not a sequence [B, T, In]");

@@ -5,6 +5,7 @@ namespace Attend.Attention;
 /// <summary>Builds the score function of a kind; <see cref="AttentionKind.None"/> has none (null).</summary>
 public static class AttentionFactory
 {
+    /// <param name="kind">the score function (None: no attention, the result is null)</param>
     /// <param name="queryDim">decoder state size Dq</param>
     /// <param name="memoryDim">memory size Dm</param>
     /// <param name="attentionDim">hidden size A of the additive scores</param>

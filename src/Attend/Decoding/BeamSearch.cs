@@ -5,6 +5,9 @@ using Attend.Tensors.Kernels;
 namespace Attend.Decoding;
 
 /// <summary>Beam search options. Scores are sums of log-probabilities (no length normalisation).</summary>
+/// <param name="BeamSize">hypotheses kept per sentence at each step</param>
+/// <param name="MaxSteps">the step limit: hypotheses still open then are final</param>
+/// <param name="StopAtEos">stop once every sentence's beam has finished (false: run all MaxSteps steps)</param>
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 hypotheses each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
 /// <param name="SentenceSteps">each sentence's own step limit (at most <see cref="MaxSteps"/>; null: MaxSteps for all): after step SentenceSteps[b] sentence b's hypotheses are final (they continue with EOS at zero cost, as finished ones do), so its result is what it would be decoded alone with that limit, whatever its batch</param>
 public sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true, int Shards = 0, IReadOnlyList<int>? SentenceSteps = null);

@@ -4,6 +4,8 @@ using Attend.Tensors;
 namespace Attend.Decoding;
 
 /// <summary>Greedy search options: exactly <see cref="MaxSteps"/> steps unless <see cref="StopAtEos"/> and every sentence has emitted EOS or reached its own limit.</summary>
+/// <param name="MaxSteps">the step limit</param>
+/// <param name="StopAtEos">stop once every sentence has emitted EOS or reached its own limit</param>
 /// <param name="KeepLogits">return every step's logits (false: <see cref="GreedyResult.Logits"/> is null, and a step keeps nothing but its state and tokens)</param>
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 sentences each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
 /// <param name="ScoreTokens">return each emitted token's log-probability (<see cref="GreedyResult.TokenLogProbs"/>), computed at its step, so a caller that only needs the score need not keep the logits</param>

@@ -53,7 +53,7 @@ public static class Translator
 
     /// <summary>
     /// The attention weights the search holds for sources of these lengths (in tokens), before it keeps the n best:
-    /// for each batch <see cref="Decode"/> forms, sentences × beam × steps × S, where S is the batch's longest source
+    /// for each batch <see cref="Decode(IReadOnlyList{Seq2Seq}, IReadOnlyList{int[]}, SearchOptions)"/> forms, sentences × beam × steps × S, where S is the batch's longest source
     /// and steps its step limit (<see cref="SearchOptions.MaxSteps"/>), reached when no hypothesis emits EOS. It
     /// bounds the answer's attention too (n-best ≤ beam, rows ≤ steps, columns ≤ S), so a caller can refuse a
     /// request before decoding it. Zero sources give 0; a model without attention holds none of these.

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Spectre.Console;
 
 namespace Attend.Evaluation;
 
-/// <summary>The by-length table as a terminal table, CSV (one row per system and bucket) and JSON (read back by the plot).</summary>
+/// <summary>
+/// The by-length table as CSV (one row per system and bucket) and JSON (read back by the plot). The terminal table
+/// is drawn by the command line (<c>attend evaluate --by-length</c>).
+/// </summary>
 public static class ByLengthReport
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -46,40 +48,4 @@ public static class ByLengthReport
 
     private static string Csv(string s) =>
         s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
-
-    /// <summary>Rows are buckets; each system contributes BLEU, chrF and length-ratio columns.</summary>
-    public static Table ToTable(ByLengthTable table)
-    {
-        var t = new Table().Border(TableBorder.Rounded);
-        t.AddColumn("source words");
-        t.AddColumn(new TableColumn("sentences").RightAligned());
-        foreach (var s in table.Systems)
-        {
-            string n = Markup.Escape(s.Name);
-            t.AddColumn(new TableColumn($"{n} BLEU").RightAligned());
-            t.AddColumn(new TableColumn($"{n} chrF").RightAligned());
-            t.AddColumn(new TableColumn($"{n} len").RightAligned());
-        }
-        int rows = table.BucketLabels.Count;
-        for (int b = 0; b <= rows; b++)
-        {
-            bool overall = b == rows;
-            var cells = new List<string>
-            {
-                overall ? "[bold]all[/]" : table.BucketLabels[b],
-                (overall ? table.BucketSentences.Sum() : table.BucketSentences[b]).ToString(CultureInfo.InvariantCulture),
-            };
-            foreach (var s in table.Systems)
-            {
-                var r = overall ? s.Overall : s.Buckets[b];
-                cells.Add(Num(r.Bleu, "F2"));
-                cells.Add(Num(r.Chrf, "F2"));
-                cells.Add(Num(r.LengthRatio, "F3"));
-            }
-            t.AddRow(cells.ToArray());
-        }
-        return t;
-    }
-
-    private static string Num(double? v, string fmt) => v?.ToString(fmt, CultureInfo.InvariantCulture) ?? "-";
 }

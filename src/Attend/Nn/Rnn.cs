@@ -61,6 +61,10 @@ public sealed class Rnn : Module
     /// sequences do: the rows are taken in order of decreasing length (permuted in and out when they are
     /// not), so the running sentences are the first n_t rows of step t.
     /// </summary>
+    /// <param name="x">the input [B, T, In]</param>
+    /// <param name="lengths">each sentence's length in steps (empty: all T)</param>
+    /// <param name="initial">the starting state (null: zeros)</param>
+    /// <param name="dropoutRng">draws the dropout masks between layers (null: no dropout)</param>
     /// <param name="sumDirections">a bidirectional stack's output is h→ + h← [B, T, H] (the summed memory), not [h→; h←]</param>
     public (Tensor Output, RnnState Final) Forward(Tensor x, ReadOnlySpan<int> lengths, RnnState? initial = null, Rng? dropoutRng = null,
         bool sumDirections = false)

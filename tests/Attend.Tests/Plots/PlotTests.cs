@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Attend.Cli.Terminal;
 using Attend.Evaluation;
 using Attend.Plots;
 using Spectre.Console;

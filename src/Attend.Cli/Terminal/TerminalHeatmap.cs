@@ -1,16 +1,19 @@
+// The attention grid in a terminal: what `attend translate --show-attention`, `attend plot attention --terminal` and `attend demo` print.
 using System.Globalization;
+using Attend.Plots;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace Attend.Plots;
+namespace Attend.Cli.Terminal;
 
 /// <summary>
 /// The attention grid for a terminal: a Spectre.Console table whose cells show the weight in percent on a
 /// background from <see cref="ColorScale"/> (white text on dark cells). Used by <c>translate --show-attention</c>
 /// and the demo; without colour support the numbers alone still read as the matrix.
 /// </summary>
-public static class TerminalHeatmap
+internal static class TerminalHeatmap
 {
+    /// <summary>The table: a header row of source tokens, then one row per target token (T rows × S cells).</summary>
     public static IRenderable Build(AttentionMatrix m)
     {
         var table = new Table().Border(TableBorder.None).HideHeaders().Collapse();
@@ -29,6 +32,7 @@ public static class TerminalHeatmap
         return table;
     }
 
+    /// <summary>Writes <see cref="Build"/> to <paramref name="console"/>.</summary>
     public static void Write(IAnsiConsole console, AttentionMatrix m) => console.Write(Build(m));
 
     /// <summary>A cell's text: the weight as a two-digit percentage, "··" below 0.5%.</summary>
