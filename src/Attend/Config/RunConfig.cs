@@ -1,3 +1,4 @@
+using System.Globalization;
 using Attend.Attention;
 using Attend.Decoding;
 using Attend.Model;
@@ -145,8 +146,20 @@ public sealed record ModelSection
             Memory = Memory, Init = Init, Readout = Readout, InputFeeding = InputFeeding,
             TieEmbeddings = TieEmbeddings, Dropout = Dropout,
         };
-        ModelLimits.Check(config, MaxParameters);
+        CheckSize(config, MaxParameters);
         return config;
+    }
+
+    /// <summary>Refuses a model past <paramref name="maxParameters"/>, naming the keys that size it.</summary>
+    private static void CheckSize(ModelConfig c, long maxParameters)
+    {
+        var n = ModelLimits.MinimumParameters(c);
+        if (n <= maxParameters) return;
+        var ic = CultureInfo.InvariantCulture;
+        throw new ConfigException(string.Create(ic,
+            $"model: at least {n:N0} parameters, more than model.max_parameters = {maxParameters:N0} " +
+            $"(model.hidden_size {c.HiddenSize}, model.embedding_size {c.EmbeddingSize}, " +
+            $"vocabularies {c.SourceVocab} / {c.TargetVocab}, see data.vocab_max_size); make the model smaller or raise model.max_parameters"));
     }
 }
 
