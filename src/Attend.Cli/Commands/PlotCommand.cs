@@ -3,8 +3,8 @@ using Attend.Evaluation;
 using Attend.Evaluation.Tokenizers;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Runs;
 using Attend.Tensors.IO;
-using Attend.Training;
 
 namespace Attend.Cli.Commands;
 

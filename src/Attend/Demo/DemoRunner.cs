@@ -1,7 +1,9 @@
 using Attend.Attention;
 using Attend.Config;
+using Attend.Data;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Runs;
 using Attend.Training;
 
 namespace Attend.Demo;

@@ -1,4 +1,4 @@
-using Attend.Demo;
+using Attend.Data;
 using Attend.Tensors;
 
 namespace Attend.Tests.Training;
