@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Attend.Nn;
@@ -53,7 +52,7 @@ public static class Checkpoint
         var info = new CheckpointInfo(model.Config, vocab ?? new(), training ?? new())
         {
             WeightsFile = Path.GetFileName(weightsPath),
-            WeightsSha256 = FileSha256(weightsPath),
+            WeightsSha256 = FileHash.Sha256(weightsPath),
         };
         WriteAtomic(SidecarPath(weightsPath), JsonSerializer.SerializeToUtf8Bytes(info, Json));
     }
@@ -76,7 +75,7 @@ public static class Checkpoint
         }
         if (info.Format != FormatName)
             throw new InvalidDataException($"{sidecar}: format '{info.Format}', expected '{FormatName}'");
-        var hash = FileSha256(weightsPath);
+        var hash = FileHash.Sha256(weightsPath);
         if (!string.Equals(hash, info.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{weightsPath}: SHA-256 {hash} does not match {info.WeightsSha256} recorded in {sidecar} (corrupted, truncated or from another save)");
         var model = new Seq2Seq(info.Config);
@@ -105,13 +104,6 @@ public static class Checkpoint
                 throw new InvalidDataException($"{path}: tensor '{name}' has shape {ShapeOf.Format(shape)} in the checkpoint but {ShapeOf.Format(p.Shape)} in the model");
             data.CopyTo(p.Data);
         }
-    }
-
-    /// <summary>The SHA-256 of a file's bytes as lowercase hex (what sidecars and trainer states record).</summary>
-    internal static string FileSha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static void WriteAtomic(string path, byte[] bytes)

@@ -46,7 +46,7 @@ public static class RunCheckpoints
         var optPath = Path.Combine(tmp, "optimizer.safetensors");
         SafeTensorsFile.Write(optPath, optimizer.State().Select(s => SafeTensorsEntry.Float(s.Name, s.Buffer, s.Buffer.Length)));
         Pause();
-        state = state with { OptimizerSha256 = Checkpoint.FileSha256(optPath) };
+        state = state with { OptimizerSha256 = FileHash.Sha256(optPath) };
         Checkpoint.Save(Path.Combine(tmp, "model.safetensors"), model, new VocabFingerprints(src.Fingerprint, trg.Fingerprint),
             new Model.TrainingState(state.Step, state.Epoch, state.RngState));
         Pause();
@@ -98,7 +98,7 @@ public static class RunCheckpoints
         }
         var optPath = Path.Combine(dir, "optimizer.safetensors");
         InputFile.Check(optPath);
-        var hash = Checkpoint.FileSha256(optPath);
+        var hash = FileHash.Sha256(optPath);
         if (!string.Equals(hash, state.OptimizerSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{optPath}: SHA-256 {hash} does not match {state.OptimizerSha256} recorded in {statePath} (corrupted or truncated)");
         var file = SafeTensorsFile.Read(optPath);
