@@ -157,20 +157,8 @@ public sealed partial class TranslationModel : IDisposable
         return new Translation
         {
             Text = h.Text, SourceTokens = h.SourceTokens, TargetTokens = target,
-            Attention = includeAttention ? Rows(h.Attention) : null,
+            Attention = includeAttention ? h.AttentionRows() : null,
             Score = h.Score, LogProbability = h.LogProb, Alignment = h.Alignment,
         };
-    }
-
-    private static float[][]? Rows(float[,]? m)
-    {
-        if (m is null) return null;
-        var rows = new float[m.GetLength(0)][];
-        for (int t = 0; t < rows.Length; t++)
-        {
-            rows[t] = new float[m.GetLength(1)];
-            for (int s = 0; s < rows[t].Length; s++) rows[t][s] = m[t, s];
-        }
-        return rows;
     }
 }

@@ -86,19 +86,7 @@ public static class TranslateEndpoints
     private static Translation Shape(TextHypothesis[] nbest, int n)
     {
         var best = nbest[0];
-        return new Translation(best.Text, best.SourceTokens, best.TargetTokens, Rows(best.Attention), best.Alignment, best.Score,
-            n > 1 ? nbest.Select(h => new Alternative(h.Text, h.TargetTokens, Rows(h.Attention), h.Alignment, h.Score)).ToList() : null);
-    }
-
-    private static float[][]? Rows(float[,]? m)
-    {
-        if (m is null) return null;
-        var rows = new float[m.GetLength(0)][];
-        for (int t = 0; t < rows.Length; t++)
-        {
-            rows[t] = new float[m.GetLength(1)];
-            for (int s = 0; s < rows[t].Length; s++) rows[t][s] = m[t, s];
-        }
-        return rows;
+        return new Translation(best.Text, best.SourceTokens, best.TargetTokens, best.AttentionRows(), best.Alignment, best.Score,
+            n > 1 ? nbest.Select(h => new Alternative(h.Text, h.TargetTokens, h.AttentionRows(), h.Alignment, h.Score)).ToList() : null);
     }
 }

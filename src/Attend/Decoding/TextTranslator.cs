@@ -12,7 +12,21 @@ public sealed record TextOptions(bool ReplaceUnknowns = false, bool RawTokens = 
 /// Pharaoh links of the content tokens, and the search score.
 /// </summary>
 public sealed record TextHypothesis(string Text, string[] SourceTokens, string[] TargetTokens, float[,]? Attention,
-    string Alignment, double Score, double LogProb);
+    string Alignment, double Score, double LogProb)
+{
+    /// <summary>The attention as one array per target token, <c>[T][S]</c> (null without attention), as JSON and callers read it.</summary>
+    public float[][]? AttentionRows()
+    {
+        if (Attention is not { } m) return null;
+        var rows = new float[m.GetLength(0)][];
+        for (int t = 0; t < rows.Length; t++)
+        {
+            rows[t] = new float[m.GetLength(1)];
+            for (int s = 0; s < rows[t].Length; s++) rows[t][s] = m[t, s];
+        }
+        return rows;
+    }
+}
 
 /// <summary>
 /// Raw text → tokens → ids → <see cref="Translator"/> → text, for a loaded run. The one translation pipeline
