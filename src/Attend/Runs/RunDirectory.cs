@@ -22,6 +22,9 @@ namespace Attend.Runs;
 public static class RunDirectory
 {
     public const string Best = "best", Last = "last";
+
+    /// <summary>The run's metrics log beside its checkpoints (written by Training's <c>MetricsLog</c>).</summary>
+    public const string MetricsFile = "metrics.jsonl";
     internal const string StepPrefix = "step-";
 
     /// <summary>
