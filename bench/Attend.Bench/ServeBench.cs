@@ -45,7 +45,7 @@ internal static class ServeBench
             }
         }
         if (model is null || batching is not ("on" or "off" or "both")) { Console.Error.WriteLine(Usage); return 2; }
-        var texts = Demo.DateTask.GenerateLists(new Rng(11), 500, 1).Select(p => p.Source).ToArray();
+        var texts = Attend.Data.DateTask.GenerateLists(new Rng(11), 500, 1).Select(p => p.Source).ToArray();
         Console.WriteLine($"serve: {model}, {requests} requests, {concurrency} concurrent, beam {beam}, {Environment.ProcessorCount} cores, " +
                           $"{workers} batch workers, texts {texts.Average(t => t.Length):F0} chars on average");
         Console.WriteLine($"{"batching",-9} {"req/s",8} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"batches",8} {"cpu ms",8}");

@@ -1,7 +1,7 @@
 // Loading a run for TranslationModel: what is missing or damaged becomes one ModelLoadException naming the path.
 using Attend.Config;
+using Attend.Runs;
 using Attend.Text;
-using Attend.Training;
 
 namespace Attend;
 

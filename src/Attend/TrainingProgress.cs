@@ -1,4 +1,5 @@
 // What TranslationModel.Train reports while it runs, and what it returns when the run ends.
+using Attend.Runs;
 using Attend.Training;
 
 namespace Attend;

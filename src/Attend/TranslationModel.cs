@@ -3,7 +3,7 @@ using Attend.Attention;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Model;
-using Attend.Training;
+using Attend.Runs;
 
 namespace Attend;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using Attend.Decoding;
+using Attend.Runs;
 using Attend.Server.Models;
 using Attend.Server.Translate;
-using Attend.Training;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using Attend.Decoding;
-using Attend.Training;
+using Attend.Runs;
 
 namespace Attend.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Attend.Decoding;
-using Attend.Training;
+using Attend.Runs;
 
 namespace Attend.Server.Tests;
 

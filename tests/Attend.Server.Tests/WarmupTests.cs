@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Attend.Decoding;
+using Attend.Runs;
 using Attend.Server.Models;
 using Attend.Server.Translate;
-using Attend.Training;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Attend.Runs;
 using Attend.Training;
 
 namespace Attend.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Attend.Runs;
 using Attend.Text;
 using Attend.Training;
 

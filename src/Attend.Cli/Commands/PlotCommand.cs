@@ -4,8 +4,8 @@ using Attend.Decoding;
 using Attend.Evaluation;
 using Attend.Evaluation.Tokenizers;
 using Attend.Plots;
+using Attend.Runs;
 using Attend.Tensors.IO;
-using Attend.Training;
 
 namespace Attend.Cli.Commands;
 

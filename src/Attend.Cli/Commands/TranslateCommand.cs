@@ -5,9 +5,9 @@ using Attend.Cli.Terminal;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Runs;
 using Attend.Tensors.IO;
 using Attend.Text;
-using Attend.Training;
 using Spectre.Console;
 
 namespace Attend.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Attend.Training;
+using Attend.Runs;
 
 namespace Attend.Server.Models;
 
@@ -39,7 +39,7 @@ public sealed record ModelInfo(string Name, string Checkpoint, string Rnn, strin
         long step = (long?)state["Step"] ?? 0;
         double? best = state["BestScore"] is JsonNode b && b.GetValueKind() == JsonValueKind.Number ? (double)b : null;
         JsonNode? validation = null;
-        var metrics = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Path.TrimEndingDirectorySeparator(checkpointDir)))!, MetricsLog.FileName);
+        var metrics = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Path.TrimEndingDirectorySeparator(checkpointDir)))!, RunDirectory.MetricsFile);
         if (File.Exists(metrics))
             foreach (var line in File.ReadLines(metrics))
             {

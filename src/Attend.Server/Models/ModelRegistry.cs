@@ -1,6 +1,6 @@
 using Attend.Attention;
+using Attend.Runs;
 using Attend.Server.Translate;
-using Attend.Training;
 
 namespace Attend.Server.Models;
 

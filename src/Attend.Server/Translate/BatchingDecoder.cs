@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Attend.Decoding;
-using Attend.Training;
+using Attend.Runs;
 
 namespace Attend.Server.Translate;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Attend.Attention;
 using Attend.Decoding;
 using Attend.Model;
@@ -103,28 +104,31 @@ public sealed record DataConfig
 /// <summary>The architecture keys of <see cref="ModelConfig"/> (vocabulary sizes and ids come from the data).</summary>
 public sealed record ModelSection
 {
+    // The architecture's defaults are ModelConfig's, written once there.
+    private static readonly ModelConfig Defaults = new();
+
     [Doc("`gru` or `lstm`.")]
-    public RnnKind Rnn { get; init; } = RnnKind.Gru;
+    public RnnKind Rnn { get; init; } = Defaults.Rnn;
     [Doc("`none` (plain encoder–decoder), `bahdanau`, `luong_dot`, `luong_general` or `luong_concat`.")]
-    public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
+    public AttentionKind Attention { get; init; } = Defaults.Attention;
     [Doc("Embedding size E of both sides (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
-    public int EmbeddingSize { get; init; } = 256;
+    public int EmbeddingSize { get; init; } = Defaults.EmbeddingSize;
     [Doc("Hidden size H of every recurrent layer (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
-    public int HiddenSize { get; init; } = 512;
+    public int HiddenSize { get; init; } = Defaults.HiddenSize;
     [Doc("Size of the additive attention layer (0 = hidden size; at most 16384)."), NonNegative, Range(0, ModelLimits.MaxSize)]
     public int AttentionSize { get; init; }
     [Doc("Encoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
-    public int EncoderLayers { get; init; } = 1;
+    public int EncoderLayers { get; init; } = Defaults.EncoderLayers;
     [Doc("Decoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
-    public int DecoderLayers { get; init; } = 1;
+    public int DecoderLayers { get; init; } = Defaults.DecoderLayers;
     [Doc("Bidirectional encoder.")]
-    public bool Bidirectional { get; init; } = true;
+    public bool Bidirectional { get; init; } = Defaults.BidirectionalEncoder;
     [Doc("Memory of a bidirectional encoder: `auto`, `concat` or `sum`.")]
-    public MemoryKind Memory { get; init; } = MemoryKind.Auto;
+    public MemoryKind Memory { get; init; } = Defaults.Memory;
     [Doc("Decoder initial state: `zero`, `last` or `bridge`.")]
-    public DecoderInit Init { get; init; } = DecoderInit.Bridge;
+    public DecoderInit Init { get; init; } = Defaults.Init;
     [Doc("What the output layer reads: `state`, `state_context` or `state_context_embedding`.")]
-    public Readout Readout { get; init; } = Readout.State;
+    public Readout Readout { get; init; } = Defaults.Readout;
     [Doc("Luong input feeding.")]
     public bool InputFeeding { get; init; }
     [Doc("Tie the target embeddings and the output projection.")]
@@ -145,8 +149,20 @@ public sealed record ModelSection
             Memory = Memory, Init = Init, Readout = Readout, InputFeeding = InputFeeding,
             TieEmbeddings = TieEmbeddings, Dropout = Dropout,
         };
-        ModelLimits.Check(config, MaxParameters);
+        CheckSize(config, MaxParameters);
         return config;
+    }
+
+    /// <summary>Refuses a model past <paramref name="maxParameters"/>, naming the keys that size it.</summary>
+    private static void CheckSize(ModelConfig c, long maxParameters)
+    {
+        var n = ModelLimits.MinimumParameters(c);
+        if (n <= maxParameters) return;
+        var ic = CultureInfo.InvariantCulture;
+        throw new ConfigException(string.Create(ic,
+            $"model: at least {n:N0} parameters, more than model.max_parameters = {maxParameters:N0} " +
+            $"(model.hidden_size {c.HiddenSize}, model.embedding_size {c.EmbeddingSize}, " +
+            $"vocabularies {c.SourceVocab} / {c.TargetVocab}, see data.vocab_max_size); make the model smaller or raise model.max_parameters"));
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Attend.Tensors.IO;
 using Attend.Text;
 
 namespace Attend.Corpus;
@@ -27,8 +28,7 @@ public sealed class PreparedCorpus
         {
             string path = Path.Combine(dir, Manifest.Bpe);
             if (!File.Exists(path)) throw new InvalidDataException($"{path}: missing (the manifest lists BPE codes)");
-            using (var f = File.OpenRead(path))
-                if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f)) != Manifest.BpeSha256)
+            if (FileHash.Sha256(path) != Manifest.BpeSha256)
                     throw new InvalidDataException($"{path}: differs from the codes the corpus was prepared with (SHA-256 mismatch)");
             Bpe = BpeCodes.Load(path);
         }

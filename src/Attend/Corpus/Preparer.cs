@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Attend.Config;
+using Attend.Tensors.IO;
 using Attend.Text;
 
 namespace Attend.Corpus;
@@ -94,7 +94,7 @@ public static class Preparer
             Config = Shaping(d), Sources = sources.Result, IdBytes = idBytes,
             SourceVocabFingerprint = sv.Fingerprint, TargetVocabFingerprint = tv.Fingerprint,
             Bpe = bpe is null ? null : TextSide.CodesFile,
-            BpeSha256 = bpe is null ? null : Sha256(Path.Combine(outDir, TextSide.CodesFile)),
+            BpeSha256 = bpe is null ? null : FileHash.Sha256(Path.Combine(outDir, TextSide.CodesFile)),
             Splits = splits,
         };
         manifest.Save(outDir);
@@ -172,13 +172,7 @@ public static class Preparer
     private static ShardEntry Entry(string dir, string file, ShardFile.Header h) =>
         new(file, h.Pairs, new FileInfo(Path.Combine(dir, file)).Length, h.Checksum.ToString("x16", CultureInfo.InvariantCulture));
 
-    private static SourceFile Describe(string path) => new(path, new FileInfo(path).Length, Sha256(path));
-
-    private static string Sha256(string path)
-    {
-        using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(f));
-    }
+    private static SourceFile Describe(string path) => new(path, new FileInfo(path).Length, FileHash.Sha256(path));
 
     /// <summary>The <c>data</c> keys, snake_case, as the manifest records them (what shaped the ids).</summary>
     public static Dictionary<string, string> Shaping(DataConfig d) =>

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
+using Attend.Tensors.IO;
 using Attend.Text;
 
 namespace Attend.Data;
@@ -137,8 +137,7 @@ public sealed class Downloader(HttpClient http, DownloadOptions? options = null,
                 return $"not a complete gzip file ({e.Message})";
             }
         }
-        using var stream = File.OpenRead(path);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+        var sha = FileHash.Sha256(path);
         return string.Equals(sha, expected.Sha256, StringComparison.OrdinalIgnoreCase) ? null
             : $"SHA-256 is {sha}, expected {expected.Sha256}";
     }

@@ -1,6 +1,5 @@
 using Attend.Model;
 using Attend.Text;
-using Attend.Training;
 
 namespace Attend.Decoding;
 
@@ -15,7 +14,7 @@ public sealed record TextOptions(bool ReplaceUnknowns = false, bool RawTokens = 
 public sealed record TextHypothesis(string Text, string[] SourceTokens, string[] TargetTokens, float[,]? Attention,
     string Alignment, double Score, double LogProb)
 {
-    /// <summary>The attention as one array per target token ([T][S], for JSON and the library), or null.</summary>
+    /// <summary>The attention as one array per target token, <c>[T][S]</c> (null without attention), as JSON and callers read it.</summary>
     public float[][]? AttentionRows()
     {
         if (Attention is not { } m) return null;
@@ -38,7 +37,7 @@ public static class TextTranslator
     public const string EndOfSentence = "</s>";
 
     /// <summary>The source tokens of a line, as the run's data section tokenizes them.</summary>
-    public static string[] Tokenize(LoadedModel m, string line) => m.Text.Tokenize(line);
+    public static string[] Tokenize(ITextModel m, string line) => m.Text.Tokenize(line);
 
     /// <summary>
     /// Translates already tokenized sources with <paramref name="models"/> (one model, or an ensemble sharing m's
@@ -46,7 +45,7 @@ public static class TextTranslator
     /// an empty line, not to what the model makes of nothing). A source longer than
     /// <see cref="SearchOptions.MaxInputTokens"/> is an <see cref="InputTooLongException"/>.
     /// </summary>
-    public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<Seq2Seq> models, IReadOnlyList<string[]> sources,
+    public static List<TextHypothesis[]> Translate(ITextModel m, IReadOnlyList<Seq2Seq> models, IReadOnlyList<string[]> sources,
         SearchOptions search, TextOptions? text = null)
     {
         text ??= new TextOptions();
@@ -69,11 +68,11 @@ public static class TextTranslator
     }
 
     // The translation of a source without tokens: no tokens, an empty attention matrix when the model attends.
-    private static TextHypothesis Empty(LoadedModel m) =>
+    private static TextHypothesis Empty(ITextModel m) =>
         new("", [], [], m.Model.Config.Attention == Attention.AttentionKind.None ? null : new float[0, 0], "", 0, 0);
 
     /// <summary>One model, raw lines.</summary>
-    public static List<TextHypothesis[]> Translate(LoadedModel m, IReadOnlyList<string> lines, SearchOptions search, TextOptions? text = null) =>
+    public static List<TextHypothesis[]> Translate(ITextModel m, IReadOnlyList<string> lines, SearchOptions search, TextOptions? text = null) =>
         Translate(m, [m.Model], lines.Select(l => Tokenize(m, l)).ToList(), search, text);
 
     /// <summary>
@@ -83,7 +82,7 @@ public static class TextTranslator
     /// alignment of a reference translation the model would not have produced itself. Target tokens missing from
     /// the vocabulary become <c>&lt;unk&gt;</c>, and then so does their label.
     /// </summary>
-    public static TextHypothesis Force(LoadedModel m, string[] source, string[] target)
+    public static TextHypothesis Force(ITextModel m, string[] source, string[] target)
     {
         if (source.Length == 0) throw new ArgumentException("forced decoding: the source has no tokens");
         var cfg = m.Model.Config;
@@ -108,7 +107,7 @@ public static class TextTranslator
             Translator.Pharaoh(attention, trgIds.Length), logProb, logProb);
     }
 
-    private static TextHypothesis ToText(LoadedModel m, TextSide side, string[] source, Hypothesis h, TextOptions options)
+    private static TextHypothesis ToText(ITextModel m, TextSide side, string[] source, Hypothesis h, TextOptions options)
     {
         var toks = m.TargetVocab.Decode(h.Tokens);
         if (options.ReplaceUnknowns) toks = Translator.ReplaceUnknowns(toks, source, h.Attention, h.Tokens);

@@ -1,3 +1,4 @@
+using Attend.Evaluation.Alignment;
 using Attend.Model;
 using Attend.Tensors;
 using Attend.Text;
@@ -159,10 +160,7 @@ public static class Translator
         for (int t = 0; t < output.Count; t++)
         {
             if (ids[t] != Vocabulary.Unk || t >= attention.GetLength(0)) { result.Add(output[t]); continue; }
-            int best = 0;
-            for (int j = 1; j < attention.GetLength(1); j++)
-                if (attention[t, j] > attention[t, best]) best = j;
-            result.Add(source[best]);
+            result.Add(source[HardAlignment.MostAttended(attention, t)]);
         }
         return result;
     }
@@ -173,12 +171,7 @@ public static class Translator
         if (attention is null) return "";
         var links = new List<string>();
         for (int t = 0; t < Math.Min(targetLength, attention.GetLength(0)); t++)
-        {
-            int best = 0;
-            for (int j = 1; j < attention.GetLength(1); j++)
-                if (attention[t, j] > attention[t, best]) best = j;
-            links.Add($"{best}-{t}");
-        }
+            links.Add($"{HardAlignment.MostAttended(attention, t)}-{t}");
         return string.Join(' ', links);
     }
 }

@@ -1,7 +1,9 @@
 using Attend.Attention;
 using Attend.Config;
+using Attend.Data;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Runs;
 using Attend.Training;
 
 namespace Attend.Demo;
@@ -38,11 +40,11 @@ public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSi
     }
 }
 
-public sealed record BucketScore(string Bucket, int Count, double ExactMatch);
+public sealed record LengthBucketMatch(string Bucket, int Count, double ExactMatch);
 
 /// <summary>One trained model's held-out results.</summary>
 public sealed record DemoModelResult(AttentionKind Attention, double ExactMatch, string RunDir, long Steps,
-    IReadOnlyList<BucketScore> ByLength, IReadOnlyList<string> Hypotheses, TrainResult Training);
+    IReadOnlyList<LengthBucketMatch> ByLength, IReadOnlyList<string> Hypotheses, TrainResult Training);
 
 public sealed record DemoReport(IReadOnlyList<DatePair> Test, IReadOnlyList<DemoModelResult> Models, int SampleIndex, AttentionMatrix? SampleAttention);
 
@@ -87,7 +89,7 @@ public static class DemoRunner
         var buckets = DateTask.Buckets()
             .Select(b => (b, idx: Enumerable.Range(0, test.Count).Where(i => DateTask.Bucket(test[i].SourceText.Length) == b).ToList()))
             .Where(x => x.idx.Count > 0)
-            .Select(x => new BucketScore(x.b, x.idx.Count, (double)x.idx.Count(Ok) / x.idx.Count)).ToList();
+            .Select(x => new LengthBucketMatch(x.b, x.idx.Count, (double)x.idx.Count(Ok) / x.idx.Count)).ToList();
         double exact = (double)Enumerable.Range(0, test.Count).Count(Ok) / test.Count;
         return new DemoModelResult(kind, exact, training.RunDir, training.Steps, buckets, hyps, training);
     }

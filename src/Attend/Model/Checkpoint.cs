@@ -1,10 +1,8 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Attend.Nn;
 using Attend.Tensors;
 using Attend.Tensors.IO;
-using Attend.Training;
 
 namespace Attend.Model;
 
@@ -20,7 +18,10 @@ public sealed record CheckpointInfo(ModelConfig Config, VocabFingerprints Vocab,
     public string Format { get; init; } = Checkpoint.FormatName;
     public string WeightsFile { get; init; } = "";
     public string WeightsSha256 { get; init; } = "";
-    /// <summary>The optimizer-state file (Adam's moments and step), empty when none was saved.</summary>
+    /// <summary>
+    /// Always empty: kept so that sidecars read and write as before. A run's optimizer state is
+    /// <c>optimizer.safetensors</c> beside <c>trainer.json</c>, which records its hash.
+    /// </summary>
     public string OptimizerFile { get; init; } = "";
     public string OptimizerSha256 { get; init; } = "";
 }
@@ -44,30 +45,14 @@ public static class Checkpoint
     /// <summary>The sidecar path of a weights file: model.safetensors → model.json.</summary>
     public static string SidecarPath(string weightsPath) => Path.ChangeExtension(weightsPath, ".json");
 
-    /// <summary>The optimizer-state path of a weights file: model.safetensors → model.optim.safetensors.</summary>
-    public static string OptimizerPath(string weightsPath) => Path.ChangeExtension(weightsPath, ".optim.safetensors");
-
-    /// <summary>
-    /// Writes the model's weights to <paramref name="weightsPath"/>, optionally Adam's state beside them
-    /// (<c>exp_avg.name</c>, <c>exp_avg_sq.name</c> as in PyTorch's state), and the sidecar last.
-    /// </summary>
-    public static void Save(string weightsPath, Seq2Seq model, VocabFingerprints? vocab = null, TrainingState? training = null, Adam? optimizer = null)
+    /// <summary>Writes the model's weights to <paramref name="weightsPath"/>, then the sidecar.</summary>
+    public static void Save(string weightsPath, Seq2Seq model, VocabFingerprints? vocab = null, TrainingState? training = null)
     {
         SafeTensorsFile.Write(weightsPath, model.NamedParameters(), new Dictionary<string, string> { ["format"] = FormatName });
-        string optFile = "", optSha = "";
-        if (optimizer is not null)
-        {
-            var optPath = OptimizerPath(weightsPath);
-            SafeTensorsFile.Write(optPath, OptimizerEntries(model, optimizer),
-                new Dictionary<string, string> { ["format"] = FormatName, ["step"] = optimizer.StepCount.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            (optFile, optSha) = (Path.GetFileName(optPath), Sha256(optPath));
-        }
         var info = new CheckpointInfo(model.Config, vocab ?? new(), training ?? new())
         {
             WeightsFile = Path.GetFileName(weightsPath),
-            WeightsSha256 = Sha256(weightsPath),
-            OptimizerFile = optFile,
-            OptimizerSha256 = optSha,
+            WeightsSha256 = FileHash.Sha256(weightsPath),
         };
         WriteAtomic(SidecarPath(weightsPath), JsonSerializer.SerializeToUtf8Bytes(info, Json));
     }
@@ -90,7 +75,7 @@ public static class Checkpoint
         }
         if (info.Format != FormatName)
             throw new InvalidDataException($"{sidecar}: format '{info.Format}', expected '{FormatName}'");
-        var hash = Sha256(weightsPath);
+        var hash = FileHash.Sha256(weightsPath);
         if (!string.Equals(hash, info.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{weightsPath}: SHA-256 {hash} does not match {info.WeightsSha256} recorded in {sidecar} (corrupted, truncated or from another save)");
         var model = new Seq2Seq(info.Config);
@@ -119,50 +104,6 @@ public static class Checkpoint
                 throw new InvalidDataException($"{path}: tensor '{name}' has shape {ShapeOf.Format(shape)} in the checkpoint but {ShapeOf.Format(p.Shape)} in the model");
             data.CopyTo(p.Data);
         }
-    }
-
-    /// <summary>Restores Adam's moments and step from the checkpoint of <paramref name="weightsPath"/> into <paramref name="optimizer"/> (built over <paramref name="model"/>'s parameters).</summary>
-    public static void LoadOptimizer(string weightsPath, CheckpointInfo info, Seq2Seq model, Adam optimizer)
-    {
-        if (info.OptimizerFile.Length == 0)
-            throw new InvalidDataException($"{SidecarPath(weightsPath)}: the checkpoint holds no optimizer state");
-        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, info.OptimizerFile);
-        var hash = Sha256(path);
-        if (!string.Equals(hash, info.OptimizerSha256, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"{path}: SHA-256 {hash} does not match {info.OptimizerSha256} recorded in the sidecar");
-        var file = SafeTensorsFile.Read(path);
-        int i = 0;
-        foreach (var (name, p) in model.NamedParameters())
-        {
-            var (m, v) = optimizer.Moments(i++);
-            foreach (var (key, dst) in new[] { ("exp_avg." + name, m), ("exp_avg_sq." + name, v) })
-            {
-                var (data, shape) = file.GetFloat(key);
-                if (!ShapeOf.Same(shape, p.Shape))
-                    throw new InvalidDataException($"{path}: tensor '{key}' has shape {ShapeOf.Format(shape)} but parameter '{name}' is {ShapeOf.Format(p.Shape)}");
-                data.CopyTo(dst, 0);
-            }
-        }
-        optimizer.SetStepCount(long.Parse(file.Metadata["step"], System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private static IEnumerable<SafeTensorsEntry> OptimizerEntries(Seq2Seq model, Adam optimizer)
-    {
-        var named = model.NamedParameters().ToList();
-        for (int i = 0; i < named.Count; i++)
-        {
-            var (m, v) = optimizer.Moments(i);
-            if (m.Length != named[i].Param.Length)
-                throw new ArgumentException($"Checkpoint.Save: the optimizer's state {i} has {m.Length} values, parameter '{named[i].Name}' has {named[i].Param.Length}: build Adam over model.Parameters()");
-            yield return SafeTensorsEntry.Float("exp_avg." + named[i].Name, m, named[i].Param.Shape);
-            yield return SafeTensorsEntry.Float("exp_avg_sq." + named[i].Name, v, named[i].Param.Shape);
-        }
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static void WriteAtomic(string path, byte[] bytes)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Attend.Nn;
 
 namespace Attend.Model;
@@ -31,17 +30,5 @@ public static class ModelLimits
         Int128 encoder = dirs * gates * h * (e + h) + (c.EncoderLayers - 1) * dirs * gates * h * (h * dirs + h);
         Int128 decoder = gates * h * (e + h) + (c.DecoderLayers - 1) * gates * h * (h + h);
         return embeddings + output + encoder + decoder;
-    }
-
-    /// <summary>Refuses a model past <paramref name="maxParameters"/>, naming the keys that size it.</summary>
-    public static void Check(ModelConfig c, long maxParameters)
-    {
-        var n = MinimumParameters(c);
-        if (n <= maxParameters) return;
-        var ic = CultureInfo.InvariantCulture;
-        throw new Config.ConfigException(string.Create(ic,
-            $"model: at least {n:N0} parameters, more than model.max_parameters = {maxParameters:N0} " +
-            $"(model.hidden_size {c.HiddenSize}, model.embedding_size {c.EmbeddingSize}, " +
-            $"vocabularies {c.SourceVocab} / {c.TargetVocab}, see data.vocab_max_size); make the model smaller or raise model.max_parameters"));
     }
 }

@@ -49,12 +49,7 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
     /// <summary>Reads one object, or picks <paramref name="index"/> from a list of them.</summary>
     public static AttentionMatrix Load(string path, int index = 0)
     {
-        InputFile.Check(path);
-        if (!File.Exists(path)) throw new PlotInputException($"file not found: {path}");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new PlotInputException($"{path}: invalid JSON ({e.Message})"); }
-        using (doc)
+        using (var doc = Parse(path))
         {
             var root = doc.RootElement;
             string where = path;
@@ -73,17 +68,21 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
     /// <summary>Every matrix in the file (one object counts as a list of one), e.g. one per test sentence.</summary>
     public static List<AttentionMatrix> LoadAll(string path)
     {
-        InputFile.Check(path);
-        if (!File.Exists(path)) throw new PlotInputException($"file not found: {path}");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new PlotInputException($"{path}: invalid JSON ({e.Message})"); }
-        using (doc)
+        using (var doc = Parse(path))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Array) return [FromJson(root, path).Validate(path)];
             return root.EnumerateArray().Select((o, i) => FromJson(o, $"{path}[{i}]").Validate($"{path}[{i}]")).ToList();
         }
+    }
+
+    /// <summary>The parsed file; a missing file or invalid JSON is a <see cref="PlotInputException"/> naming it.</summary>
+    private static JsonDocument Parse(string path)
+    {
+        InputFile.Check(path);
+        if (!File.Exists(path)) throw new PlotInputException($"file not found: {path}");
+        try { return JsonDocument.Parse(File.ReadAllBytes(path)); }
+        catch (JsonException e) { throw new PlotInputException($"{path}: invalid JSON ({e.Message})"); }
     }
 
     private static AttentionMatrix FromJson(JsonElement o, string where)

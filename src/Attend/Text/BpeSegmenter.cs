@@ -25,10 +25,6 @@ public sealed class BpeSegmenter
         _cacheCapacity = cacheCapacity;
     }
 
-    /// <summary>Segments one space-separated line of tokens.</summary>
-    public string SegmentLine(string line, double dropout = 0, Rng? rng = null) =>
-        string.Join(' ', Segment(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), dropout, rng));
-
     /// <summary>Segments tokens into subwords (with "@@" on non-final pieces).</summary>
     public List<string> Segment(IEnumerable<string> tokens, double dropout = 0, Rng? rng = null)
     {
@@ -102,21 +98,6 @@ public sealed class BpeSegmenter
             pieces[i] = i + 1 < ids.Count ? s + Marker : s[..^BpeCodes.EndOfWord.Length];
         }
         return pieces;
-    }
-
-    /// <summary>Joins subwords back into tokens: removes "@@ " and a final "@@" (exact for word-tokenized text,
-    /// whose tokens never end in "@@").</summary>
-    public static string DesegmentLine(string line)
-    {
-        var sb = new StringBuilder(line.Length);
-        string[] tokens = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            string t = tokens[i];
-            if (t.EndsWith(Marker, StringComparison.Ordinal)) sb.Append(t, 0, t.Length - Marker.Length);
-            else { sb.Append(t); if (i + 1 < tokens.Length) sb.Append(' '); }
-        }
-        return sb.ToString();
     }
 
     /// <summary>Joins subword tokens back into tokens.</summary>

@@ -3,6 +3,7 @@
 // written before the marker existed), so a run_dir or name that lands on a data folder is an error, never a loss.
 using System.Text.Json;
 using Attend.Config;
+using Attend.Runs;
 using Attend.Tensors.IO;
 
 namespace Attend.Training;

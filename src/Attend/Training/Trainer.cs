@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Attend.Config;
 using Attend.Corpus;
 using Attend.Model;
+using Attend.Runs;
 using Attend.Tensors;
 
 namespace Attend.Training;
@@ -62,7 +63,7 @@ public sealed class Trainer
     public void RestoreFrom(string checkpointDir)
     {
         Checkpoint.LoadWeights(Model, Path.Combine(checkpointDir, "model.safetensors"));
-        _state = RunDirectory.LoadTrainingState(checkpointDir, _optimizer);
+        _state = RunCheckpoints.LoadTrainingState(checkpointDir, _optimizer);
         _rng.SetState(_state.RngState);
         _scheduler.State = _state.Scheduler;
         _optimizer.LearningRate = _state.LearningRate;
@@ -211,9 +212,9 @@ public sealed class Trainer
             RngState = _rng.GetState(), OptimizerSteps = _optimizer.StepCount, LearningRate = _optimizer.LearningRate,
             Scheduler = _scheduler.State, ElapsedSeconds = elapsed,
         };
-        var dir = RunDirectory.Save(RunDir, Model, _optimizer, _state, _config, _data.SourceVocab, _data.TargetVocab, _data.Text.Bpe);
+        var dir = RunCheckpoints.Save(RunDir, Model, _optimizer, _state, _config, _data.SourceVocab, _data.TargetVocab, _data.Text.Bpe);
         if (isBest) RunDirectory.Link(RunDir, RunDirectory.Best, dir);
         RunDirectory.Link(RunDir, RunDirectory.Last, dir);
-        RunDirectory.Prune(RunDir, _config.Training.KeepLast);
+        RunCheckpoints.Prune(RunDir, _config.Training.KeepLast);
     }
 }

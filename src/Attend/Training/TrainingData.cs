@@ -1,5 +1,6 @@
 using Attend.Config;
 using Attend.Corpus;
+using Attend.Data;
 using Attend.Text;
 
 namespace Attend.Training;
@@ -119,11 +120,11 @@ public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab
     {
         var d = config.Data;
         var rng = new Tensors.Rng(config.Seed);
-        var trainPairs = Attend.Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTrainSize, d.DemoMaxDates);
+        var trainPairs = DateTask.GenerateLists(rng.Fork(), d.DemoTrainSize, d.DemoMaxDates);
         var seen = trainPairs.Select(p => p.Source).ToHashSet(StringComparer.Ordinal);
-        static List<(string, string)> L(IEnumerable<Attend.Demo.DatePair> ps) => ps.Select(p => (p.Source, p.Target)).ToList();
-        return (L(trainPairs), L(Attend.Demo.DateTask.GenerateLists(rng.Fork(), d.DemoDevSize, d.DemoMaxDates, seen)),
-            L(Attend.Demo.DateTask.GenerateLists(rng.Fork(), d.DemoTestSize, d.DemoMaxDates, seen)));
+        static List<(string, string)> L(IEnumerable<DatePair> ps) => ps.Select(p => (p.Source, p.Target)).ToList();
+        return (L(trainPairs), L(DateTask.GenerateLists(rng.Fork(), d.DemoDevSize, d.DemoMaxDates, seen)),
+            L(DateTask.GenerateLists(rng.Fork(), d.DemoTestSize, d.DemoMaxDates, seen)));
     }
 
     /// <summary>The seeded train/dev/test split of one tab-separated file, after the optional length filter.</summary>

@@ -1,6 +1,7 @@
 // A training run killed with SIGKILL again and again, at seeded random moments (before its first checkpoint,
 // mid-save, between saves), resumed each time with --resume, ends with exactly the parameters of a run that
 // was never interrupted, and no kill leaves a checkpoint folder that would load half-written.
+using Attend.Runs;
 using Attend.Training;
 using Attend.Tests.Training;
 
@@ -64,7 +65,7 @@ public class CrashSafetyTests
         {
             var loaded = RunDirectory.LoadModel(step);
             var optimizer = new AdamOptimizer(loaded.Model.NamedParameters().ToList(), new AdamOptions(0.001f, 0.9f, 0.999f));
-            RunDirectory.LoadTrainingState(step, optimizer);
+            RunCheckpoints.LoadTrainingState(step, optimizer);
         }
     }
 

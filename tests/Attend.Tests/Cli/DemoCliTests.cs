@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Attend.Data;
 using Attend.Demo;
+using Attend.Runs;
 using Attend.Tests.Training;
-using Attend.Training;
 
 namespace Attend.Tests.Cli;
 

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Attend.Cli.Commands;
+using Attend.Runs;
 using Attend.Tests.Training;
 using Attend.Training;
 

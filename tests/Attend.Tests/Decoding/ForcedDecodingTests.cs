@@ -1,4 +1,5 @@
 using Attend.Decoding;
+using Attend.Runs;
 using Attend.Tests.Cli;
 using Attend.Tests.Training;
 using Attend.Training;

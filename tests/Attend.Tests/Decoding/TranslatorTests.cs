@@ -1,5 +1,6 @@
 using Attend.Decoding;
 using Attend.Model;
+using Attend.Runs;
 using Attend.Tensors;
 using Attend.Tests.Training;
 using Attend.Training;

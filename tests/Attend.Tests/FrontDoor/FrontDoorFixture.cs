@@ -1,6 +1,7 @@
 // Tiny runs trained once for the front-door tests: an attention run, a plain run with another vocabulary.
 using Attend.Config;
 using Attend.Model;
+using Attend.Runs;
 using Attend.Text;
 using Attend.Training;
 

@@ -1,5 +1,6 @@
 // TranslationModel.Train: a program trains the debug config without the CLI, then loads and uses the run.
 using Attend.Config;
+using Attend.Runs;
 using Attend.Tests.Training;
 using Attend.Training;
 

@@ -1,6 +1,6 @@
 // TranslationModel gives what the library's text pipeline (the one `attend translate` and the server use) gives.
 using Attend.Decoding;
-using Attend.Training;
+using Attend.Runs;
 
 namespace Attend.Tests.FrontDoor;
 

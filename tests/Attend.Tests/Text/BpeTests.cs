@@ -54,8 +54,8 @@ public class BpeTests
         Assert.Equal(["lo@@", "west"], seg.SegmentWord("lowest"));
         Assert.Equal(["newest"], seg.SegmentWord("newest"));
         // wider: w i → wi, wi d → wid; no listed merge joins e and r</w> (only we r</w>).
-        Assert.Equal("lo@@ west wid@@ e@@ r", seg.SegmentLine("lowest wider"));
-        Assert.Equal("lowest wider", BpeSegmenter.DesegmentLine("lo@@ west wid@@ e@@ r"));
+        Assert.Equal(["lo@@", "west", "wid@@", "e@@", "r"], seg.Segment(["lowest", "wider"]));
+        Assert.Equal(["lowest", "wider"], BpeSegmenter.Desegment(["lo@@", "west", "wid@@", "e@@", "r"]));
         Assert.Equal(["x@@", "y@@", "z"], seg.SegmentWord("xyz"));
     }
 
@@ -63,12 +63,12 @@ public class BpeTests
     public void Dropout_is_seeded_and_still_desegments_exactly()
     {
         var seg = new BpeSegmenter(new BpeCodes(ToyMerges));
-        string line = "newest widest lowest newest widest";
-        var a = seg.SegmentLine(line, 0.5, new Rng(7));
-        Assert.Equal(a, seg.SegmentLine(line, 0.5, new Rng(7)));
-        Assert.NotEqual(seg.SegmentLine(line), a); // p = 0.5 over 5 words splits something with this seed
-        Assert.Equal(line, BpeSegmenter.DesegmentLine(a));
-        Assert.Equal("n@@ e@@ w@@ e@@ s@@ t", seg.SegmentLine("newest", 0.999999, new Rng(1)));
+        string[] line = ["newest", "widest", "lowest", "newest", "widest"];
+        var a = seg.Segment(line, 0.5, new Rng(7));
+        Assert.Equal(a, seg.Segment(line, 0.5, new Rng(7)));
+        Assert.NotEqual(seg.Segment(line), a); // p = 0.5 over 5 words splits something with this seed
+        Assert.Equal(line, BpeSegmenter.Desegment(a));
+        Assert.Equal(["n@@", "e@@", "w@@", "e@@", "s@@", "t"], seg.Segment(["newest"], 0.999999, new Rng(1)));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using Xunit.Abstractions;
 using Attend.Attention;
+using Attend.Data;
 using Attend.Demo;
+using Attend.Runs;
 using Attend.Training;
 
 namespace Attend.Tests.Training;

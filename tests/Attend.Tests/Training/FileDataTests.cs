@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Attend.Config;
+using Attend.Runs;
 using Attend.Text;
 using Attend.Training;
 

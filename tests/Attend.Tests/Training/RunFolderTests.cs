@@ -1,6 +1,7 @@
 // Run folders: overwrite empties only what Attend created, names and paths fail before training, and a run
 // that stopped before its first checkpoint can start again.
 using Attend.Config;
+using Attend.Runs;
 using Attend.Tensors.IO;
 using Attend.Training;
 
@@ -130,7 +131,7 @@ public class RunFolderTests
             File.WriteAllText(Path.Combine(dir, ".config.yaml.99999999.0123abcd.tmp"), "half");
             var mine = Path.Combine(dir, $".dev.src.{Environment.ProcessId}.0123abcd.tmp");
             File.WriteAllText(mine, "being written");
-            RunDirectory.Prune(dir, 3);
+            RunCheckpoints.Prune(dir, 3);
             Assert.Equal([mine], Directory.GetFileSystemEntries(dir));
         }
         finally

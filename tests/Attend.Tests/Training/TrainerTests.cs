@@ -1,4 +1,5 @@
 using Attend.Config;
+using Attend.Runs;
 using Attend.Training;
 
 namespace Attend.Tests.Training;

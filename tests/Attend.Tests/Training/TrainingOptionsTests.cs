@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Attend.Config;
+using Attend.Runs;
 using Attend.Tensors;
 using Attend.Training;
 

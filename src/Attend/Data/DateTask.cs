@@ -1,6 +1,6 @@
 using Attend.Tensors;
 
-namespace Attend.Demo;
+namespace Attend.Data;
 
 /// <summary>One example of the dates task: a date written some way, and its ISO form.</summary>
 public sealed record DatePair(string Source, string Target);

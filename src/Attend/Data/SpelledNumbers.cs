@@ -1,4 +1,4 @@
-namespace Attend.Demo;
+namespace Attend.Data;
 
 /// <summary>English words for the numbers the dates task needs: days (ordinal) and years.</summary>
 internal static class SpelledNumbers

@@ -1,7 +1,7 @@
-using Attend.Demo;
+using Attend.Data;
 using Attend.Tensors;
 
-namespace Attend.Tests.Training;
+namespace Attend.Tests.Data;
 
 public class DateTaskTests
 {

@@ -1,0 +1,40 @@
+using Attend.Attention;
+using Attend.Model;
+using Attend.Tensors;
+
+namespace Attend.Tests.Model;
+
+/// <summary>
+/// Each attention kind steps by the route its docs name, the projected memory only when nothing records a graph,
+/// and the two Bahdanau routes compute the same step.
+/// </summary>
+public class DecoderRouteTests
+{
+    private static (DecoderRoute Route, float[] Readout) FirstStep(Seq2Seq model, Seq2SeqBatch batch)
+    {
+        var (context, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var bos = Enumerable.Repeat(model.Config.BosId, batch.Batch).ToArray();
+        var step = model.Decoder.Step(model.Decoder.EmbedStep(bos), state, context);
+        return (model.Decoder.RouteOf(context), step.Readout.Data.ToArray());
+    }
+
+    [Theory]
+    [InlineData(AttentionKind.None, DecoderRoute.FixedContext, DecoderRoute.FixedContext)]
+    [InlineData(AttentionKind.Bahdanau, DecoderRoute.AttendThenProject, DecoderRoute.ProjectedMemory)]
+    [InlineData(AttentionKind.LuongDot, DecoderRoute.AttendAfterRnn, DecoderRoute.AttendAfterRnn)]
+    [InlineData(AttentionKind.LuongGeneral, DecoderRoute.AttendAfterRnn, DecoderRoute.AttendAfterRnn)]
+    [InlineData(AttentionKind.LuongConcat, DecoderRoute.AttendAfterRnn, DecoderRoute.AttendAfterRnn)]
+    public void Each_kind_steps_by_its_route_and_both_routes_agree(AttentionKind kind, DecoderRoute training, DecoderRoute search)
+    {
+        var config = TinyModels.Config(kind) with { Readout = Readout.StateContext };
+        var model = TinyModels.Model(config);
+        var batch = TinyModels.Batch(model.Config, [4, 2, 3], [3, 3, 2]);
+        var (withGraph, recorded) = FirstStep(model, batch);
+        (DecoderRoute Route, float[] Readout) searched;
+        using (GradMode.Off()) searched = FirstStep(model, batch);
+        Assert.Equal(training, withGraph);
+        Assert.Equal(search, searched.Route);
+        Assert.Equal(recorded.Length, searched.Readout.Length);
+        for (int i = 0; i < recorded.Length; i++) Assert.Equal(recorded[i], searched.Readout[i], 1e-5f);
+    }
+}
