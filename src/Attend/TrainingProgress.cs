@@ -72,7 +72,9 @@ internal sealed class ProgressReporter(IProgress<TrainingProgress>? progress) : 
         _latest = p;
         progress?.Report(Report(TrainingProgressKind.Update) with
         {
-            Loss = p.Loss, LearningRate = p.LearningRate, TargetTokensPerSecond = p.TargetTokensPerSecond,
+            Loss = p.Loss,
+            LearningRate = p.LearningRate,
+            TargetTokensPerSecond = p.TargetTokensPerSecond,
         });
     }
 

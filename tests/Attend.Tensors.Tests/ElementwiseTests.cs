@@ -110,13 +110,15 @@ public class ElementwiseTests
     [Fact] public void DivideGrad() => Binary(new DivideGrad(), (dy, b) => dy / b, Normal, Positive);
     [Fact] public void DivideGradRight() => Ternary(new DivideGradRight(), (dy, y, b) => -dy * y / b, Normal, Normal, Positive);
     [Fact] public void SoftmaxGrad() => Binary(new SoftmaxGrad(0.3f), (y, dy) => y * (dy - 0.3f), Prob, Normal);
-    [Fact] public void MaskedSoftmaxGrad() =>
+    [Fact]
+    public void MaskedSoftmaxGrad() =>
         Ternary(new MaskedSoftmaxGrad(-0.7f), (y, dy, m) => m != 0 ? y * (dy + 0.7f) : 0, Prob, Normal, Bit);
     [Fact] public void LogSoftmaxGrad() => Binary(new LogSoftmaxGrad(1.5f), (y, dy) => dy - Math.Exp(y) * 1.5f, r => -3f * Prob(r), Normal);
     [Fact] public void ExpShift() => Unary(new ExpShift(0.25f), x => Math.Exp(x - 0.25f), r => 3f * Normal(r));
     [Fact] public void MaskedFill() => Binary(new MaskedFill(), (x, m) => m != 0 ? x : double.NegativeInfinity, Normal, Bit);
     [Fact] public void MaskedExpShift() => Binary(new MaskedExpShift(1f), (x, m) => m != 0 ? Math.Exp(x - 1) : 0, Normal, Bit);
-    [Fact] public void CrossEntropyGrad() =>
+    [Fact]
+    public void CrossEntropyGrad() =>
         Unary(new CrossEntropyGrad(2f, 0.125f, 0.01f), x => 0.125f * Math.Exp(x - 2f) - 0.01f, Normal);
 
     [Fact]

@@ -43,8 +43,11 @@ internal static unsafe class Bf16Gemm
             // Chunks of columns, a multiple of 4 (one sweep), two per thread when each keeps 256 columns.
             int chunks = n / (2 * parts) >= 256 ? 2 * parts : parts;
             int chunk = ((n + chunks - 1) / chunks + 3) & ~3;
-            var job = new Job { X = px, W = pw, C = pc, Bias = bias.IsEmpty ? null : pb, M = m, N = n, K = k,
-                Avx2 = kernel == Bf16Kernel.Avx2, Chunk = chunk, Chunks = (n + chunk - 1) / chunk };
+            var job = new Job
+            {
+                X = px, W = pw, C = pc, Bias = bias.IsEmpty ? null : pb, M = m, N = n, K = k,
+                Avx2 = kernel == Bf16Kernel.Avx2, Chunk = chunk, Chunks = (n + chunk - 1) / chunk
+            };
             GemmThreads.Run(&RunPart, &job, Math.Min(parts, job.Chunks));
         }
     }

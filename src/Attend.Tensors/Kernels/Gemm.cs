@@ -81,8 +81,11 @@ internal unsafe class Gemm
         if (kernel == GemmKernel.Auto) kernel = BestKernel;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new Job { A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB,
-                Accumulate = accumulate || bias is not null, Bias = bias, Kernel = kernel };
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB,
+                Accumulate = accumulate || bias is not null, Bias = bias, Kernel = kernel
+            };
             if (route == GemmRoute.Auto) route = m <= GemmDirect.MaxRows(transB, (long)k * n) || n == 1 ? GemmRoute.Direct : GemmRoute.Packed;
             if (route == GemmRoute.Direct && m > 1 && n == 1)
             {

@@ -29,7 +29,7 @@ public sealed class PreparedCorpus
             string path = Path.Combine(dir, Manifest.Bpe);
             if (!File.Exists(path)) throw new InvalidDataException($"{path}: missing (the manifest lists BPE codes)");
             if (FileHash.Sha256(path) != Manifest.BpeSha256)
-                    throw new InvalidDataException($"{path}: differs from the codes the corpus was prepared with (SHA-256 mismatch)");
+                throw new InvalidDataException($"{path}: differs from the codes the corpus was prepared with (SHA-256 mismatch)");
             Bpe = BpeCodes.Load(path);
         }
         if (!Manifest.Splits.ContainsKey("train")) throw new InvalidDataException($"{Path.Combine(dir, Manifest.FileName)}: no train split");

@@ -21,19 +21,35 @@ public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSi
         {
             Data = c.Data with
             {
-                Source = DataSource.Demo, Tokenizer = Text.TokenizerKind.Char,
-                DemoTrainSize = TrainSize, DemoDevSize = 200, DemoTestSize = TestSize, DemoMaxDates = MaxDates,
+                Source = DataSource.Demo,
+                Tokenizer = Text.TokenizerKind.Char,
+                DemoTrainSize = TrainSize,
+                DemoDevSize = 200,
+                DemoTestSize = TestSize,
+                DemoMaxDates = MaxDates,
             },
             Model = c.Model with
             {
-                Attention = kind, EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize,
+                Attention = kind,
+                EmbeddingSize = EmbeddingSize,
+                HiddenSize = HiddenSize,
                 Readout = Model.Readout.StateContext,
             },
             Training = c.Training with
             {
-                Lr = Lr, BatchSize = BatchSize, Epochs = 1000, MaxSeconds = Seconds, MaxSteps = MaxSteps,
-                ValidateEvery = 250, LogEvery = 50, EarlyStoppingMetric = StopMetric.Loss, Patience = 0,
-                PrintSamples = 0, RunDir = Path.Combine(OutDir, name), Overwrite = true, KeepLast = 1,
+                Lr = Lr,
+                BatchSize = BatchSize,
+                Epochs = 1000,
+                MaxSeconds = Seconds,
+                MaxSteps = MaxSteps,
+                ValidateEvery = 250,
+                LogEvery = 50,
+                EarlyStoppingMetric = StopMetric.Loss,
+                Patience = 0,
+                PrintSamples = 0,
+                RunDir = Path.Combine(OutDir, name),
+                Overwrite = true,
+                KeepLast = 1,
             },
             Testing = c.Testing with { BeamSize = 1 },
         };

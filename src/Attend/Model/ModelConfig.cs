@@ -1,5 +1,5 @@
-using Attend.Attention;
 using System.Text.Json.Serialization;
+using Attend.Attention;
 using Attend.Nn;
 
 namespace Attend.Model;

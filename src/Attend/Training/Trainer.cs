@@ -209,8 +209,11 @@ public sealed class Trainer
     {
         _state = _state with
         {
-            RngState = _rng.GetState(), OptimizerSteps = _optimizer.StepCount, LearningRate = _optimizer.LearningRate,
-            Scheduler = _scheduler.State, ElapsedSeconds = elapsed,
+            RngState = _rng.GetState(),
+            OptimizerSteps = _optimizer.StepCount,
+            LearningRate = _optimizer.LearningRate,
+            Scheduler = _scheduler.State,
+            ElapsedSeconds = elapsed,
         };
         var dir = RunCheckpoints.Save(RunDir, Model, _optimizer, _state, _config, _data.SourceVocab, _data.TargetVocab, _data.Text.Bpe);
         if (isBest) RunDirectory.Link(RunDir, RunDirectory.Best, dir);

@@ -110,19 +110,19 @@ public class Int8GemmTests
         var clean = new float[m * n];
         Int8Gemm.Multiply(x, w, default, clean, m, kernel, threads: 1);
         foreach (float bad in new[] { float.NaN, float.PositiveInfinity })
-        foreach (int column in new[] { 40, 64 })
-        {
-            var y = (float[])x.Clone();
-            y[k + column] = bad;
-            var c = new float[m * n];
-            Int8Gemm.Multiply(y, w, default, c, m, kernel, threads: 1);
-            for (int j = 0; j < n; j++)
+            foreach (int column in new[] { 40, 64 })
             {
-                Assert.True(float.IsNaN(c[n + j]), $"{bad} at column {column}: C[1,{j}] = {c[n + j]}");
-                Assert.Equal(clean[j], c[j]);
-                Assert.Equal(clean[2 * n + j], c[2 * n + j]);
+                var y = (float[])x.Clone();
+                y[k + column] = bad;
+                var c = new float[m * n];
+                Int8Gemm.Multiply(y, w, default, c, m, kernel, threads: 1);
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.True(float.IsNaN(c[n + j]), $"{bad} at column {column}: C[1,{j}] = {c[n + j]}");
+                    Assert.Equal(clean[j], c[j]);
+                    Assert.Equal(clean[2 * n + j], c[2 * n + j]);
+                }
             }
-        }
     }
 
     // A row of zeros has scale 0: its row of C (a zero row of x) or its column (a zero row of W) is exactly the bias.

@@ -2,8 +2,8 @@
 // mid-save, between saves), resumed each time with --resume, ends with exactly the parameters of a run that
 // was never interrupted, and no kill leaves a checkpoint folder that would load half-written.
 using Attend.Runs;
-using Attend.Training;
 using Attend.Tests.Training;
+using Attend.Training;
 
 namespace Attend.Tests.Cli;
 

@@ -23,7 +23,8 @@ public class ProjectedMemoryTests
     private static (Seq2Seq Model, Seq2SeqBatch Batch) Tiny(RnnKind rnn, int layers, Readout readout)
     {
         var config = TinyModels.Config(AttentionKind.Bahdanau, rnn, vocab: 40, emb: 7, hidden: 12)
-            with { DecoderLayers = layers, EncoderLayers = layers, Readout = readout };
+            with
+        { DecoderLayers = layers, EncoderLayers = layers, Readout = readout };
         int[] lengths = [9, 1, 6, 9, 3, 8, 2, 7, 5, 4, 9, 6];
         return (TinyModels.Model(config, 21), TinyModels.Batch(config, lengths, Enumerable.Repeat(1, lengths.Length).ToArray()));
     }

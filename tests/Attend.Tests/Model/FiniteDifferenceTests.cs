@@ -27,7 +27,11 @@ public class FiniteDifferenceTests
     {
         "feeding" => TinyModels.Config(AttentionKind.LuongGeneral, RnnKind.Lstm) with
         {
-            InputFeeding = true, Readout = Readout.StateContextEmbedding, EncoderLayers = 2, DecoderLayers = 2, Init = DecoderInit.Last,
+            InputFeeding = true,
+            Readout = Readout.StateContextEmbedding,
+            EncoderLayers = 2,
+            DecoderLayers = 2,
+            Init = DecoderInit.Last,
         },
         "tied" => TinyModels.Config(AttentionKind.Bahdanau, emb: 6) with { TieEmbeddings = true, Init = DecoderInit.Zero },
         "dropout" => TinyModels.Config(AttentionKind.LuongConcat) with { Dropout = 0.3f, EncoderLayers = 2, Readout = Readout.StateContext },

@@ -1,9 +1,9 @@
-using Xunit.Abstractions;
 using Attend.Attention;
 using Attend.Data;
 using Attend.Demo;
 using Attend.Runs;
 using Attend.Training;
+using Xunit.Abstractions;
 
 namespace Attend.Tests.Training;
 
