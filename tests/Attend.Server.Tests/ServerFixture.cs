@@ -8,13 +8,6 @@ namespace Attend.Server.Tests;
 /// <summary>Trains two tiny runs once for all tests (a few seconds): "attn" (Bahdanau) and "plain" (no attention).</summary>
 public sealed class ServerFixture : IDisposable
 {
-    private sealed class Quiet : ITrainingObserver
-    {
-        public void Progress(TrainProgress p) { }
-        public void Validated(ValidationResult v, bool isBest) { }
-        public void Note(string message) { }
-    }
-
     public const int MaxTextLength = 120, MaxTexts = 6, MaxBeam = 8, MaxBodyBytes = 4096;
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), $"attend-server-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -71,7 +64,7 @@ public sealed class ServerFixture : IDisposable
             testing:
               beam_size: 1
             """, "server-tests", [$"training.max_steps={steps}", $"training.run_dir={dir}"]);
-        TrainingRun.Start(config, false, new Quiet()).Run();
+        TrainingRun.Start(config, false, ITrainingObserver.Silent).Run();
     }
 
     public void Dispose()

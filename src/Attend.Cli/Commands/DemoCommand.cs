@@ -39,7 +39,7 @@ internal static class DemoCommand
             var report = DemoRunner.Run(options, kind =>
             {
                 err.WriteLine($"training the {(kind == AttentionKind.None ? "plain encoder–decoder (no attention)" : "Bahdanau attention model")} for {options.Seconds:0} s …");
-                return q ? new SilentObserver() : new LineObserver(err, quiet: true);
+                return q ? ITrainingObserver.Silent : new LineObserver(err, quiet: true);
             }, cts.Token);
             Print(console, report);
             var svgPath = Path.Combine(options.OutDir, "attention.svg");
@@ -99,11 +99,4 @@ internal static class DemoCommand
             by_length = m.ByLength.Select(b => new { bucket = b.Bucket, count = b.Count, exact_match = b.ExactMatch }),
         }),
     }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-
-    private sealed class SilentObserver : ITrainingObserver
-    {
-        public void Progress(TrainProgress p) { }
-        public void Validated(Training.ValidationResult v, bool isBest) { }
-        public void Note(string message) { }
-    }
 }

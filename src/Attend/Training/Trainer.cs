@@ -19,6 +19,16 @@ public interface ITrainingObserver
     void Progress(TrainProgress p);
     void Validated(ValidationResult v, bool isBest);
     void Note(string message);
+
+    /// <summary>An observer that ignores everything (a run whose caller reads only its result).</summary>
+    public static ITrainingObserver Silent { get; } = new SilentObserver();
+
+    private sealed class SilentObserver : ITrainingObserver
+    {
+        public void Progress(TrainProgress p) { }
+        public void Validated(ValidationResult v, bool isBest) { }
+        public void Note(string message) { }
+    }
 }
 
 public sealed record TrainResult(StopReason Reason, long Steps, string RunDir, ValidationResult? Best, ValidationResult? Last);

@@ -14,13 +14,6 @@ namespace Attend.Tests.FrontDoor;
 /// </summary>
 public sealed class FrontDoorFixture : IDisposable
 {
-    private sealed class Quiet : ITrainingObserver
-    {
-        public void Progress(TrainProgress p) { }
-        public void Validated(ValidationResult v, bool isBest) { }
-        public void Note(string message) { }
-    }
-
     public string Root { get; } = Path.Combine(Path.GetTempPath(), $"attend-frontdoor-{Environment.ProcessId}-{Guid.NewGuid():N}");
     public string Attn => Path.Combine(Root, "attn");
     public string Plain => Path.Combine(Root, "plain");
@@ -63,7 +56,7 @@ public sealed class FrontDoorFixture : IDisposable
               beam_size: 3
               alpha: 0.6
             """, "front-door-tests", [$"training.max_steps={steps}", $"training.run_dir={dir}"]);
-        TrainingRun.Start(config, false, new Quiet()).Run();
+        TrainingRun.Start(config, false, ITrainingObserver.Silent).Run();
     }
 
     /// <summary>A copy of attn's best checkpoint folder under a new name, for tests that damage it.</summary>
