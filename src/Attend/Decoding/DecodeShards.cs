@@ -66,7 +66,7 @@ internal static class DecodeShards
     {
         var encoder = model.Encoder.Rnn;
         using (batch > Gemm.MaxDirectRows ? PackedWeights.Hold(Enumerable.Range(0, encoder.Layers * encoder.Directions).Select(encoder.WeightHh)) : null)
-            return model.Encode(src, batch, srcLengths);
+            return model.Encode(src, batch, srcLengths, DecoderPass.Inference);
     }
 
     /// <summary>The decoder's step weights (<see cref="Decoder.StepWeights"/>) held packed for steps of <paramref name="rows"/> rows, or null when the few-rows route, which reads them as stored, takes that many.</summary>

@@ -90,7 +90,7 @@ public static class TextTranslator
         var batch = Seq2SeqBatch.FromPairs([m.SourceVocab.Encode(source)], [trgIds], cfg.PadId, cfg.BosId, cfg.EosId);
         using var noGrad = Attend.Tensors.GradMode.Off();
         using var scope = Attend.Tensors.TensorScope.Begin();
-        var output = m.Model.Forward(batch);
+        var output = m.Model.Forward(batch, ForwardOptions.Inference);
         int t = batch.TargetLength, s = batch.SourceLength, v = output.Logits.Shape[^1];
         double logProb = 0;
         for (int i = 0; i < t; i++) logProb += Translator.LogSoftmaxAt(output.Logits.Data.Slice(i * v, v), batch.TargetOut[i]);

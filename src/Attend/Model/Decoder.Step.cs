@@ -1,10 +1,26 @@
 // One decoder step, by an explicit route: which of the four ways the RNN input and the context are formed.
-// The route is named by DecoderRoute and chosen in one place (RouteOf); teacher forcing and search both step here.
+// The route is named by DecoderRoute and chosen in one place (RouteOf) from the attention kind and the caller's
+// DecoderPass (training or inference); teacher forcing and search both step here.
 using Attend.Attention;
 using Attend.Nn;
 using Attend.Tensors;
 
 namespace Attend.Model;
+
+/// <summary>
+/// What a pass over the decoder is for, chosen by its caller and passed to <see cref="Decoder.Prepare"/>: it picks
+/// Bahdanau's route (<see cref="DecoderRoute.AttendThenProject"/> or <see cref="DecoderRoute.ProjectedMemory"/>).
+/// </summary>
+public enum DecoderPass
+{
+    /// <summary>Training: a graph is recorded, so Bahdanau attends and projects the context by W_c at each step.</summary>
+    Training,
+    /// <summary>
+    /// Inference (search, validation, forced decoding, under <c>GradMode.Off</c>): the model is only read, so
+    /// Bahdanau's memory is projected by W_c once per batch and each step sums the projection.
+    /// </summary>
+    Inference,
+}
 
 /// <summary>How one decoder step forms its RNN input and its context (see <see cref="Decoder.RouteOf"/>).</summary>
 public enum DecoderRoute
@@ -12,11 +28,11 @@ public enum DecoderRoute
     /// <summary>No attention: the input is W_e e + W_c·last, with W_c·last computed once per batch.</summary>
     FixedContext,
     /// <summary>
-    /// Bahdanau while a graph is recorded (training): attend with the previous state, then W_e e + W_c c.
+    /// Bahdanau in a <see cref="DecoderPass.Training"/> pass: attend with the previous state, then W_e e + W_c c.
     /// </summary>
     AttendThenProject,
     /// <summary>
-    /// Bahdanau when nothing records a graph (search, validation): the memory was projected by W_c once in
+    /// Bahdanau in a <see cref="DecoderPass.Inference"/> pass (search, validation): the memory was projected by W_c once in
     /// <see cref="Decoder.Prepare"/>, so W_c c = Σ_j α_j (W_c m_j) (S·G·H multiply-adds a row instead of C·G·H).
     /// </summary>
     ProjectedMemory,
@@ -28,8 +44,8 @@ public sealed partial class Decoder
 {
     /// <summary>
     /// The route of every step on <paramref name="context"/>: Luong kinds attend after the RNN; without attention
-    /// the context is fixed; Bahdanau uses the projected memory when <see cref="Prepare"/> made one (nothing
-    /// recorded a graph then), else attends and projects the context at each step.
+    /// the context is fixed; Bahdanau uses the projected memory when <see cref="Prepare"/> made one (an
+    /// <see cref="DecoderPass.Inference"/> pass), else attends and projects the context at each step.
     /// </summary>
     public DecoderRoute RouteOf(DecoderContext context)
     {

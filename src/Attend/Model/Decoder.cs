@@ -54,9 +54,10 @@ public sealed partial class Decoder : Module
 
     /// <summary>
     /// The memory side (memory of directions concatenated or summed, keys projected once, mask from
-    /// <paramref name="srcLengths"/>) and the initial state.
+    /// <paramref name="srcLengths"/>) and the initial state, for a <paramref name="pass"/> that its caller names:
+    /// training, or inference, which also projects Bahdanau's memory by W_c (<see cref="DecoderRoute.ProjectedMemory"/>).
     /// </summary>
-    public (DecoderContext Context, DecoderState State) Prepare(EncoderOutput enc, ReadOnlySpan<int> srcLengths)
+    public (DecoderContext Context, DecoderState State) Prepare(EncoderOutput enc, ReadOnlySpan<int> srcLengths, DecoderPass pass)
     {
         var outputs = enc.Outputs;
         int b = outputs.Shape[0], s = outputs.Shape[1], h = Config.HiddenSize;
@@ -66,15 +67,15 @@ public sealed partial class Decoder : Module
             var memory = Config.ResolvedMemory == MemoryKind.Sum && !enc.Summed ? Ops.SumChunks(outputs, 2) : outputs;
             prepared = Attention.Prepare(memory, LengthMask(srcLengths, b, s), srcLengths);
         }
-        return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last, prepared?.Memory, srcLengths)), InitialState(enc, b));
+        return (new DecoderContext(prepared, enc.Last, InputProjection(enc.Last, prepared?.Memory, srcLengths, pass)), InitialState(enc, b));
     }
 
     /// <summary>
-    /// The column split of the first decoder layer's W_ih for None and Bahdanau (null for Luong). When nothing
-    /// records a graph (decoding) and attention feeds the context in, the memory is projected too:
+    /// The column split of the first decoder layer's W_ih for None and Bahdanau (null for Luong). In an inference
+    /// pass (decoding) where attention feeds the context in, the memory is projected too:
     /// W_c m_j for every real source position (<see cref="DecoderInputProjection.ProjectedMemory"/>).
     /// </summary>
-    private DecoderInputProjection? InputProjection(Tensor last, Tensor? memory, ReadOnlySpan<int> srcLengths)
+    private DecoderInputProjection? InputProjection(Tensor last, Tensor? memory, ReadOnlySpan<int> srcLengths, DecoderPass pass)
     {
         if (Config.IsLuong) return null;
         int e = Config.EmbeddingSize, c = Config.ContextSize;
@@ -82,9 +83,9 @@ public sealed partial class Decoder : Module
         var we = Ops.Slice(w, 1, 0, e);
         var wc = Ops.Slice(w, 1, e, c);
         var fixedContext = Config.Attention == AttentionKind.None ? Ops.Linear(last, wc) : null;
-        // The one choice of route made by the grad mode: the memory is projected by W_c only when nothing records a
-        // graph (search, validation), which selects DecoderRoute.ProjectedMemory for Bahdanau (see RouteOf).
-        bool projectMemory = memory is not null && !GradMode.IsEnabled;
+        // The caller's pass picks Bahdanau's route: the memory is projected by W_c only for inference (search,
+        // validation), which selects DecoderRoute.ProjectedMemory (see RouteOf); training projects each step's context.
+        bool projectMemory = memory is not null && pass == DecoderPass.Inference;
         var projectedMemory = projectMemory ? Ops.LinearPrefixes(memory!, wc, srcLengths) : null;
         return new DecoderInputProjection(we, Rnn.BiasIh(0), wc, fixedContext, projectedMemory);
     }

@@ -3,12 +3,17 @@ using Attend.Tensors;
 
 namespace Attend.Model;
 
-/// <summary>How a forward pass runs: a null generator is inference (no dropout, full teacher forcing).</summary>
+/// <summary>How a forward pass runs: a null generator is evaluation (no dropout, full teacher forcing).</summary>
 /// <param name="Rng">drives dropout and the teacher-forcing draws; null = evaluation</param>
 /// <param name="TeacherForcing">probability of feeding the gold previous token at each step t ≥ 1</param>
-public sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f)
+/// <param name="Pass">the decoder pass: training (a graph may be recorded) or inference (under GradMode.Off)</param>
+public sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f, DecoderPass Pass = DecoderPass.Training)
 {
+    /// <summary>No dropout, full teacher forcing, the training pass (a graph may be recorded).</summary>
     public static readonly ForwardOptions Eval = new();
+
+    /// <summary>No dropout, full teacher forcing, the inference pass: validation and forced decoding, under GradMode.Off.</summary>
+    public static readonly ForwardOptions Inference = new(Pass: DecoderPass.Inference);
 }
 
 /// <summary>Loss (mean cross-entropy over non-pad targets), logits [B, T, V] and attention weights [B, T, S] (null for None).</summary>
@@ -37,13 +42,17 @@ public sealed class Seq2Seq : Module
         return m;
     }
 
-    /// <summary>Encodes the source and prepares the decoder: memory keys projected once, initial state.</summary>
-    public (DecoderContext Context, DecoderState State) Encode(ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> lengths, Rng? dropoutRng = null)
+    /// <summary>
+    /// Encodes the source and prepares the decoder for <paramref name="pass"/> (training or inference, see
+    /// <see cref="Decoder.Prepare"/>): memory keys projected once, initial state.
+    /// </summary>
+    public (DecoderContext Context, DecoderState State) Encode(ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> lengths, DecoderPass pass,
+        Rng? dropoutRng = null)
     {
         // A summed memory comes summed out of the encoder: no [B, S, 2H] tensor, nor its gradient.
         bool sum = Config.ResolvedMemory == MemoryKind.Sum && Decoder.Attention is not null;
         var enc = Encoder.Forward(src, batch, lengths, dropoutRng, sumDirections: sum);
-        var prepared = Decoder.Prepare(enc, lengths);
+        var prepared = Decoder.Prepare(enc, lengths, pass);
         // Without attention the outputs feed nothing; concatenated outputs summed by the decoder (a one-directional
         // encoder) feed only SumChunks, whose backward never reads them.
         if (Decoder.Attention is null || (Config.ResolvedMemory == MemoryKind.Sum && !enc.Summed)) enc.Outputs.FreeValues();
@@ -56,7 +65,7 @@ public sealed class Seq2Seq : Module
         batch.Validate();
         options ??= ForwardOptions.Eval;
         var rng = options.Rng;
-        var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);
+        var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, options.Pass, rng);
         var (logits, weights) = Decoder.Forward(batch.TargetIn, batch.Batch, state, ctx, rng, rng is null ? 1f : options.TeacherForcing, rng);
         var loss = Ops.CrossEntropy(logits, batch.TargetOut, Config.PadId); // [B, T, V] as B·T rows, no reshaped copy
         return new Seq2SeqOutput(loss, logits, weights);
@@ -74,7 +83,7 @@ public sealed class Seq2Seq : Module
         batch = batch.Validate().SortedByTargetLength(Config.PadId);
         options ??= ForwardOptions.Eval;
         var rng = options.Rng;
-        var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, rng);
+        var (ctx, state) = Encode(batch.Source, batch.Batch, batch.SourceLengths, options.Pass, rng);
         return Decoder.Loss(batch.TargetIn, batch.TargetOut, batch.Batch, state, ctx, labelSmoothing, rng,
             rng is null ? 1f : options.TeacherForcing, rng);
     }

@@ -40,7 +40,7 @@ public static class Validator
             var m = model.Config;
             var batch = Seq2SeqBatch.FromPairs(idx.Select(i => examples[i].Source).ToList(), idx.Select(i => examples[i].Target).ToList(), m.PadId, m.BosId, m.EosId);
             long n = batch.TargetOut.Count(id => id != model.Config.PadId);
-            nll += model.Loss(batch).Data[0] * (double)n;
+            nll += model.Loss(batch, ForwardOptions.Inference).Data[0] * (double)n;
             tokens += n;
         }
         return (tokens == 0 ? double.NaN : nll / tokens, tokens);

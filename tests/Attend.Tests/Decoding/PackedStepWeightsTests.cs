@@ -34,7 +34,7 @@ public class PackedStepWeightsTests
     {
         var (model, batch) = Tiny(kind, rnn, layers, seed: 9, stride: 7);
         using var noGrad = GradMode.Off();
-        var (ctx, state0) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var (ctx, state0) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, DecoderPass.Inference);
         var dec = model.Decoder;
 
         float[][] Run(bool packed)
@@ -94,7 +94,7 @@ public class PackedStepWeightsTests
         const int steps = 5;
         var greedy = Greedy.Decode(model, batch.Source, batch.Batch, batch.SourceLengths, new GreedyOptions(steps, StopAtEos: false, Shards: 1));
         // The same search by hand, nothing held packed.
-        var (ctx, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var (ctx, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, DecoderPass.Inference);
         var dec = model.Decoder;
         var y = Enumerable.Repeat(model.Config.BosId, batch.Batch).ToArray();
         var logits = new List<Tensor>();

@@ -66,11 +66,11 @@ public class ProjectedMemoryTests
     {
         var (model, batch) = Tiny(rnn, layers, readout);
         var dec = model.Decoder;
-        // Encoding with a graph (training) leaves the memory unprojected; without one (decoding) projects it.
-        var (plain, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        // Encoding for training leaves the memory unprojected; encoding for inference (decoding) projects it.
+        var (plain, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, DecoderPass.Training);
         Assert.Null(plain.Input!.ProjectedMemory);
         DecoderContext projected;
-        using (GradMode.Off()) projected = model.Encode(batch.Source, batch.Batch, batch.SourceLengths).Context;
+        using (GradMode.Off()) projected = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, DecoderPass.Inference).Context;
         var values = projected.Input!.ProjectedMemory!;
         int s = batch.SourceLength, gh = values.Shape[2];
         Assert.Equal([batch.Batch, s, dec.Rnn.WeightIh(0).Shape[0]], values.Shape);
@@ -89,9 +89,9 @@ public class ProjectedMemoryTests
         var (model, batch) = Tiny(rnn, layers, readout);
         const int k = 3;
         var rows = Enumerable.Range(0, batch.Batch * k).Select(i => i / k).ToArray();
-        var (plain, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var (plain, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, DecoderPass.Training);
         DecoderContext projected;
-        using (GradMode.Off()) projected = model.Encode(batch.Source, batch.Batch, batch.SourceLengths).Context;
+        using (GradMode.Off()) projected = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, DecoderPass.Inference).Context;
         var beams = projected.RepeatEach(k);
         Assert.Same(projected.Input!.ProjectedMemory, beams.Input!.ProjectedMemory); // shared, not copied k times
         using var noGrad = GradMode.Off();

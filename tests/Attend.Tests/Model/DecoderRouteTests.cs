@@ -5,14 +5,14 @@ using Attend.Tensors;
 namespace Attend.Tests.Model;
 
 /// <summary>
-/// Each attention kind steps by the route its docs name, the projected memory only when nothing records a graph,
+/// Each attention kind steps by the route its docs name, the projected memory only in the inference pass,
 /// and the two Bahdanau routes compute the same step.
 /// </summary>
 public class DecoderRouteTests
 {
-    private static (DecoderRoute Route, float[] Readout) FirstStep(Seq2Seq model, Seq2SeqBatch batch)
+    private static (DecoderRoute Route, float[] Readout) FirstStep(Seq2Seq model, Seq2SeqBatch batch, DecoderPass pass)
     {
-        var (context, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths);
+        var (context, state) = model.Encode(batch.Source, batch.Batch, batch.SourceLengths, pass);
         var bos = Enumerable.Repeat(model.Config.BosId, batch.Batch).ToArray();
         var step = model.Decoder.Step(model.Decoder.EmbedStep(bos), state, context);
         return (model.Decoder.RouteOf(context), step.Readout.Data.ToArray());
@@ -29,9 +29,9 @@ public class DecoderRouteTests
         var config = TinyModels.Config(kind) with { Readout = Readout.StateContext };
         var model = TinyModels.Model(config);
         var batch = TinyModels.Batch(model.Config, [4, 2, 3], [3, 3, 2]);
-        var (withGraph, recorded) = FirstStep(model, batch);
+        var (withGraph, recorded) = FirstStep(model, batch, DecoderPass.Training);
         (DecoderRoute Route, float[] Readout) searched;
-        using (GradMode.Off()) searched = FirstStep(model, batch);
+        using (GradMode.Off()) searched = FirstStep(model, batch, DecoderPass.Inference);
         Assert.Equal(training, withGraph);
         Assert.Equal(search, searched.Route);
         Assert.Equal(recorded.Length, searched.Readout.Length);

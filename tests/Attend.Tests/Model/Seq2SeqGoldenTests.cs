@@ -56,7 +56,7 @@ public class Seq2SeqGoldenTests
         var enc = model.Encoder.Forward(batch.Source, 3, batch.SourceLengths);
         g.AssertClose("output.enc_out", enc.Outputs.Data);
         g.AssertClose("output.enc_last", enc.Last.Data);
-        var (ctx, state) = model.Decoder.Prepare(enc, batch.SourceLengths);
+        var (ctx, state) = model.Decoder.Prepare(enc, batch.SourceLengths, DecoderPass.Inference);
         g.AssertClose("output.s0", state.Rnn.Top.Data);
         var emb = model.Decoder.EmbedTokens(batch.TargetIn, 3);
         var states = new List<Tensor>();
