@@ -22,6 +22,9 @@ public class ModelTests(ServerFixture fx)
         Assert.Equal(loaded.Model.ParameterCount(), info.GetProperty("parameters").GetInt64());
         var config = info.GetProperty("config");
         Assert.Equal(24, config.GetProperty("model").GetProperty("hidden_size").GetInt32());
+        // The keys of config.yaml, not the record's fields: vocabulary sizes come from the data and are no keys.
+        Assert.Equal(ConfigLoader.Keys(typeof(Attend.Model.ModelConfig)), config.GetProperty("model").EnumerateObject().Select(p => p.Name));
+        Assert.True(config.GetProperty("model").GetProperty("bidirectional").GetBoolean());
         Assert.Equal("char", config.GetProperty("data").GetProperty("tokenizer").GetString());
         var training = info.GetProperty("training");
         Assert.Equal(60, training.GetProperty("step").GetInt64());

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Attend.Config;
 using Attend.Runs;
 
 namespace Attend.Server.Models;
@@ -21,13 +22,23 @@ public sealed record ModelInfo(string Name, string Checkpoint, string Rnn, strin
 
     public static ModelInfo Describe(string name, LoadedModel m)
     {
-        var config = JsonSerializer.SerializeToNode(m.Config, Snake)!;
+        var config = Keys(m.Config);
         var attention = JsonSerializer.SerializeToNode(m.Config.Model.Attention, Snake)!.GetValue<string>();
         var dir = new DirectoryInfo(Path.TrimEndingDirectorySeparator(m.Directory));
         // best/ and last/ are links: name the step folder they point at.
         return new ModelInfo(name, dir.ResolveLinkTarget(true)?.Name ?? dir.Name,
             JsonSerializer.SerializeToNode(m.Config.Model.Rnn, Snake)!.GetValue<string>(), attention, attention != "none",
             m.SourceVocab.Count, m.TargetVocab.Count, m.Model.ParameterCount(), config, ReadTraining(m.Directory));
+    }
+
+    /// <summary>A config section as JSON with its YAML keys (<see cref="ConfigLoader.KeyOf"/>), nested sections as objects.</summary>
+    private static JsonObject Keys(object section)
+    {
+        var o = new JsonObject();
+        foreach (var p in ConfigLoader.KeyProperties(section.GetType()))
+            o[ConfigLoader.KeyOf(p)] = p.PropertyType.IsClass && p.PropertyType != typeof(string)
+                ? Keys(p.GetValue(section)!) : JsonSerializer.SerializeToNode(p.GetValue(section), p.PropertyType, Snake);
+        return o;
     }
 
     /// <summary>trainer.json of the checkpoint, and the validation at its step (or the last before it) from ../metrics.jsonl.</summary>

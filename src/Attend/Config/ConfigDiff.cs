@@ -15,9 +15,9 @@ public static class ConfigDiff
 
     private static void Compare(object a, object b, string prefix, List<ConfigChange> changes)
     {
-        foreach (var p in a.GetType().GetProperties().Where(p => p.CanWrite))
+        foreach (var p in ConfigLoader.KeyProperties(a.GetType()))
         {
-            string key = prefix + ConfigLoader.SnakeCase(p.Name);
+            string key = prefix + ConfigLoader.KeyOf(p);
             object? x = p.GetValue(a), y = p.GetValue(b);
             if (p.PropertyType.IsClass && p.PropertyType != typeof(string)) Compare(x!, y!, key + ".", changes);
             else if (!Equals(x, y)) changes.Add(new ConfigChange(key, ConfigLoader.FormatScalar(x), ConfigLoader.FormatScalar(y)));

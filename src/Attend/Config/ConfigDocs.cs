@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using Attend.ConfigKeys;
 
 namespace Attend.Config;
 
@@ -22,14 +23,14 @@ public static class ConfigDocs
 
     private static void Rows(StringBuilder sb, object section, string prefix)
     {
-        var props = section.GetType().GetProperties().Where(p => p.CanWrite).ToList();
+        var props = ConfigLoader.KeyProperties(section.GetType()).ToList();
         foreach (var p in props.Where(p => !IsSection(p)))
         {
             var doc = p.GetCustomAttribute<DocAttribute>()?.Text ?? throw new InvalidOperationException($"{prefix}{p.Name} has no [Doc]");
-            sb.AppendLine($"| `{prefix}{ConfigLoader.SnakeCase(p.Name)}` | `{ConfigLoader.FormatScalar(p.GetValue(section))}` | {doc} |");
+            sb.AppendLine($"| `{prefix}{ConfigLoader.KeyOf(p)}` | `{ConfigLoader.FormatScalar(p.GetValue(section))}` | {doc} |");
         }
         foreach (var p in props.Where(IsSection))
-            Rows(sb, p.GetValue(section)!, prefix + ConfigLoader.SnakeCase(p.Name) + ".");
+            Rows(sb, p.GetValue(section)!, prefix + ConfigLoader.KeyOf(p) + ".");
     }
 
     private static bool IsSection(PropertyInfo p) => p.PropertyType.IsClass && p.PropertyType != typeof(string);

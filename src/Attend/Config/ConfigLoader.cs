@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Attend.ConfigKeys;
 using Attend.Tensors.IO;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -183,11 +184,17 @@ public static class ConfigLoader
 
     private static bool IsSection(Type t) => t.IsClass && t != typeof(string);
 
-    private static PropertyInfo? FindProperty(Type type, string key) =>
-        type.GetProperties().FirstOrDefault(p => p.CanWrite && SnakeCase(p.Name) == key);
+    private static PropertyInfo? FindProperty(Type type, string key) => KeyProperties(type).FirstOrDefault(p => KeyOf(p) == key);
 
     /// <summary>The YAML keys of a section, in declaration order.</summary>
-    public static IEnumerable<string> Keys(Type type) => type.GetProperties().Where(p => p.CanWrite).Select(p => SnakeCase(p.Name));
+    public static IEnumerable<string> Keys(Type type) => KeyProperties(type).Select(KeyOf);
+
+    /// <summary>The properties of a section that are keys: settable, and not marked <see cref="NotAKeyAttribute"/>.</summary>
+    public static IEnumerable<PropertyInfo> KeyProperties(Type type) =>
+        type.GetProperties().Where(p => p.CanWrite && p.GetCustomAttribute<NotAKeyAttribute>() is null);
+
+    /// <summary>A property's YAML key: its <see cref="KeyAttribute"/> name, else its snake_case name.</summary>
+    public static string KeyOf(PropertyInfo p) => p.GetCustomAttribute<KeyAttribute>()?.Name ?? SnakeCase(p.Name);
 
     /// <summary>PascalCase → snake_case (EmbeddingSize → embedding_size, LuongDot → luong_dot).</summary>
     public static string SnakeCase(string name)
@@ -211,10 +218,10 @@ public static class ConfigLoader
 
     private static void Write(StringBuilder sb, object section, int indent)
     {
-        foreach (var p in section.GetType().GetProperties().Where(p => p.CanWrite))
+        foreach (var p in KeyProperties(section.GetType()))
         {
             var v = p.GetValue(section);
-            sb.Append(' ', indent).Append(SnakeCase(p.Name)).Append(':');
+            sb.Append(' ', indent).Append(KeyOf(p)).Append(':');
             if (IsSection(p.PropertyType))
             {
                 sb.Append('\n');

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Attend.Attention;
+using Attend.ConfigKeys;
 using Attend.Decoding;
 using Attend.Model;
-using Attend.Nn;
 using Attend.Text;
 
 namespace Attend.Config;
@@ -33,9 +32,25 @@ public sealed record RunConfig
     [Doc("Seed of every random choice (initialisation, data order, dropout, teacher forcing).")]
     public ulong Seed { get; init; } = 1;
     public DataConfig Data { get; init; } = new();
-    public ModelSection Model { get; init; } = new();
+    public ModelConfig Model { get; init; } = new();
     public TrainingConfig Training { get; init; } = new();
     public TestingConfig Testing { get; init; } = new();
+
+    /// <summary>
+    /// The <see cref="Model"/> section for the given vocabulary sizes; a model past its <see cref="ModelConfig.MaxParameters"/>
+    /// is a <see cref="ConfigException"/> naming the keys that size it.
+    /// </summary>
+    public ModelConfig ModelFor(int sourceVocab, int targetVocab)
+    {
+        var config = Model with { SourceVocab = sourceVocab, TargetVocab = targetVocab };
+        var n = ModelLimits.MinimumParameters(config);
+        if (n <= config.MaxParameters) return config;
+        var ic = CultureInfo.InvariantCulture;
+        throw new ConfigException(string.Create(ic,
+            $"model: at least {n:N0} parameters, more than model.max_parameters = {config.MaxParameters:N0} " +
+            $"(model.hidden_size {config.HiddenSize}, model.embedding_size {config.EmbeddingSize}, " +
+            $"vocabularies {config.SourceVocab} / {config.TargetVocab}, see data.vocab_max_size); make the model smaller or raise model.max_parameters"));
+    }
 }
 
 public sealed record DataConfig
@@ -99,71 +114,6 @@ public sealed record DataConfig
     public int DemoDevSize { get; init; } = 500;
     [Doc("Demo task: number of held-out test pairs."), Positive]
     public int DemoTestSize { get; init; } = 1000;
-}
-
-/// <summary>The architecture keys of <see cref="ModelConfig"/> (vocabulary sizes and ids come from the data).</summary>
-public sealed record ModelSection
-{
-    // The architecture's defaults are ModelConfig's, written once there.
-    private static readonly ModelConfig Defaults = new();
-
-    [Doc("`gru` or `lstm`.")]
-    public RnnKind Rnn { get; init; } = Defaults.Rnn;
-    [Doc("`none` (plain encoder–decoder), `bahdanau`, `luong_dot`, `luong_general` or `luong_concat`.")]
-    public AttentionKind Attention { get; init; } = Defaults.Attention;
-    [Doc("Embedding size E of both sides (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
-    public int EmbeddingSize { get; init; } = Defaults.EmbeddingSize;
-    [Doc("Hidden size H of every recurrent layer (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
-    public int HiddenSize { get; init; } = Defaults.HiddenSize;
-    [Doc("Size of the additive attention layer (0 = hidden size; at most 16384)."), NonNegative, Range(0, ModelLimits.MaxSize)]
-    public int AttentionSize { get; init; }
-    [Doc("Encoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
-    public int EncoderLayers { get; init; } = Defaults.EncoderLayers;
-    [Doc("Decoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
-    public int DecoderLayers { get; init; } = Defaults.DecoderLayers;
-    [Doc("Bidirectional encoder.")]
-    public bool Bidirectional { get; init; } = Defaults.BidirectionalEncoder;
-    [Doc("Memory of a bidirectional encoder: `auto`, `concat` or `sum`.")]
-    public MemoryKind Memory { get; init; } = Defaults.Memory;
-    [Doc("Decoder initial state: `zero`, `last` or `bridge`.")]
-    public DecoderInit Init { get; init; } = Defaults.Init;
-    [Doc("What the output layer reads: `state`, `state_context` or `state_context_embedding`.")]
-    public Readout Readout { get; init; } = Defaults.Readout;
-    [Doc("Luong input feeding.")]
-    public bool InputFeeding { get; init; }
-    [Doc("Tie the target embeddings and the output projection.")]
-    public bool TieEmbeddings { get; init; }
-    [Doc("Dropout probability (embeddings, between layers, before the readout)."), Range(0, 1, MaxExclusive = true)]
-    public float Dropout { get; init; }
-    [Doc("Refuse a model with more parameters than this, before allocating it (4 bytes each; training takes about 4 times that)."), Positive]
-    public long MaxParameters { get; init; } = ModelLimits.DefaultMaxParameters;
-
-    /// <summary>The model config for the given vocabulary sizes; a model past <see cref="MaxParameters"/> is a <see cref="ConfigException"/>.</summary>
-    public ModelConfig ToModelConfig(int srcVocab, int trgVocab)
-    {
-        var config = new ModelConfig
-        {
-            SourceVocab = srcVocab, TargetVocab = trgVocab, Rnn = Rnn, Attention = Attention,
-            EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize, AttentionSize = AttentionSize,
-            EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers, BidirectionalEncoder = Bidirectional,
-            Memory = Memory, Init = Init, Readout = Readout, InputFeeding = InputFeeding,
-            TieEmbeddings = TieEmbeddings, Dropout = Dropout,
-        };
-        CheckSize(config, MaxParameters);
-        return config;
-    }
-
-    /// <summary>Refuses a model past <paramref name="maxParameters"/>, naming the keys that size it.</summary>
-    private static void CheckSize(ModelConfig c, long maxParameters)
-    {
-        var n = ModelLimits.MinimumParameters(c);
-        if (n <= maxParameters) return;
-        var ic = CultureInfo.InvariantCulture;
-        throw new ConfigException(string.Create(ic,
-            $"model: at least {n:N0} parameters, more than model.max_parameters = {maxParameters:N0} " +
-            $"(model.hidden_size {c.HiddenSize}, model.embedding_size {c.EmbeddingSize}, " +
-            $"vocabularies {c.SourceVocab} / {c.TargetVocab}, see data.vocab_max_size); make the model smaller or raise model.max_parameters"));
-    }
 }
 
 public sealed record TrainingConfig

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Attend.Attention;
+using Attend.ConfigKeys;
 using Attend.Nn;
 
 namespace Attend.Model;
@@ -14,34 +15,76 @@ public enum DecoderInit { Zero, Last, Bridge }
 public enum Readout { State, StateContext, StateContextEmbedding }
 
 /// <summary>
-/// The whole architecture of a model, as saved beside every checkpoint. Defaults are the PyTorch reference model of
-/// bench/pytorch/torch_peer.py (bidirectional GRU encoder, bridge init, one layer, readout = state).
+/// The whole architecture of a model, as saved beside every checkpoint and as the <c>model:</c> section of a run's
+/// config (its keys are the snake_case names; the vocabulary sizes and ids come from the data and are no keys).
+/// Defaults are the PyTorch reference model of bench/pytorch/torch_peer.py (bidirectional GRU encoder, bridge
+/// init, one layer, readout = state).
 /// </summary>
 public sealed record ModelConfig
 {
+    /// <summary>Source vocabulary size (from the data).</summary>
+    [NotAKey]
     public int SourceVocab { get; init; }
+    /// <summary>Target vocabulary size V (from the data).</summary>
+    [NotAKey]
     public int TargetVocab { get; init; }
+    /// <summary>The recurrent cell of both sides.</summary>
+    [Doc("`gru` or `lstm`.")]
+    public RnnKind Rnn { get; init; } = RnnKind.Gru;
+    /// <summary>The attention of the decoder, or none.</summary>
+    [Doc("`none` (plain encoder–decoder), `bahdanau`, `luong_dot`, `luong_general` or `luong_concat`.")]
+    public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
+    /// <summary>Embedding size E of both sides.</summary>
+    [Doc("Embedding size E of both sides (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
     public int EmbeddingSize { get; init; } = 256;
+    /// <summary>Hidden size H of every recurrent layer.</summary>
+    [Doc("Hidden size H of every recurrent layer (at most 16384)."), Positive, Range(1, ModelLimits.MaxSize)]
     public int HiddenSize { get; init; } = 512;
     /// <summary>Size A of the additive (Bahdanau, Luong concat) scores; 0 = the hidden size.</summary>
+    [Doc("Size of the additive attention layer (0 = hidden size; at most 16384)."), NonNegative, Range(0, ModelLimits.MaxSize)]
     public int AttentionSize { get; init; }
+    /// <summary>Encoder layers.</summary>
+    [Doc("Encoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
     public int EncoderLayers { get; init; } = 1;
+    /// <summary>Decoder layers.</summary>
+    [Doc("Decoder layers (at most 64)."), Positive, Range(1, ModelLimits.MaxLayers)]
     public int DecoderLayers { get; init; } = 1;
+    /// <summary>Whether the encoder reads the source both ways.</summary>
+    [Doc("Bidirectional encoder."), Key("bidirectional")]
     public bool BidirectionalEncoder { get; init; } = true;
-    public RnnKind Rnn { get; init; } = RnnKind.Gru;
-    public AttentionKind Attention { get; init; } = AttentionKind.Bahdanau;
     /// <summary>Auto resolves to Sum for the Luong kinds and Concat otherwise (as the PyTorch reference).</summary>
+    [Doc("Memory of a bidirectional encoder: `auto`, `concat` or `sum`.")]
     public MemoryKind Memory { get; init; } = MemoryKind.Auto;
+    /// <summary>The decoder's initial state.</summary>
+    [Doc("Decoder initial state: `zero`, `last` or `bridge`.")]
     public DecoderInit Init { get; init; } = DecoderInit.Bridge;
+    /// <summary>What the output projection reads.</summary>
+    [Doc("What the output layer reads: `state`, `state_context` or `state_context_embedding`.")]
     public Readout Readout { get; init; } = Readout.State;
     /// <summary>Luong input feeding: h̃_{t−1} is concatenated to the decoder input.</summary>
+    [Doc("Luong input feeding.")]
     public bool InputFeeding { get; init; }
     /// <summary>The output projection shares the target embedding matrix (needs readout size = embedding size).</summary>
+    [Doc("Tie the target embeddings and the output projection.")]
     public bool TieEmbeddings { get; init; }
     /// <summary>Dropout on embeddings, between recurrent layers and before the readout (training only).</summary>
+    [Doc("Dropout probability (embeddings, between layers, before the readout)."), Range(0, 1, MaxExclusive = true)]
     public float Dropout { get; init; }
+    /// <summary>
+    /// The largest model a run may build, checked before its parameters are allocated; a limit of the run, not part
+    /// of the architecture, so a checkpoint does not save it.
+    /// </summary>
+    [JsonIgnore]
+    [Doc("Refuse a model with more parameters than this, before allocating it (4 bytes each; training takes about 4 times that)."), Positive]
+    public long MaxParameters { get; init; } = ModelLimits.DefaultMaxParameters;
+    /// <summary>Id of the padding token on both sides.</summary>
+    [NotAKey]
     public int PadId { get; init; }
+    /// <summary>Id of the begin-of-sentence token.</summary>
+    [NotAKey]
     public int BosId { get; init; } = 1;
+    /// <summary>Id of the end-of-sentence token.</summary>
+    [NotAKey]
     public int EosId { get; init; } = 2;
 
     [JsonIgnore]

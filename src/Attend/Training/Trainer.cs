@@ -58,7 +58,7 @@ public sealed class Trainer
     {
         (_config, _data, RunDir, _observer) = (config, data, runDir, observer);
         var seedRng = new Rng(config.Seed);
-        Model = model ?? Seq2Seq.Create(config.Model.ToModelConfig(data.SourceVocab.Count, data.TargetVocab.Count), seedRng.NextUInt64());
+        Model = model ?? Seq2Seq.Create(config.ModelFor(data.SourceVocab.Count, data.TargetVocab.Count), seedRng.NextUInt64());
         var named = Model.NamedParameters().ToList();
         var t = config.Training;
         _optimizer = t.Optimizer == OptimizerKind.Adam

@@ -12,7 +12,7 @@ public class AccumulationTests
     {
         var config = ConfigLoader.Load(ConfigLoader.ToYaml(TrainerTests.Tiny("unused", 1)), "tiny", ["model.dropout=0"]);
         var data = TrainingData.Load(config);
-        var model = Seq2Seq.Create(config.Model.ToModelConfig(data.SourceVocab.Count, data.TargetVocab.Count), seed);
+        var model = Seq2Seq.Create(config.ModelFor(data.SourceVocab.Count, data.TargetVocab.Count), seed);
         return (data, model, data.Train.All().Take(24).ToList());
     }
 

@@ -111,12 +111,12 @@ public sealed class RunChecksTests : IDisposable
 
         var big = ConfigLoader.ApplyOverride(ConfigLoader.ApplyOverride(TrainerTests.Tiny(_dir, 1), "model.hidden_size=16384"),
             "model.embedding_size=16384");
-        e = Assert.Throws<ConfigException>(() => big.Model.ToModelConfig(100_000, 100_000));
+        e = Assert.Throws<ConfigException>(() => big.ModelFor(100_000, 100_000));
         Assert.Contains("more than model.max_parameters = 1,000,000,000", e.Message);
         Assert.Contains("model.hidden_size 16384", e.Message);
 
         // Within the budget (raised here) the same config is accepted, without allocating anything.
         var raised = ConfigLoader.ApplyOverride(big, "model.max_parameters=100000000000");
-        Assert.Equal(16384, raised.Model.ToModelConfig(100_000, 100_000).HiddenSize);
+        Assert.Equal(16384, raised.ModelFor(100_000, 100_000).HiddenSize);
     }
 }

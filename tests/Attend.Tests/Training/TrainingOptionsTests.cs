@@ -220,7 +220,7 @@ public class LabelSmoothingTrainingTests
             double logged = first.RootElement.GetProperty("loss").GetDouble();
 
             var data = TrainingData.Load(config);
-            var model = Attend.Model.Seq2Seq.Create(config.Model.ToModelConfig(data.SourceVocab.Count, data.TargetVocab.Count), new Rng(config.Seed).NextUInt64());
+            var model = Attend.Model.Seq2Seq.Create(config.ModelFor(data.SourceVocab.Count, data.TargetVocab.Count), new Rng(config.Seed).NextUInt64());
             using var shard = data.Train.Open(0);
             var order = new Attend.Corpus.BatchPlan(config.Seed, config.Training.BatchSize, BatchType.Sentences)
                 .ShardBatches(0, shard.Count, 0, shard.SourceLength, shard.TargetLength);

@@ -1,4 +1,6 @@
-namespace Attend.Config;
+// What a config record says about its keys (docs, ranges, names), read by Attend.Config's loader and key table.
+// Its own folder, below both: the model's architecture record (Attend.Model) declares its keys with these too.
+namespace Attend.ConfigKeys;
 
 /// <summary>One line of documentation for a config key; configs/README.md is generated from these.</summary>
 [AttributeUsage(AttributeTargets.Property)]
@@ -24,5 +26,13 @@ public sealed class RangeAttribute(double min, double max) : Attribute
     public bool MaxExclusive { get; init; }
 }
 
-/// <summary>A config error: names the full key path (<c>training.lr</c>) and, when known, the file and line.</summary>
-public sealed class ConfigException(string message) : Exception(message);
+/// <summary>The YAML key of a property whose snake_case name is not its key (<c>BidirectionalEncoder</c> is <c>bidirectional</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class KeyAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A property of a config record that is no config key: its value comes from elsewhere (the vocabularies).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotAKeyAttribute : Attribute;
