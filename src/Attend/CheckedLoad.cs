@@ -26,7 +26,7 @@ internal static class CheckedLoad
             throw new ModelLoadException(path, ModelLoadProblem.NotFound,
                 "is a file; expected a run directory or a checkpoint folder");
         if (!Directory.Exists(path))
-            throw new ModelLoadException(path, ModelLoadProblem.NotFound, "no such run directory or checkpoint folder");
+            throw new ModelLoadException(path, ModelLoadProblem.NotFound, "no such run or checkpoint directory");
         var dir = CheckpointOf(path);
         foreach (var file in Required)
             if (!File.Exists(Path.Combine(dir, file)))

@@ -51,6 +51,13 @@ public sealed record TranslateOptions
     /// <summary>Return <see cref="Translation.Attention"/> (default true); false leaves it null.</summary>
     public bool IncludeAttention { get; init; } = true;
 
+    /// <summary>
+    /// Longest text the model decodes, in source tokens (<see cref="TranslationModel.Tokenize"/>); a longer one is an
+    /// <see cref="ArgumentException"/> naming it, since every decoder step reads all S source positions, so time
+    /// grows as S². At least 1. Null: 1024.
+    /// </summary>
+    public int? MaxInputTokens { get; init; }
+
     /// <summary>The search these options ask for over a run's <paramref name="testing"/> section.</summary>
     /// <exception cref="ArgumentOutOfRangeException">a value is out of range; ParamName is the property</exception>
     internal SearchOptions Resolve(TestingConfig testing, bool nbest)
@@ -67,6 +74,8 @@ public sealed record TranslateOptions
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), batch, "BatchSize: expected 1 or more");
         if (nbest && (NBest < 1 || NBest > beam))
             throw new ArgumentOutOfRangeException(nameof(NBest), NBest, $"NBest: expected 1..Beam ({beam})");
-        return new SearchOptions(beam, alpha, ratio, nbest ? NBest : 1, batch);
+        int maxInput = MaxInputTokens ?? SearchLimits.DefaultMaxInputTokens;
+        if (maxInput < 1) throw new ArgumentOutOfRangeException(nameof(MaxInputTokens), maxInput, "MaxInputTokens: expected 1 or more");
+        return new SearchOptions(beam, alpha, ratio, nbest ? NBest : 1, batch, maxInput);
     }
 }

@@ -59,6 +59,9 @@ public sealed partial class TranslationModel : IDisposable
         return new TranslationModel(loaded);
     }
 
+    /// <summary>A front door onto a run already loaded (the server's tests and tools that hold one).</summary>
+    internal static TranslationModel Of(LoadedModel loaded) => new([loaded]);
+
     /// <summary>The checkpoint folders loaded (full paths), one per ensemble member, in the order given.</summary>
     public IReadOnlyList<string> CheckpointDirectories { get; }
 
@@ -71,11 +74,36 @@ public sealed partial class TranslationModel : IDisposable
     /// <summary>What a null <see cref="TranslateOptions"/> property takes: the run's <c>testing</c> section.</summary>
     public TranslateOptions Defaults { get; }
 
+    /// <summary>
+    /// The source tokens the model reads for <paramref name="text"/>: normalized, tokenized and BPE-segmented as the
+    /// run's <c>data</c> section says (the <see cref="Translation.SourceTokens"/> of its translation).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">the model was disposed</exception>
+    public IReadOnlyList<string> Tokenize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var state = Volatile.Read(ref _state);
+        ObjectDisposedException.ThrowIf(state is null, this);
+        return TextTranslator.Tokenize(state.Primary, text);
+    }
+
+    /// <summary>The first run as loaded, for the tools of this repository that work below the text (the server's batching).</summary>
+    internal LoadedModel LoadedRun
+    {
+        get
+        {
+            var state = Volatile.Read(ref _state);
+            ObjectDisposedException.ThrowIf(state is null, this);
+            return state.Primary;
+        }
+    }
+
     /// <summary>Translates one text and returns the best hypothesis.</summary>
     /// <param name="text">Raw text, as a user would type it. Text without any token after normalization (empty,
     /// only spaces) is not decoded: it gives an empty <see cref="Translation"/> (no tokens, score 0).</param>
     /// <param name="options">Search settings; null or null properties take <see cref="Defaults"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">an option is out of range (the message names it)</exception>
+    /// <exception cref="ArgumentException">a text has more tokens than <see cref="TranslateOptions.MaxInputTokens"/></exception>
     /// <exception cref="ObjectDisposedException">the model was disposed</exception>
     public Translation Translate(string text, TranslateOptions? options = null)
     {
@@ -93,6 +121,7 @@ public sealed partial class TranslationModel : IDisposable
     /// <param name="options">Search settings; null or null properties take <see cref="Defaults"/>.</param>
     /// <exception cref="ArgumentNullException">the list or one of its texts is null</exception>
     /// <exception cref="ArgumentOutOfRangeException">an option is out of range (the message names it)</exception>
+    /// <exception cref="ArgumentException">a text has more tokens than <see cref="TranslateOptions.MaxInputTokens"/></exception>
     /// <exception cref="ObjectDisposedException">the model was disposed</exception>
     public IReadOnlyList<Translation> Translate(IReadOnlyList<string> texts, TranslateOptions? options = null) =>
         [.. Run(texts, options, nbest: false).Select(r => r[0])];

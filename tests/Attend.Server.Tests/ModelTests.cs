@@ -72,7 +72,7 @@ public class ModelTests(ServerFixture fx)
     public void A_bad_run_directory_fails_at_startup_naming_it()
     {
         var options = new ServerOptions { Models = [new("gone", Path.Combine(fx.Root, "missing"))] };
-        var e = Assert.Throws<InvalidDataException>(() => Models.ModelRegistry.Load(options));
+        var e = Assert.Throws<ModelLoadException>(() => Models.ModelRegistry.Load(options));
         Assert.Contains("missing: no such run or checkpoint directory", e.Message);
     }
 }

@@ -58,6 +58,6 @@ internal static class CommandGuard
     }
 
     private static bool IsUserError(Exception e) =>
-        e is ConfigException or InvalidDataException or TextDataException or IOException or UnauthorizedAccessException
+        e is ConfigException or ModelLoadException or InvalidDataException or TextDataException or IOException or UnauthorizedAccessException
             or ArgumentException or Evaluation.EvaluationInputException or Plots.PlotInputException;
 }

@@ -5,7 +5,6 @@ using Attend.Cli.Terminal;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;
-using Attend.Runs;
 using Attend.Tensors.IO;
 using Attend.Text;
 using Spectre.Console;
@@ -42,18 +41,18 @@ internal static class TranslateCommand
         {
             OutputFile.Check([("--output", pr.GetValue(outputFile)), ("--attention", pr.GetValue(attention))], [("--input", pr.GetValue(input))]);
             if (pr.GetValue(input) is string inputPath) InputFile.Check(inputPath);
-            var all = pr.GetValue(model)!.Select(RunDirectory.LoadModel).ToList();
-            var m = all[0];
-            foreach (var other in all.Skip(1))
-                if (other.SourceVocab.Fingerprint != m.SourceVocab.Fingerprint || other.TargetVocab.Fingerprint != m.TargetVocab.Fingerprint)
-                    throw new InvalidDataException($"{other.Directory}: vocabularies differ from {m.Directory}; an ensemble needs shared vocabularies");
-            var testing = m.Config.Testing;
-            var search = new SearchOptions(pr.GetValue(beam) ?? testing.BeamSize, pr.GetValue(alpha) ?? testing.Alpha,
-                pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize, pr.GetValue(maxInput));
-            if (search.NBest > search.BeamSize)
-                throw new ConfigException($"--nbest: expected 1..beam size ({search.BeamSize}), got {search.NBest}");
-            var session = new Session(m, all.Select(x => x.Model).ToList(), search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
-                pr.GetValue(show) ? EvalInputs.Console(err) : null);
+            // The front door loads the run or the ensemble (a missing or damaged run, or vocabularies that differ, is a
+            // ModelLoadException naming the folder) and translates; a null option takes the run's testing section.
+            using var translator = TranslationModel.Load(pr.GetValue(model)!);
+            var options = new TranslateOptions
+            {
+                Beam = pr.GetValue(beam), Alpha = pr.GetValue(alpha), MaxOutputRatio = pr.GetValue(ratio), NBest = pr.GetValue(nbest),
+                MaxInputTokens = pr.GetValue(maxInput), ReplaceUnknowns = pr.GetValue(replaceUnk),
+            };
+            int beamSize = options.Beam ?? translator.Defaults.Beam!.Value;
+            if (options.NBest > beamSize)
+                throw new ConfigException($"--nbest: expected 1..beam size ({beamSize}), got {options.NBest}");
+            var session = new Session(translator, options, pr.GetValue(alignments), pr.GetValue(tokens), pr.GetValue(show) ? EvalInputs.Console(err) : null);
             using (var target = OutputTarget.Open(pr.GetValue(outputFile), stdout))
             {
                 var output = target.Writer;
@@ -61,7 +60,7 @@ internal static class TranslateCommand
                 // always the translation of input line i.
                 if (pr.GetValue(input) is string path)
                 {
-                    foreach (var chunk in TextFile.ReadLines(path).Chunk(search.BatchSize)) session.Translate(chunk, output);
+                    foreach (var chunk in TextFile.ReadLines(path).Chunk(translator.Defaults.BatchSize!.Value)) session.Translate(chunk, output);
                 }
                 else
                 {
@@ -82,30 +81,40 @@ internal static class TranslateCommand
     }
 
     /// <summary>The state of one translate call: options, the running sentence number, collected attention matrices.</summary>
-    private sealed class Session(LoadedModel m, IReadOnlyList<Model.Seq2Seq> models, SearchOptions search, bool alignments, bool replaceUnk, bool rawTokens, IAnsiConsole? show)
+    private sealed class Session(TranslationModel translator, TranslateOptions options, bool alignments, bool rawTokens, IAnsiConsole? show)
     {
+        private readonly int _maxInput = options.MaxInputTokens ?? SearchLimits.DefaultMaxInputTokens;
         private int _index;
         public List<AttentionMatrix> Matrices { get; } = [];
 
         public void Translate(TextLine[] lines, TextWriter output)
         {
-            var srcTokens = lines.Select(l => TextTranslator.Tokenize(m, l.Text)).ToList();
-            for (int i = 0; i < lines.Length; i++) TextTranslator.CheckLength(srcTokens[i], search, $"line {lines[i].Number}");
-            var results = TextTranslator.Translate(m, models, srcTokens, search, new TextOptions(replaceUnk, rawTokens));
+            // Checked here first so that the error names the line of the input.
+            for (int i = 0; i < lines.Length; i++)
+                if (translator.Tokenize(lines[i].Text).Count is var n && n > _maxInput)
+                    throw new InputTooLongException($"line {lines[i].Number} has {n} tokens, more than the limit of {_maxInput} " +
+                                                    "(decoding time grows with the square of the length; --max-input-tokens raises the limit)");
+            var results = translator.TranslateNBest([.. lines.Select(l => l.Text)], options);
             for (int i = 0; i < lines.Length; i++, _index++)
             {
                 foreach (var h in results[i])
                 {
-                    var line = search.NBest > 1 ? $"{_index} ||| {h.Text} ||| {h.Score.ToString("F4", CultureInfo.InvariantCulture)}" : h.Text;
+                    var text = rawTokens ? string.Join(' ', Content(h.TargetTokens)) : h.Text;
+                    var line = options.NBest > 1 ? $"{_index} ||| {text} ||| {h.Score.ToString("F4", CultureInfo.InvariantCulture)}" : text;
                     if (alignments) line += " ||| " + h.Alignment;
                     output.WriteLine(line);
                 }
+                // A model with attention gives one matrix per line, an empty one for a line without tokens.
+                if (!translator.HasAttention) continue;
                 var best = results[i][0];
-                if (best.Attention is null) continue;
-                var matrix = AttentionMatrix.FromWeights(best.SourceTokens, best.TargetTokens, best.Attention);
+                var matrix = new AttentionMatrix(best.SourceTokens, best.TargetTokens, best.Attention ?? []);
                 Matrices.Add(matrix);
-                if (show is not null && srcTokens[i].Length > 0) TerminalHeatmap.Write(show, matrix);
+                if (show is not null && best.SourceTokens.Count > 0) TerminalHeatmap.Write(show, matrix);
             }
         }
+
+        /// <summary>The target tokens without the end-of-sentence token the decoder emitted.</summary>
+        private static IEnumerable<string> Content(IReadOnlyList<string> target) =>
+            target.Count > 0 && target[^1] == Translation.EndOfSentence ? target.Take(target.Count - 1) : target;
     }
 }

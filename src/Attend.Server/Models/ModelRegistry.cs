@@ -1,5 +1,4 @@
 using Attend.Attention;
-using Attend.Runs;
 using Attend.Server.Translate;
 
 namespace Attend.Server.Models;
@@ -27,14 +26,15 @@ public sealed class ModelRegistry : IDisposable
         return _byName.TryGetValue(name, out model!);
     }
 
-    /// <summary>Loads every run of <paramref name="options"/> (bad directories fail here, naming the path).</summary>
+    /// <summary>Loads every run of <paramref name="options"/> (bad directories fail here with a <see cref="ModelLoadException"/> naming the path).</summary>
     public static ModelRegistry Load(ServerOptions options) =>
         new(options.Models.Select(spec =>
         {
-            var loaded = RunDirectory.LoadModel(spec.Path);
+            var model = TranslationModel.Load(spec.Path);
+            var loaded = model.LoadedRun;
             ISentenceDecoder decoder = options.Batching ? new BatchingDecoder(loaded, options.MaxBatch, options.Workers,
                     loaded.Config.Model.Attention == AttentionKind.None ? long.MaxValue : options.MaxAttentionWeights) : new DirectDecoder(loaded);
-            return new ServedModel(spec.Name, loaded, decoder);
+            return new ServedModel(spec.Name, model, decoder);
         }).ToList());
 
     public void Dispose()

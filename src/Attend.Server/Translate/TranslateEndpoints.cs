@@ -31,11 +31,11 @@ public static class TranslateEndpoints
         var sources = new List<string[]>(texts!.Count);
         for (int i = 0; i < texts.Count; i++)
         {
-            var tokens = TextTranslator.Tokenize(model.Loaded, texts[i]);
-            if (tokens.Length == 0) return Problems.BadRequest($"{Field(request, i)} has no tokens after normalization");
-            if (tokens.Length > search!.MaxInputTokens)
-                return Problems.BadRequest($"{Field(request, i)} has {tokens.Length} tokens, the limit is {search.MaxInputTokens}");
-            sources.Add(tokens);
+            var tokens = model.Model.Tokenize(texts[i]);
+            if (tokens.Count == 0) return Problems.BadRequest($"{Field(request, i)} has no tokens after normalization");
+            if (tokens.Count > search!.MaxInputTokens)
+                return Problems.BadRequest($"{Field(request, i)} has {tokens.Count} tokens, the limit is {search.MaxInputTokens}");
+            sources.Add([.. tokens]);
         }
         if (model.Info.HasAttention && OverBudget(request, sources, search!, options) is string over) return Problems.BadRequest(over);
         var results = await model.Decoder.DecodeAsync(sources, search!, ct);

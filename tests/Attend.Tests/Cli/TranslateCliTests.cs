@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Attend.Decoding;
+using Attend.Runs;
 using Attend.Tests.Training;
 using Attend.Training;
 
@@ -30,6 +32,36 @@ public class TranslateCliTests
             using var doc = JsonDocument.Parse(File.ReadAllText(att));
             Assert.Equal(2, doc.RootElement.GetArrayLength());
             Assert.Equal(6, doc.RootElement[0].GetProperty("source").GetArrayLength()); // "3/5/79" in characters
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void A_file_gives_one_line_and_one_matrix_per_input_line_an_empty_line_included_and_tokens_on_request()
+    {
+        var dir = RepoPaths.TempDir("translate-file");
+        try
+        {
+            var run = Path.Combine(dir, "run");
+            TrainingRun.Start(TrainerTests.Tiny(run, 3), false, new RecordingObserver()).Run();
+            string input = Path.Combine(dir, "in.txt"), output = Path.Combine(dir, "out.txt"), att = Path.Combine(dir, "att.json");
+            string[] texts = ["3/5/79", "", "May 3, 1979"];
+            File.WriteAllText(input, string.Join('\n', texts) + "\n");
+            using (var p = new CliProcess("translate", "--model", run, "--input", input, "--output", output, "--attention", att, "--tokens", "--beam", "1"))
+                Assert.Equal(0, p.Wait(TimeSpan.FromSeconds(60)));
+            // The library's text pipeline on the same batch, with the target tokens joined by spaces.
+            var m = RunDirectory.LoadModel(run);
+            var t = m.Config.Testing;
+            var expected = TextTranslator.Translate(m, texts, new SearchOptions(1, t.Alpha, t.MaxOutputRatio, 1, t.BatchSize), new TextOptions(RawTokens: true));
+            Assert.Equal(expected.Select(h => h[0].Text), File.ReadAllLines(output));
+            Assert.Equal("", File.ReadAllLines(output)[1]);
+            using var doc = JsonDocument.Parse(File.ReadAllText(att));
+            Assert.Equal(3, doc.RootElement.GetArrayLength());
+            Assert.Equal(0, doc.RootElement[1].GetProperty("source").GetArrayLength());
+            Assert.Equal(expected[2][0].TargetTokens.Length, doc.RootElement[2].GetProperty("attention").GetArrayLength());
         }
         finally
         {

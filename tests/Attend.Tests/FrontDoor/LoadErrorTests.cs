@@ -18,7 +18,7 @@ public class LoadErrorTests(FrontDoorFixture fx)
     public void A_missing_folder_is_not_found()
     {
         var path = Path.Combine(fx.Root, "no-such-run");
-        Assert.Equal(path, Refused(ModelLoadProblem.NotFound, path, "no such run directory").Path);
+        Assert.Equal(path, Refused(ModelLoadProblem.NotFound, path, "no such run or checkpoint directory").Path);
     }
 
     [Fact]
