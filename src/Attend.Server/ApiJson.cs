@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Attend.Server;
 
 /// <summary>JSON of the API: camelCase fields (web defaults), enums as strings, absent optional fields omitted.</summary>
-public static class ApiJson
+internal static class ApiJson
 {
     public static void Configure(JsonSerializerOptions o)
     {

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Attend.Server;
 
 /// <summary>RFC 7807 problem documents for the errors a client can cause; the detail says what to fix.</summary>
-public static class Problems
+internal static class Problems
 {
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");

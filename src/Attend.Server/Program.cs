@@ -17,7 +17,7 @@ public sealed class Program
     }
 
     /// <summary>Loads the models of <paramref name="options"/> and maps every endpoint.</summary>
-    public static WebApplication Build(WebApplicationBuilder builder, ServerOptions options)
+    internal static WebApplication Build(WebApplicationBuilder builder, ServerOptions options)
     {
         options.Validate();
         builder.Services.AddSingleton(options);

@@ -3,7 +3,7 @@ using Attend.Config;
 namespace Attend.Server;
 
 /// <summary>A model to serve: the name clients use and its run directory (or checkpoint folder).</summary>
-public sealed record ModelSpec(string Name, string Path)
+internal sealed record ModelSpec(string Name, string Path)
 {
     /// <summary>"name=RUN", or "RUN" named after the run folder (runs/demo/bahdanau → bahdanau; a best/, last/ or step-N/ folder takes its run's name).</summary>
     public static ModelSpec Parse(string spec)
@@ -20,7 +20,7 @@ public sealed record ModelSpec(string Name, string Path)
 }
 
 /// <summary>What `attend serve` serves and the limits it enforces on every request.</summary>
-public sealed record ServerOptions
+internal sealed record ServerOptions
 {
     /// <summary>The models; the first is the default for requests that name none.</summary>
     public IReadOnlyList<ModelSpec> Models { get; init; } = [];

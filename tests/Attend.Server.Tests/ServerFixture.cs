@@ -35,7 +35,7 @@ public sealed class ServerFixture : IDisposable
     });
 
     /// <summary>The options `attend serve --model attn=… --model plain=…` would build, with the test limits.</summary>
-    public ServerOptions Options(bool batching = false) => new()
+    internal ServerOptions Options(bool batching = false) => new()
     {
         Models = [new ModelSpec("attn", Attn), new ModelSpec("plain", Plain)],
         MaxTextLength = MaxTextLength, MaxTexts = MaxTexts, MaxBeam = MaxBeam, MaxBodyBytes = MaxBodyBytes, Batching = batching,

@@ -6,10 +6,10 @@ namespace Attend.Server.Health;
 /// Readiness: "ok" (200) once the models are loaded (before the server listens) and the warm-up decode is done;
 /// "warming up" (503) before, "failed" (503, with a detail) when a model could not decode its warm-up sentence.
 /// </summary>
-public sealed record Health(string Status, int Models,
+internal sealed record Health(string Status, int Models,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);
 
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {

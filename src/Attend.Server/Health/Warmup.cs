@@ -12,7 +12,7 @@ namespace Attend.Server.Health;
 /// before the first client arrives (without it the first request paid ~1.6 s of JIT). The server listens
 /// meanwhile; /healthz says "warming up" (503) until this is done.
 /// </summary>
-public sealed class Warmup(ModelRegistry models, ServerOptions options, IServiceProvider services, ILogger<Warmup> log) : BackgroundService
+internal sealed class Warmup(ModelRegistry models, ServerOptions options, IServiceProvider services, ILogger<Warmup> log) : BackgroundService
 {
     public enum State { WarmingUp, Ready, Failed }
 

@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Attend.Server.Models;
 
 /// <summary>One line per model for the page's model choice.</summary>
-public sealed record ModelSummary(string Name, bool IsDefault, string Attention, long Parameters, int DefaultBeam);
+internal sealed record ModelSummary(string Name, bool IsDefault, string Attention, long Parameters, int DefaultBeam);
 
 /// <summary>GET /api/models (the list), /api/model (the default model), /api/model/{name}.</summary>
-public static class ModelEndpoints
+internal static class ModelEndpoints
 {
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
     {

@@ -7,10 +7,10 @@ using Attend.Runs;
 namespace Attend.Server.Models;
 
 /// <summary>Where training stood at the served checkpoint, and its validation record from the run's metrics.jsonl (null when absent).</summary>
-public sealed record TrainingInfo(long Step, int Epoch, double ElapsedSeconds, double? BestScore, long BestStep, JsonNode? Validation);
+internal sealed record TrainingInfo(long Step, int Epoch, double ElapsedSeconds, double? BestScore, long BestStep, JsonNode? Validation);
 
 /// <summary>What `GET /api/model` says about a model: its checkpoint, resolved config (snake_case keys, as in YAML), sizes and training.</summary>
-public sealed record ModelInfo(string Name, string Checkpoint, string Rnn, string Attention, bool HasAttention,
+internal sealed record ModelInfo(string Name, string Checkpoint, string Rnn, string Attention, bool HasAttention,
     int SourceVocab, int TargetVocab, long Parameters, JsonNode Config, TrainingInfo? Training)
 {
     private static readonly JsonSerializerOptions Snake = new()

@@ -4,7 +4,7 @@ using Attend.Server.Translate;
 namespace Attend.Server.Models;
 
 /// <summary>The models of this server by name; the first is the default.</summary>
-public sealed class ModelRegistry : IDisposable
+internal sealed class ModelRegistry : IDisposable
 {
     private readonly Dictionary<string, ServedModel> _byName;
 

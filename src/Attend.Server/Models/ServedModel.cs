@@ -10,7 +10,7 @@ namespace Attend.Server.Models;
 /// The run is loaded through the front door (<see cref="TranslationModel"/>), which tokenizes requests; decoding goes
 /// below the text, through <see cref="Decoder"/>, so that concurrent requests can share padded batches.
 /// </summary>
-public sealed class ServedModel(string name, TranslationModel model, ISentenceDecoder decoder)
+internal sealed class ServedModel(string name, TranslationModel model, ISentenceDecoder decoder)
 {
     /// <summary>A served run already loaded (tests build servers around one).</summary>
     public ServedModel(string name, LoadedModel loaded, ISentenceDecoder decoder) : this(name, TranslationModel.Of(loaded), decoder) { }

@@ -6,7 +6,7 @@ namespace Attend.Server.Page;
 /// GET / and the files of the page (wwwroot/, embedded in the assembly so the packed tool carries them):
 /// plain HTML, JS and SVG, nothing fetched from elsewhere.
 /// </summary>
-public static class PageEndpoints
+internal static class PageEndpoints
 {
     private static readonly Dictionary<string, string> Types = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -16,7 +16,7 @@ namespace Attend.Server.Translate;
 /// parts that each fit (one request alone always does: the endpoint checked it), so a short request joined
 /// to a long one is not padded past the budget.
 /// </summary>
-public sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers, long maxAttention = long.MaxValue) : ISentenceDecoder
+internal sealed class BatchingDecoder(LoadedModel model, int maxBatch, int workers, long maxAttention = long.MaxValue) : ISentenceDecoder
 {
     private sealed record Job(IReadOnlyList<string[]> Sources, SearchOptions Search, CancellationToken Ct,
         TaskCompletionSource<List<TextHypothesis[]>> Done);

@@ -8,7 +8,7 @@ namespace Attend.Server.Translate;
 /// checking that its Content-Type (any media type, since `curl -d` sends a form type) does not name a charset
 /// other than UTF-8. Every way a client can get this wrong is a problem document, never an exception.
 /// </summary>
-public static class RequestBody
+internal static class RequestBody
 {
     /// <summary>The body, or the problem to answer instead (415 for a charset, 413 over the limit, 400 for a broken body).</summary>
     public static async Task<(ReadOnlyMemory<byte> Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, long limit, CancellationToken ct)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Attend.Server.Translate;
 
 /// <summary>POST /api/translate: read and check the request, decode through the model's decoder, shape the answer.</summary>
-public static class TranslateEndpoints
+internal static class TranslateEndpoints
 {
     public const double MaxLengthPenalty = 10;
 

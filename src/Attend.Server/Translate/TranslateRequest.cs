@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Attend.Server.Translate;
 
 /// <summary>The body of POST /api/translate: one <c>text</c> or several <c>texts</c>, and optional search settings and model.</summary>
-public sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Texts, int? Beam, int? NBest, double? LengthPenalty, string? Model)
+internal sealed record TranslateRequest(string? Text, IReadOnlyList<string?>? Texts, int? Beam, int? NBest, double? LengthPenalty, string? Model)
 {
     public static readonly string[] Fields = ["text", "texts", "beam", "nbest", "lengthPenalty", "model"];
 

@@ -3,7 +3,7 @@ using Attend.Nn;
 namespace Attend.Attention;
 
 /// <summary>Builds the score function of a kind; <see cref="AttentionKind.None"/> has none (null).</summary>
-public static class AttentionFactory
+internal static class AttentionFactory
 {
     /// <param name="kind">the score function (None: no attention, the result is null)</param>
     /// <param name="queryDim">decoder state size Dq</param>

@@ -7,7 +7,7 @@ namespace Attend.Attention;
 /// Additive attention (Bahdanau et al. 2015): e_j = vᵀ tanh(W q + U m_j), no biases. The query is the
 /// previous decoder state; U m_j is computed once per sentence. Parameters <c>W</c> [A, Dq], <c>U</c> [A, Dm], <c>v</c> [1, A].
 /// </summary>
-public sealed class BahdanauAttention : Module, IAttention
+internal sealed class BahdanauAttention : Module, IAttention
 {
     public AttentionKind Kind => AttentionKind.Bahdanau;
     public Linear W { get; }

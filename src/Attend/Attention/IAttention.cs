@@ -3,7 +3,19 @@ using Attend.Tensors;
 namespace Attend.Attention;
 
 /// <summary>The attention families of the literature; <see cref="None"/> is the plain encoder–decoder.</summary>
-public enum AttentionKind { None, Bahdanau, LuongDot, LuongGeneral, LuongConcat }
+public enum AttentionKind
+{
+    /// <summary>No attention: the plain encoder–decoder reads the final encoder states at every step.</summary>
+    None,
+    /// <summary>Additive attention scored with the previous decoder state, context fed into the RNN (Bahdanau et al. 2015).</summary>
+    Bahdanau,
+    /// <summary>Luong et al. 2015, score h·m, after the RNN step.</summary>
+    LuongDot,
+    /// <summary>Luong et al. 2015, score h·W m, after the RNN step.</summary>
+    LuongGeneral,
+    /// <summary>Luong et al. 2015, score v·tanh(W [h; m]), after the RNN step.</summary>
+    LuongConcat,
+}
 
 /// <summary>
 /// The memory of one batch of sentences with its keys projected once (U·m, W_a·m, …) so that every
@@ -11,7 +23,7 @@ public enum AttentionKind { None, Bahdanau, LuongDot, LuongGeneral, LuongConcat 
 /// (1 = real token), one row per query row. With <paramref name="QueriesPerSentence"/> Q &gt; 1 each
 /// sentence serves Q consecutive query rows (the beams of beam search, rows b·Q + j), read in place.
 /// </summary>
-public sealed record PreparedMemory(Tensor Memory, Tensor Keys, Tensor Mask, int QueriesPerSentence = 1)
+internal sealed record PreparedMemory(Tensor Memory, Tensor Keys, Tensor Mask, int QueriesPerSentence = 1)
 {
     public int Batch => Memory.Shape[0];
     public int SourceLength => Memory.Shape[1];
@@ -21,7 +33,7 @@ public sealed record PreparedMemory(Tensor Memory, Tensor Keys, Tensor Mask, int
 /// A score function over a padded memory. A query is [B, Dq] (one decoder step) or [B, T, Dq] (all steps
 /// of a teacher-forced Luong decoder at once); scores, weights and context follow with [B, S] / [B, T, S].
 /// </summary>
-public interface IAttention
+internal interface IAttention
 {
     AttentionKind Kind { get; }
 

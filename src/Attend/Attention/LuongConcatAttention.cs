@@ -7,7 +7,7 @@ namespace Attend.Attention;
 /// Luong "concat": e_j = vᵀ tanh(W_a [h_t; m_j]). W_a is one [A, Dq + Dm] weight as in PyTorch; its memory
 /// columns W_a[:, Dq:] are applied to the memory once per sentence, its query columns at each step.
 /// </summary>
-public sealed class LuongConcatAttention : Module, IAttention
+internal sealed class LuongConcatAttention : Module, IAttention
 {
     public AttentionKind Kind => AttentionKind.LuongConcat;
     public Linear Wa { get; }

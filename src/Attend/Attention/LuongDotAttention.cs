@@ -4,7 +4,7 @@ using Attend.Tensors;
 namespace Attend.Attention;
 
 /// <summary>Luong et al. 2015 "dot": e_j = h_t · m_j. No parameters; the memory must have the decoder's size.</summary>
-public sealed class LuongDotAttention : Module, IAttention
+internal sealed class LuongDotAttention : Module, IAttention
 {
     public AttentionKind Kind => AttentionKind.LuongDot;
 

@@ -7,7 +7,7 @@ namespace Attend.Attention;
 /// Luong "general": e_j = h_tᵀ W_a m_j. W_a m_j is projected once per sentence.
 /// Parameter <c>W_a</c> [Dq, Dm] (PyTorch's nn.Linear(Dm, Dq) applied to the memory).
 /// </summary>
-public sealed class LuongGeneralAttention : Module, IAttention
+internal sealed class LuongGeneralAttention : Module, IAttention
 {
     public AttentionKind Kind => AttentionKind.LuongGeneral;
     public Linear Wa { get; }

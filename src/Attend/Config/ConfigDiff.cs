@@ -1,10 +1,10 @@
 namespace Attend.Config;
 
 /// <summary>One key whose value differs between two configs, with both values as the YAML writes them.</summary>
-public sealed record ConfigChange(string Key, string Old, string New);
+internal sealed record ConfigChange(string Key, string Old, string New);
 
 /// <summary>The keys (full paths, e.g. <c>training.lr</c>) whose values differ between two configs.</summary>
-public static class ConfigDiff
+internal static class ConfigDiff
 {
     public static List<ConfigChange> Changes(RunConfig before, RunConfig after)
     {

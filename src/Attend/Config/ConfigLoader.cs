@@ -17,8 +17,15 @@ namespace Attend.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    public const int MaxBytes = 1 << 20, MaxDepth = 32;
+    /// <summary>The longest config file, in bytes (1 MiB).</summary>
+    public const int MaxBytes = 1 << 20;
 
+    /// <summary>The deepest nesting of mappings and lists a config may have.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>Reads and binds the YAML config at <paramref name="path"/>, then applies <paramref name="overrides"/> (<c>key.path=value</c>).</summary>
+    /// <exception cref="ConfigException">the file is missing, not YAML, or has an unknown key or a bad value (the message names the file,
+    /// line and key)</exception>
     public static RunConfig LoadFile(string path, IEnumerable<string>? overrides = null)
     {
         InputFile.Check(path);
@@ -190,11 +197,11 @@ public static class ConfigLoader
     public static IEnumerable<string> Keys(Type type) => KeyProperties(type).Select(KeyOf);
 
     /// <summary>The properties of a section that are keys: settable, and not marked <see cref="NotAKeyAttribute"/>.</summary>
-    public static IEnumerable<PropertyInfo> KeyProperties(Type type) =>
+    internal static IEnumerable<PropertyInfo> KeyProperties(Type type) =>
         type.GetProperties().Where(p => p.CanWrite && p.GetCustomAttribute<NotAKeyAttribute>() is null);
 
     /// <summary>A property's YAML key: its <see cref="KeyAttribute"/> name, else its snake_case name.</summary>
-    public static string KeyOf(PropertyInfo p) => p.GetCustomAttribute<KeyAttribute>()?.Name ?? SnakeCase(p.Name);
+    internal static string KeyOf(PropertyInfo p) => p.GetCustomAttribute<KeyAttribute>()?.Name ?? SnakeCase(p.Name);
 
     /// <summary>PascalCase → snake_case (EmbeddingSize → embedding_size, LuongDot → luong_dot).</summary>
     public static string SnakeCase(string name)

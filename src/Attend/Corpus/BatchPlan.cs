@@ -4,7 +4,7 @@ using Attend.Tensors;
 namespace Attend.Corpus;
 
 /// <summary>One batch: the shard it comes from and the indices of its pairs there.</summary>
-public readonly record struct PlannedBatch(int Shard, int[] Pairs);
+internal readonly record struct PlannedBatch(int Shard, int[] Pairs);
 
 /// <summary>
 /// The batches of one epoch over a sharded training set, a pure function of (seed, epoch) and the pairs'
@@ -14,7 +14,7 @@ public readonly record struct PlannedBatch(int Shard, int[] Pairs);
 /// therefore names exactly the same batch in every run, which is what lets <c>--resume</c> continue in the
 /// middle of an epoch. With one shard the order is the one in-memory training always used.
 /// </summary>
-public sealed class BatchPlan(ulong seed, int batchSize, BatchType type)
+internal sealed class BatchPlan(ulong seed, int batchSize, BatchType type)
 {
     private const int PoolBatches = 32;
 

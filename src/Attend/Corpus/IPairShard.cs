@@ -1,7 +1,7 @@
 namespace Attend.Corpus;
 
 /// <summary>A run of training pairs read by index: a memory-mapped shard, or pairs held in memory.</summary>
-public interface IPairShard : IDisposable
+internal interface IPairShard : IDisposable
 {
     int Count { get; }
     int SourceLength(int i);
@@ -11,7 +11,7 @@ public interface IPairShard : IDisposable
 }
 
 /// <summary>Pairs held in memory as one shard (small corpora, tests).</summary>
-public sealed class PairList(IReadOnlyList<(int[] Source, int[] Target)> pairs) : IPairShard
+internal sealed class PairList(IReadOnlyList<(int[] Source, int[] Target)> pairs) : IPairShard
 {
     public int Count => pairs.Count;
     public int SourceLength(int i) => pairs[i].Source.Length;

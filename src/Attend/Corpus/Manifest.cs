@@ -4,13 +4,13 @@ using System.Text.Json.Serialization;
 namespace Attend.Corpus;
 
 /// <summary>A source file a prepared corpus was made from: its path as given, size and SHA-256.</summary>
-public sealed record SourceFile(string Path, long Bytes, string Sha256);
+internal sealed record SourceFile(string Path, long Bytes, string Sha256);
 
 /// <summary>One shard as the manifest records it: file name, pairs, bytes and the XXH3 checksum (hex).</summary>
-public sealed record ShardEntry(string File, long Pairs, long Bytes, string Xxh3);
+internal sealed record ShardEntry(string File, long Pairs, long Bytes, string Xxh3);
 
 /// <summary>Pairs left out of a split, by reason.</summary>
-public sealed record DroppedPairs
+internal sealed record DroppedPairs
 {
     /// <summary>A side empty before or after tokenizing.</summary>
     public long Empty { get; init; }
@@ -23,7 +23,7 @@ public sealed record DroppedPairs
 }
 
 /// <summary>One split of a prepared corpus: its shards, counts, what was dropped, and its raw text files.</summary>
-public sealed record SplitEntry
+internal sealed record SplitEntry
 {
     public long Pairs { get; init; }
     public long SourceTokens { get; init; }
@@ -40,7 +40,7 @@ public sealed record SplitEntry
 /// what came out (vocabularies, BPE codes, shards per split), and what was dropped. A reader trusts no shard the
 /// manifest does not list with the same size and checksum.
 /// </summary>
-public sealed record Manifest
+internal sealed record Manifest
 {
     public const string FileName = "manifest.json", Format = "attend-prepared";
     public const int CurrentVersion = 1;

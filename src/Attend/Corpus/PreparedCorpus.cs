@@ -10,7 +10,7 @@ namespace Attend.Corpus;
 /// are checked against it when the shard is opened). Anything that does not match is an error naming the
 /// file, never a silent wrong batch.
 /// </summary>
-public sealed class PreparedCorpus
+internal sealed class PreparedCorpus
 {
     public string Directory { get; }
     public Manifest Manifest { get; }

@@ -8,16 +8,16 @@ using Attend.Text;
 namespace Attend.Corpus;
 
 /// <summary>One split to prepare: its name (<c>train</c>, <c>dev</c>, <c>test</c>) and how to stream its raw pairs.</summary>
-public sealed record SplitSource(string Name, Func<CorpusReport, IEnumerable<SentencePair>> Read);
+internal sealed record SplitSource(string Name, Func<CorpusReport, IEnumerable<SentencePair>> Read);
 
 /// <summary>Where a corpus comes from: its splits, training first, and the files they read (for the manifest).</summary>
-public sealed record CorpusSource(IReadOnlyList<SplitSource> Splits, IReadOnlyList<string> Files);
+internal sealed record CorpusSource(IReadOnlyList<SplitSource> Splits, IReadOnlyList<string> Files);
 
 /// <summary>
 /// Knobs of <see cref="Preparer.Run"/>: worker threads (0 = every core), pairs per training shard, and BPE codes
 /// or vocabularies to reuse instead of learning them (a resumed run keeps its own).
 /// </summary>
-public sealed record PrepareOptions(int Threads = 0, int ShardPairs = 1_000_000, BpeCodes? Bpe = null,
+internal sealed record PrepareOptions(int Threads = 0, int ShardPairs = 1_000_000, BpeCodes? Bpe = null,
     Vocabulary? SourceVocab = null, Vocabulary? TargetVocab = null);
 
 /// <summary>
@@ -30,7 +30,7 @@ public sealed record PrepareOptions(int Threads = 0, int ShardPairs = 1_000_000,
 /// on the thread count. The ids are those <c>TrainingData</c> computed in memory: the same pairs kept, in the
 /// same order.
 /// </summary>
-public static class Preparer
+internal static class Preparer
 {
     private const int ChunkPairs = 2048;
 

@@ -21,7 +21,7 @@ namespace Attend.Corpus;
 /// shard is written (4 bytes a pair), follow them. A reader knows every offset from the header alone, so a
 /// truncated or extended file is recognised before anything is read, and the checksum catches a damaged one.
 /// </summary>
-public static class ShardFile
+internal static class ShardFile
 {
     public const int HeaderBytes = 64, Version = 1;
 

@@ -10,7 +10,7 @@ namespace Attend.Corpus;
 /// damaged or truncated shard is an error naming the file before a single batch is built from it. What stays
 /// in memory is the offset of each pair (8 bytes a pair); the ids stay in the page cache.
 /// </summary>
-public sealed unsafe class ShardReader : IPairShard
+internal sealed unsafe class ShardReader : IPairShard
 {
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;

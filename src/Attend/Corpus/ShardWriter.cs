@@ -9,7 +9,7 @@ namespace Attend.Corpus;
 /// header with the checksum and renames the file into place. A writer disposed without completing deletes its
 /// temporary file, so a shard under its final name is always whole.
 /// </summary>
-public sealed class ShardWriter : IDisposable
+internal sealed class ShardWriter : IDisposable
 {
     private readonly string _path, _temp;
     private readonly int _idBytes;

@@ -1,13 +1,13 @@
 namespace Attend.Data;
 
 /// <summary>One file of a dataset: its name under the base URL, its size in bytes and the SHA-256 of its bytes.</summary>
-public sealed record RemoteFile(string Name, long Size, string Sha256);
+internal sealed record RemoteFile(string Name, long Size, string Sha256);
 
 /// <summary>A downloadable dataset: where its files live upstream and what they must be.</summary>
-public sealed record Dataset(string Name, string BaseUrl, IReadOnlyList<RemoteFile> Files, string Origin);
+internal sealed record Dataset(string Name, string BaseUrl, IReadOnlyList<RemoteFile> Files, string Origin);
 
 /// <summary>The datasets <c>attend data get</c> knows.</summary>
-public static class DatasetCatalog
+internal static class DatasetCatalog
 {
     /// <summary>
     /// Multi30k task 1, raw (untokenized, gzip): train / val / test_2016_flickr in de, en, fr, cs, from the

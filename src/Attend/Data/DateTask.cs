@@ -3,7 +3,7 @@ using Attend.Tensors;
 namespace Attend.Data;
 
 /// <summary>One example of the dates task: a date written some way, and its ISO form.</summary>
-public sealed record DatePair(string Source, string Target);
+internal sealed record DatePair(string Source, string Target);
 
 /// <summary>
 /// The demo's synthetic translation task: a date written one of many ways → ISO 8601
@@ -13,7 +13,7 @@ public sealed record DatePair(string Source, string Target);
 /// remember digits across many steps while attention can look them up. Dates are uniform over
 /// 1950-01-01 .. 2049-12-31; numeric forms are day-first (3/5/79 is 3 May), two-digit years &lt; 50 are 20xx.
 /// </summary>
-public static class DateTask
+internal static class DateTask
 {
     private static readonly string[] Months =
         ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];

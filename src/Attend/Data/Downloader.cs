@@ -6,10 +6,10 @@ using Attend.Text;
 namespace Attend.Data;
 
 /// <summary>A download that could not be completed or verified; the message names the URL and the reason.</summary>
-public sealed class DownloadException(string message, Exception? inner = null) : IOException(message, inner);
+internal sealed class DownloadException(string message, Exception? inner = null) : IOException(message, inner);
 
 /// <summary>How hard to try: attempts per file (the first included) and the pause before each retry.</summary>
-public sealed record DownloadOptions(int Attempts = 5, TimeSpan? RetryDelay = null, TimeSpan? Timeout = null)
+internal sealed record DownloadOptions(int Attempts = 5, TimeSpan? RetryDelay = null, TimeSpan? Timeout = null)
 {
     public TimeSpan Delay => RetryDelay ?? TimeSpan.FromSeconds(2);
 }
@@ -23,7 +23,7 @@ public sealed record DownloadOptions(int Attempts = 5, TimeSpan? RetryDelay = nu
 /// the right checksum is not fetched again. Connection errors, timeouts and 5xx/408/429 answers are retried;
 /// other HTTP errors and a checksum mismatch are not (a mirror serving wrong bytes would serve them again).
 /// </summary>
-public sealed class Downloader(HttpClient http, DownloadOptions? options = null, Action<string>? log = null)
+internal sealed class Downloader(HttpClient http, DownloadOptions? options = null, Action<string>? log = null)
 {
     private readonly DownloadOptions _options = options ?? new DownloadOptions();
     private readonly Action<string> _log = log ?? (_ => { });

@@ -10,20 +10,20 @@ namespace Attend.Decoding;
 /// <param name="StopAtEos">stop once every sentence's beam has finished (false: run all MaxSteps steps)</param>
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 hypotheses each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
 /// <param name="SentenceSteps">each sentence's own step limit (at most <see cref="MaxSteps"/>; null: MaxSteps for all): after step SentenceSteps[b] sentence b's hypotheses are final (they continue with EOS at zero cost, as finished ones do), so its result is what it would be decoded alone with that limit, whatever its batch</param>
-public sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true, int Shards = 0, IReadOnlyList<int>? SentenceSteps = null);
+internal sealed record BeamOptions(int BeamSize = 5, int MaxSteps = 100, bool StopAtEos = true, int Shards = 0, IReadOnlyList<int>? SentenceSteps = null);
 
 /// <summary>
 /// All K hypotheses per sentence, best first: Tokens [B][K][steps] (a finished hypothesis continues with
 /// EOS at zero cost), Scores [B][K], and attention weights per hypothesis [B][K] → [steps, S] flattened (null without attention).
 /// </summary>
-public sealed record BeamResult(int[][][] Tokens, double[][] Scores, float[][][]? Weights);
+internal sealed record BeamResult(int[][][] Tokens, double[][] Scores, float[][][]? Weights);
 
 /// <summary>
 /// Batched beam search: the K hypotheses of every sentence are rows b·K + k of one decoder batch. At each
 /// step the top K of the K·V extensions of a sentence survive; a hypothesis that emitted EOS can only be
 /// extended by EOS, at zero cost.
 /// </summary>
-public static class BeamSearch
+internal static class BeamSearch
 {
     public static BeamResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {

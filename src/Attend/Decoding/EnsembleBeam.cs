@@ -12,7 +12,7 @@ namespace Attend.Decoding;
 /// finished hypothesis continues with EOS at zero cost; ties go to the lower flat index), so one model
 /// gives exactly BeamSearch's result. Attention is the first attentional model's. Vocabularies must match.
 /// </summary>
-public static class EnsembleBeam
+internal static class EnsembleBeam
 {
     public static BeamResult Decode(IReadOnlyList<Seq2Seq> models, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, BeamOptions options)
     {

@@ -8,7 +8,7 @@ namespace Attend.Decoding;
 /// shared previous token, their log-probabilities are averaged, and the argmax of the average is fed
 /// back to all of them. Attention is the first attentional model's. The models must share vocabularies.
 /// </summary>
-public static class EnsembleGreedy
+internal static class EnsembleGreedy
 {
     /// <summary>
     /// Hypotheses for a padded batch (ids without BOS/EOS): Tokens [B][≤ steps[b]] (EOS excluded), LogProb under the

@@ -10,17 +10,17 @@ namespace Attend.Decoding;
 /// <param name="Shards">how many shards of sentences decode at once (<see cref="DecodeShards"/>); 0 = one per core with at least 64 sentences each, for models whose output layer fits in cache. The result is the same whatever it is.</param>
 /// <param name="ScoreTokens">return each emitted token's log-probability (<see cref="GreedyResult.TokenLogProbs"/>), computed at its step, so a caller that only needs the score need not keep the logits</param>
 /// <param name="SentenceSteps">each sentence's own step limit (at most <see cref="MaxSteps"/>; null: MaxSteps for all): sentence b emits no token after step SentenceSteps[b], so its output is what it would be decoded alone with that limit, whatever its batch</param>
-public sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0, bool ScoreTokens = false,
+internal sealed record GreedyOptions(int MaxSteps = 100, bool StopAtEos = true, bool KeepLogits = true, int Shards = 0, bool ScoreTokens = false,
     IReadOnlyList<int>? SentenceSteps = null);
 
 /// <summary>
 /// Tokens [B][steps] (EOS included when emitted), their logits [B, steps, V] (null unless kept), attention weights
 /// [B, steps, S] (null without attention), and each token's log-probability [B][steps] (null unless scored).
 /// </summary>
-public sealed record GreedyResult(int[][] Tokens, Tensor? Logits, Tensor? Weights, float[][]? TokenLogProbs = null);
+internal sealed record GreedyResult(int[][] Tokens, Tensor? Logits, Tensor? Weights, float[][]? TokenLogProbs = null);
 
 /// <summary>Greedy decoding: y_0 = BOS, then y_t = argmax of the logits of one decoder step on y_{t−1}.</summary>
-public static class Greedy
+internal static class Greedy
 {
     public static GreedyResult Decode(Seq2Seq model, ReadOnlySpan<int> src, int batch, ReadOnlySpan<int> srcLengths, GreedyOptions options)
     {

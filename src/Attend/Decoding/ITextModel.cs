@@ -5,7 +5,7 @@ using Attend.Text;
 namespace Attend.Decoding;
 
 /// <summary>A model with its text side and vocabularies; a loaded run (<c>Attend.Runs.LoadedModel</c>) is one.</summary>
-public interface ITextModel
+internal interface ITextModel
 {
     /// <summary>The network.</summary>
     Seq2Seq Model { get; }

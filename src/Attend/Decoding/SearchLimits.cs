@@ -5,7 +5,7 @@ namespace Attend.Decoding;
 /// take gigabytes: the beam, the length penalty, the output length (a multiple of the source length) and the
 /// source length in tokens (after tokenization and BPE). <c>attend translate --max-input-tokens</c> raises the last.
 /// </summary>
-public static class SearchLimits
+internal static class SearchLimits
 {
     /// <summary>Largest beam size (a beam of 100,000 takes minutes on one short sentence).</summary>
     public const int MaxBeam = 256;
@@ -21,4 +21,4 @@ public static class SearchLimits
 }
 
 /// <summary>A source longer than <see cref="SearchOptions.MaxInputTokens"/>: a user error naming the sentence and the limit.</summary>
-public sealed class InputTooLongException(string message) : ArgumentException(message);
+internal sealed class InputTooLongException(string message) : ArgumentException(message);

@@ -4,14 +4,14 @@ using Attend.Text;
 namespace Attend.Decoding;
 
 /// <summary>How decoded ids become text: unknown-word replacement, tokens instead of detokenized text.</summary>
-public sealed record TextOptions(bool ReplaceUnknowns = false, bool RawTokens = false);
+internal sealed record TextOptions(bool ReplaceUnknowns = false, bool RawTokens = false);
 
 /// <summary>
 /// One hypothesis as text: the output, the source tokens [S], the target tokens [T] (with <c>&lt;/s&gt;</c> when
 /// the decoder emitted it, so each token has its attention row), attention [T, S] (null without attention),
 /// Pharaoh links of the content tokens, and the search score.
 /// </summary>
-public sealed record TextHypothesis(string Text, string[] SourceTokens, string[] TargetTokens, float[,]? Attention,
+internal sealed record TextHypothesis(string Text, string[] SourceTokens, string[] TargetTokens, float[,]? Attention,
     string Alignment, double Score, double LogProb)
 {
     /// <summary>The attention as one array per target token, <c>[T][S]</c> (null without attention), as JSON and callers read it.</summary>
@@ -32,7 +32,7 @@ public sealed record TextHypothesis(string Text, string[] SourceTokens, string[]
 /// Raw text → tokens → ids → <see cref="Translator"/> → text, for a loaded run. The one translation pipeline
 /// that <c>attend translate</c>, <c>attend plot attention --model</c> and <c>attend serve</c> share.
 /// </summary>
-public static class TextTranslator
+internal static class TextTranslator
 {
     public const string EndOfSentence = "</s>";
 

@@ -9,7 +9,7 @@ namespace Attend.Decoding;
 /// How <see cref="Translator"/> searches: beam size (1 = greedy), GNMT length penalty α, output length limit, hypotheses
 /// kept, sentences per batch, and the longest source <see cref="TextTranslator"/> accepts (in tokens).
 /// </summary>
-public sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double MaxOutputRatio = 1.5, int NBest = 1, int BatchSize = 32,
+internal sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double MaxOutputRatio = 1.5, int NBest = 1, int BatchSize = 32,
     int MaxInputTokens = SearchLimits.DefaultMaxInputTokens)
 {
     /// <summary>The step limit for a source of <paramref name="sourceLength"/> tokens: ⌈ratio · S⌉ + 10.</summary>
@@ -20,14 +20,14 @@ public sealed record SearchOptions(int BeamSize = 1, double Alpha = 0, double Ma
 }
 
 /// <summary>One output hypothesis: target ids (EOS excluded), raw log-probability, length-normalised score, attention [T, S] (null without attention).</summary>
-public sealed record Hypothesis(int[] Tokens, double LogProb, double Score, float[,]? Attention);
+internal sealed record Hypothesis(int[] Tokens, double LogProb, double Score, float[,]? Attention);
 
 /// <summary>
 /// Decodes id sequences in length-sorted batches with greedy search (beam 1) or
 /// <see cref="BeamSearch"/> (several models: <see cref="EnsembleGreedy"/> / <see cref="EnsembleBeam"/>), re-ranks beam finals with the GNMT length penalty, and returns for every
 /// sentence its n-best hypotheses, best first, each with its attention matrix.
 /// </summary>
-public static class Translator
+internal static class Translator
 {
     public static List<Hypothesis[]> Decode(Seq2Seq model, IReadOnlyList<int[]> sources, SearchOptions options) =>
         Decode([model], sources, options);

@@ -9,7 +9,7 @@ using Attend.Training;
 namespace Attend.Demo;
 
 /// <summary>How big the demo is: per-model training time, data sizes and model size (tests use a smaller one).</summary>
-public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSize = 20000, int TestSize = 1000,
+internal sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSize = 20000, int TestSize = 1000,
     int EmbeddingSize = 32, int HiddenSize = 64, int BatchSize = 64, double Lr = 0.005, ulong Seed = 1, long MaxSteps = 0, int MaxDates = 3)
 {
     /// <summary>The run config of one of the demo's two models.</summary>
@@ -56,20 +56,20 @@ public sealed record DemoOptions(string OutDir, double Seconds = 60, int TrainSi
     }
 }
 
-public sealed record LengthBucketMatch(string Bucket, int Count, double ExactMatch);
+internal sealed record LengthBucketMatch(string Bucket, int Count, double ExactMatch);
 
 /// <summary>One trained model's held-out results.</summary>
-public sealed record DemoModelResult(AttentionKind Attention, double ExactMatch, string RunDir, long Steps,
+internal sealed record DemoModelResult(AttentionKind Attention, double ExactMatch, string RunDir, long Steps,
     IReadOnlyList<LengthBucketMatch> ByLength, IReadOnlyList<string> Hypotheses, TrainResult Training);
 
-public sealed record DemoReport(IReadOnlyList<DatePair> Test, IReadOnlyList<DemoModelResult> Models, int SampleIndex, AttentionMatrix? SampleAttention);
+internal sealed record DemoReport(IReadOnlyList<DatePair> Test, IReadOnlyList<DemoModelResult> Models, int SampleIndex, AttentionMatrix? SampleAttention);
 
 /// <summary>
 /// `attend demo`: trains the plain encoder–decoder and a Bahdanau model on the dates task for the same
 /// time, then scores both on held-out dates by input length, and takes the attention of the attention
 /// model on a long example.
 /// </summary>
-public static class DemoRunner
+internal static class DemoRunner
 {
     public static readonly AttentionKind[] Kinds = [AttentionKind.None, AttentionKind.Bahdanau];
 

@@ -9,6 +9,7 @@ namespace Attend.Evaluation;
 /// </summary>
 public sealed class Bleu(BleuConfig config)
 {
+    /// <summary>The tokenizer, case and smoothing this scorer uses.</summary>
     public BleuConfig Config { get; } = config;
 
     /// <summary>sacreBLEU's <c>_preprocess_segment</c>: lowercase, then rstrip, then tokenize.</summary>
@@ -30,7 +31,7 @@ public sealed class Bleu(BleuConfig config)
     /// <summary>One segment's BLEU (use <c>EffectiveOrder = true</c> to match <c>sacrebleu.sentence_bleu</c>).</summary>
     public BleuScore Sentence(string hyp, IReadOnlyList<string> refs) => Compute(SegmentStats(hyp, refs), refs.Count);
 
-    public BleuStats SegmentStats(string hyp, IReadOnlyList<string> refs)
+    internal BleuStats SegmentStats(string hyp, IReadOnlyList<string> refs)
     {
         Dictionary<string, int>[]? maxRef = null;
         var refLens = new int[refs.Count];
@@ -84,7 +85,7 @@ public sealed class Bleu(BleuConfig config)
     }
 
     /// <summary>sacreBLEU's <c>compute_bleu</c> on (summed) statistics.</summary>
-    public BleuScore Compute(BleuStats stats, int numRefs)
+    internal BleuScore Compute(BleuStats stats, int numRefs)
     {
         const int N = BleuConfig.MaxOrder;
         double[] correct = stats.Correct.Select(c => (double)c).ToArray();

@@ -4,7 +4,17 @@ using Attend.Evaluation.Tokenizers;
 namespace Attend.Evaluation;
 
 /// <summary>sacreBLEU's smoothing methods (Chen &amp; Cherry 2014 names): exp (the default), floor, add-k, none.</summary>
-public enum SmoothMethod { Exp, Floor, AddK, None }
+public enum SmoothMethod
+{
+    /// <summary>Exponential decay of the zero n-gram counts (sacreBLEU's default).</summary>
+    Exp,
+    /// <summary>Zero counts replaced by the smoothing value (default 0.1).</summary>
+    Floor,
+    /// <summary>k (default 1) added to the counts of orders above 1.</summary>
+    AddK,
+    /// <summary>No smoothing.</summary>
+    None,
+}
 
 /// <summary>
 /// A BLEU configuration, sacreBLEU's defaults: 13a, mixed case, exp smoothing, effective order off (corpus).
@@ -17,7 +27,10 @@ public sealed record BleuConfig(
     double? SmoothValue = null,
     bool EffectiveOrder = false)
 {
+    /// <summary>The largest n-gram order, 4.</summary>
     public const int MaxOrder = 4;
+
+    /// <summary>The sacreBLEU version whose scores and signatures these reproduce.</summary>
     public const string SacreBleuVersion = "2.6.0";
 
     /// <summary>The smoothing constant actually used (null for exp and none).</summary>
@@ -28,7 +41,7 @@ public sealed record BleuConfig(
         _ => null,
     };
 
-    public static string SmoothName(SmoothMethod m) => m switch
+    internal static string SmoothName(SmoothMethod m) => m switch
     {
         SmoothMethod.Exp => "exp",
         SmoothMethod.Floor => "floor",
@@ -37,7 +50,7 @@ public sealed record BleuConfig(
         _ => throw new ArgumentOutOfRangeException(nameof(m)),
     };
 
-    public static SmoothMethod ParseSmooth(string name) => name switch
+    internal static SmoothMethod ParseSmooth(string name) => name switch
     {
         "exp" => SmoothMethod.Exp,
         "floor" => SmoothMethod.Floor,

@@ -7,7 +7,7 @@ namespace Attend.Evaluation;
 /// Sufficient statistics of one segment (or, summed, of a corpus): hypothesis length, closest reference length,
 /// and matched/total n-gram counts for n = 1..4.
 /// </summary>
-public sealed class BleuStats
+internal sealed class BleuStats
 {
     public long SysLen;
     public long RefLen;
@@ -30,6 +30,7 @@ public sealed record BleuScore(
     double Score, double[] Counts, double[] Totals, double[] Precisions, double Bp, long SysLen, long RefLen,
     string Signature)
 {
+    /// <summary>Hypothesis length over reference length (0 without reference tokens).</summary>
     public double Ratio => RefLen != 0 ? (double)SysLen / RefLen : 0.0;
 
     /// <summary>sacreBLEU's verbose part: <c>65.2/41.3/28.0/19.5 (BP = 1.000 ratio = 1.020 hyp_len = 30 ref_len = 29)</c>.</summary>

@@ -3,20 +3,20 @@ using Attend.Evaluation.Tokenizers;
 namespace Attend.Evaluation;
 
 /// <summary>One system's scores on one length bucket. Scores are null when the bucket is empty.</summary>
-public sealed record BucketScore(string Bucket, int Min, int? Max, int Sentences, double? Bleu, double? Chrf, double? LengthRatio);
+internal sealed record BucketScore(string Bucket, int Min, int? Max, int Sentences, double? Bleu, double? Chrf, double? LengthRatio);
 
 /// <summary>One system's row set: per bucket, then the whole test set.</summary>
-public sealed record SystemByLength(string Name, IReadOnlyList<BucketScore> Buckets, BucketScore Overall);
+internal sealed record SystemByLength(string Name, IReadOnlyList<BucketScore> Buckets, BucketScore Overall);
 
 /// <summary>Several systems scored on the same source/reference buckets: the table behind Bahdanau et al.'s Figure 2.</summary>
-public sealed record ByLengthTable(IReadOnlyList<string> BucketLabels, IReadOnlyList<int> BucketSentences, IReadOnlyList<SystemByLength> Systems);
+internal sealed record ByLengthTable(IReadOnlyList<string> BucketLabels, IReadOnlyList<int> BucketSentences, IReadOnlyList<SystemByLength> Systems);
 
 /// <summary>
 /// BLEU and chrF by source-sentence length: sentences are grouped by the word count of their source, and each
 /// group is scored as a corpus of its own (corpus BLEU of the group, not the mean of sentence BLEUs). The
 /// length ratio is hypothesis tokens over closest-reference tokens (BLEU's sys_len/ref_len) in the group.
 /// </summary>
-public static class ByLength
+internal static class ByLength
 {
     public static ByLengthTable Score(
         IReadOnlyList<string> sources,

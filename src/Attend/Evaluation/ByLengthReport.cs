@@ -8,7 +8,7 @@ namespace Attend.Evaluation;
 /// The by-length table as CSV (one row per system and bucket) and JSON (read back by the plot). The terminal table
 /// is drawn by the command line (<c>attend evaluate --by-length</c>).
 /// </summary>
-public static class ByLengthReport
+internal static class ByLengthReport
 {
     private static readonly JsonSerializerOptions Json = new()
     {

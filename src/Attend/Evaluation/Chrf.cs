@@ -7,11 +7,13 @@ public sealed record ChrfConfig(
     int CharOrder = 6, int WordOrder = 0, int Beta = 2, bool Lowercase = false, bool Whitespace = false,
     bool EpsSmoothing = false)
 {
+    /// <summary>Character and word orders together.</summary>
     public int Order => CharOrder + WordOrder;
 
     /// <summary>sacreBLEU's metric name: chrF2, or chrF2++ with two word orders.</summary>
     public string Name => $"chrF{Beta}" + new string('+', WordOrder);
 
+    /// <summary>sacreBLEU's signature of this configuration with <paramref name="numRefs"/> references.</summary>
     public string Signature(int numRefs) =>
         $"nrefs:{numRefs}|case:{(Lowercase ? "lc" : "mixed")}|eff:{(EpsSmoothing ? "no" : "yes")}" +
         $"|nc:{CharOrder}|nw:{WordOrder}|space:{(Whitespace ? "yes" : "no")}|version:{BleuConfig.SacreBleuVersion}";
@@ -20,6 +22,7 @@ public sealed record ChrfConfig(
 /// <summary>A chrF result. <see cref="Stats"/>: [hyp, ref, match] per order, character orders first, then word orders.</summary>
 public sealed record ChrfScore(double Score, long[] Stats, string Name, string Signature)
 {
+    /// <summary>sacreBLEU's one-line result, <c>chrF2|nrefs:1|… = 57.12</c>, with <paramref name="width"/> decimals.</summary>
     public string Format(int width = 2) =>
         $"{Name}|{Signature} = {Score.ToString("F" + width, CultureInfo.InvariantCulture)}";
 }
@@ -33,8 +36,10 @@ public sealed class Chrf(ChrfConfig config)
 {
     private static readonly string AsciiPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
+    /// <summary>The orders, β and case this scorer uses.</summary>
     public ChrfConfig Config { get; } = config;
 
+    /// <summary>Corpus chrF. <paramref name="refStreams"/>: one list per reference stream, each as long as the hypotheses.</summary>
     public ChrfScore Corpus(IReadOnlyList<string> hyps, IReadOnlyList<IReadOnlyList<string>> refStreams)
     {
         EvaluationInput.CheckParallel(hyps, refStreams);
@@ -47,6 +52,7 @@ public sealed class Chrf(ChrfConfig config)
         return new ChrfScore(FScore(sum), sum, Config.Name, Config.Signature(refStreams.Count));
     }
 
+    /// <summary>One segment's chrF against its best reference.</summary>
     public ChrfScore Sentence(string hyp, IReadOnlyList<string> refs)
     {
         long[] s = SegmentStats(hyp, refs);
@@ -54,7 +60,7 @@ public sealed class Chrf(ChrfConfig config)
     }
 
     /// <summary>Statistics of the reference with the best sentence chrF.</summary>
-    public long[] SegmentStats(string hyp, IReadOnlyList<string> refs)
+    internal long[] SegmentStats(string hyp, IReadOnlyList<string> refs)
     {
         var hypGrams = Extract(Preprocess(hyp));
         long[] best = new long[3 * Config.Order];
@@ -112,7 +118,7 @@ public sealed class Chrf(ChrfConfig config)
     /// sacreBLEU's <c>_remove_punctuation</c>: a word longer than one code point loses one ASCII punctuation mark,
     /// the trailing one if any, otherwise a leading one; so <c>(hi)</c> becomes <c>(hi</c> and <c>)</c>.
     /// </summary>
-    public static List<string> RemovePunctuation(string sentence)
+    internal static List<string> RemovePunctuation(string sentence)
     {
         var result = new List<string>();
         foreach (string w in PyText.Split(sentence))
@@ -149,7 +155,7 @@ public sealed class Chrf(ChrfConfig config)
     /// sacreBLEU's <c>_compute_f_score</c>: precision and recall are averaged over the orders where both sides have
     /// n-grams (the others still add eps to the sums), and F-beta is taken of the averages.
     /// </summary>
-    public double FScore(long[] stats)
+    internal double FScore(long[] stats)
     {
         const double eps = 1e-16;
         double factor = (double)Config.Beta * Config.Beta;

@@ -5,7 +5,7 @@ namespace Attend.Evaluation;
 /// words (inclusive ranges, so the labels never overlap). Lengths are counted in whitespace-separated words of
 /// the source sentence, as in Bahdanau et al. (2015), Figure 2.
 /// </summary>
-public sealed record LengthBuckets
+internal sealed record LengthBuckets
 {
     public static LengthBuckets Default { get; } = new([10, 20, 30, 40, 50]);
 

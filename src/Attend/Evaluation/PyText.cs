@@ -9,7 +9,7 @@ namespace Attend.Evaluation;
 /// U+001C–U+001F, <c>ToLowerInvariant</c> has no full case mapping (İ) or Final_Sigma, and strings are
 /// UTF-16 units where Python counts code points.
 /// </summary>
-public static class PyText
+internal static class PyText
 {
     /// <summary>Python's <c>str.isspace</c> set (bidi class WS/B/S or category Zs), as of Unicode 14/15.</summary>
     public static bool IsWhitespace(int cp) => cp switch

@@ -8,7 +8,7 @@ namespace Attend.Evaluation;
 /// as a character, as Python's "utf-8" codec does), split on '\n' only, Python <c>rstrip()</c> on every line;
 /// the final newline does not add an empty segment.
 /// </summary>
-public static class SegmentFile
+internal static class SegmentFile
 {
     public static List<string> Read(string path)
     {
@@ -33,4 +33,4 @@ public static class SegmentFile
 }
 
 /// <summary>Bad user input (missing file, mismatched line counts, unknown option value): the CLI exits with 2.</summary>
-public sealed class EvaluationInputException(string message) : Exception(message);
+internal sealed class EvaluationInputException(string message) : Exception(message);

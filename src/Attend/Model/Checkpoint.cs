@@ -7,13 +7,13 @@ using Attend.Tensors.IO;
 namespace Attend.Model;
 
 /// <summary>Where training stood when a checkpoint was written.</summary>
-public sealed record TrainingState(long Step = 0, int Epoch = 0, ulong[]? RngState = null);
+internal sealed record TrainingState(long Step = 0, int Epoch = 0, ulong[]? RngState = null);
 
 /// <summary>Fingerprints of the vocabularies the model's ids refer to (strings provided by the text pipeline).</summary>
-public sealed record VocabFingerprints(string? Source = null, string? Target = null);
+internal sealed record VocabFingerprints(string? Source = null, string? Target = null);
 
 /// <summary>The JSON sidecar beside the weights: resolved config, vocabularies, training state, and the weights' hash.</summary>
-public sealed record CheckpointInfo(ModelConfig Config, VocabFingerprints Vocab, TrainingState Training)
+internal sealed record CheckpointInfo(ModelConfig Config, VocabFingerprints Vocab, TrainingState Training)
 {
     public string Format { get; init; } = Checkpoint.FormatName;
     public string WeightsFile { get; init; } = "";
@@ -31,7 +31,7 @@ public sealed record CheckpointInfo(ModelConfig Config, VocabFingerprints Vocab,
 /// state_dict) plus a JSON sidecar <c>name.json</c>. Both are written atomically (temp file + rename),
 /// the weights first; the sidecar records the weights' SHA-256, so a torn or corrupted pair is refused.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     public const string FormatName = "attend-checkpoint/1";
 

@@ -11,7 +11,7 @@ namespace Attend.Model;
 /// What a pass over the decoder is for, chosen by its caller and passed to <see cref="Decoder.Prepare"/>: it picks
 /// Bahdanau's route (<see cref="DecoderRoute.AttendThenProject"/> or <see cref="DecoderRoute.ProjectedMemory"/>).
 /// </summary>
-public enum DecoderPass
+internal enum DecoderPass
 {
     /// <summary>Training: a graph is recorded, so Bahdanau attends and projects the context by W_c at each step.</summary>
     Training,
@@ -23,7 +23,7 @@ public enum DecoderPass
 }
 
 /// <summary>How one decoder step forms its RNN input and its context (see <see cref="Decoder.RouteOf"/>).</summary>
-public enum DecoderRoute
+internal enum DecoderRoute
 {
     /// <summary>No attention: the input is W_e e + W_c·last, with W_c·last computed once per batch.</summary>
     FixedContext,
@@ -40,7 +40,7 @@ public enum DecoderRoute
     AttendAfterRnn,
 }
 
-public sealed partial class Decoder
+internal sealed partial class Decoder
 {
     /// <summary>
     /// The route of every step on <paramref name="context"/>: Luong kinds attend after the RNN; without attention

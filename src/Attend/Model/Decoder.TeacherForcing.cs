@@ -4,7 +4,7 @@ using Attend.Tensors;
 
 namespace Attend.Model;
 
-public sealed partial class Decoder
+internal sealed partial class Decoder
 {
     /// <summary>
     /// Teacher-forced decoding of tgtIn [B, T] → logits [B, T, V] and attention weights [B, T, S] (null

@@ -15,7 +15,7 @@ namespace Attend.Model;
 /// This file builds the decoder and prepares its context; each step takes one named <see cref="DecoderRoute"/>
 /// (Decoder.Step.cs), and teacher forcing over a whole target, with the training loss, is Decoder.TeacherForcing.cs.
 /// </remarks>
-public sealed partial class Decoder : Module
+internal sealed partial class Decoder : Module
 {
     public ModelConfig Config { get; }
     public Embedding Embed { get; }

@@ -5,7 +5,7 @@ using Attend.Tensors;
 namespace Attend.Model;
 
 /// <summary>The decoder's recurrent state and, with Luong input feeding, the previous attentional state h̃ [B, H].</summary>
-public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
+internal sealed record DecoderState(RnnState Rnn, Tensor? Feed)
 {
     /// <summary>Rows <paramref name="rows"/> of every tensor (beam search reorders hypotheses with this).</summary>
     public DecoderState SelectRows(ReadOnlySpan<int> rows) =>
@@ -35,7 +35,7 @@ public sealed record DecoderState(RnnState Rnn, Tensor? Feed)
 /// projected once; null without attention) and the final encoder states [B, D·H] (the fixed context of
 /// <see cref="AttentionKind.None"/>).
 /// </summary>
-public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, DecoderInputProjection? Input = null)
+internal sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, DecoderInputProjection? Input = null)
 {
     /// <summary>The sentences decoded: all rows of the per-sentence vectors, or their first ones after <see cref="FirstRows"/>.</summary>
     public int Batch => _running >= 0 ? _running : Last.Shape[0];
@@ -128,8 +128,8 @@ public sealed record DecoderContext(PreparedMemory? Memory, Tensor Last, Decoder
 /// step's W_c c = Σ_j α_j (W_c m_j) costs S·G·H multiply-adds a row instead of C·G·H, and the K beams of a
 /// sentence share it.
 /// </summary>
-public sealed record DecoderInputProjection(Tensor EmbeddingWeight, Tensor Bias, Tensor ContextWeight, Tensor? FixedContext,
+internal sealed record DecoderInputProjection(Tensor EmbeddingWeight, Tensor Bias, Tensor ContextWeight, Tensor? FixedContext,
     Tensor? ProjectedMemory = null);
 
 /// <summary>One decoder step: the readout input o_t [B, ReadoutSize], the new state, and the attention weights [B, S] (null without attention).</summary>
-public sealed record DecoderStep(Tensor Readout, DecoderState State, Tensor? Weights);
+internal sealed record DecoderStep(Tensor Readout, DecoderState State, Tensor? Weights);

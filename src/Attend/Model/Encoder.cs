@@ -8,10 +8,10 @@ namespace Attend.Model;
 /// <param name="Final">final state per (layer, direction), taken at each sentence's last real token</param>
 /// <param name="Last">[h→; h←] of the top layer, [B, D·H]</param>
 /// <param name="Summed">a bidirectional encoder's directions were summed (the summed memory), not concatenated</param>
-public sealed record EncoderOutput(Tensor Outputs, RnnState Final, Tensor Last, bool Summed = false);
+internal sealed record EncoderOutput(Tensor Outputs, RnnState Final, Tensor Last, bool Summed = false);
 
 /// <summary>Source embedding (padding row 0) and a (bidirectional) recurrent stack over the packed source.</summary>
-public sealed class Encoder : Module
+internal sealed class Encoder : Module
 {
     public ModelConfig Config { get; }
     public Embedding Embed { get; }

@@ -6,13 +6,37 @@ using Attend.Nn;
 namespace Attend.Model;
 
 /// <summary>How a bidirectional encoder's two directions form the memory: [fwd; bwd] (2H) or fwd + bwd (H).</summary>
-public enum MemoryKind { Auto, Concat, Sum }
+public enum MemoryKind
+{
+    /// <summary>Sum for the Luong kinds, Concat otherwise.</summary>
+    Auto,
+    /// <summary>[h→; h←], 2H per position.</summary>
+    Concat,
+    /// <summary>h→ + h←, H per position.</summary>
+    Sum,
+}
 
 /// <summary>The decoder's initial state: zeros, the encoder's final state, or tanh(W[h→; h←] + b).</summary>
-public enum DecoderInit { Zero, Last, Bridge }
+public enum DecoderInit
+{
+    /// <summary>Zeros.</summary>
+    Zero,
+    /// <summary>The encoder's final state of each layer (directions summed); needs as many layers on both sides.</summary>
+    Last,
+    /// <summary>tanh(W [h→; h←] + b) of the encoder's top layer, split across the decoder layers.</summary>
+    Bridge,
+}
 
 /// <summary>What the output projection reads: the decoder output o_t, optionally with the context and the previous embedding.</summary>
-public enum Readout { State, StateContext, StateContextEmbedding }
+public enum Readout
+{
+    /// <summary>o_t only.</summary>
+    State,
+    /// <summary>[o_t; c_t].</summary>
+    StateContext,
+    /// <summary>[o_t; c_t; e_{t−1}].</summary>
+    StateContextEmbedding,
+}
 
 /// <summary>
 /// The whole architecture of a model, as saved beside every checkpoint and as the <c>model:</c> section of a run's
@@ -88,9 +112,9 @@ public sealed record ModelConfig
     public int EosId { get; init; } = 2;
 
     [JsonIgnore]
-    public bool IsLuong => Attention is AttentionKind.LuongDot or AttentionKind.LuongGeneral or AttentionKind.LuongConcat;
+    internal bool IsLuong => Attention is AttentionKind.LuongDot or AttentionKind.LuongGeneral or AttentionKind.LuongConcat;
     [JsonIgnore]
-    public int EncoderDirections => BidirectionalEncoder ? 2 : 1;
+    internal int EncoderDirections => BidirectionalEncoder ? 2 : 1;
 
     /// <summary>The memory kind actually used.</summary>
     [JsonIgnore]

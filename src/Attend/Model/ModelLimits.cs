@@ -7,7 +7,7 @@ namespace Attend.Model;
 /// its key instead of an overflowed tensor size or gigabytes of memory: each size (E, H, A) and the layer counts
 /// have a range (config attributes), and the whole model a parameter budget (<c>model.max_parameters</c>).
 /// </summary>
-public static class ModelLimits
+internal static class ModelLimits
 {
     /// <summary>Largest embedding, hidden or attention size.</summary>
     public const int MaxSize = 16384;

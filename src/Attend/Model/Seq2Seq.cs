@@ -7,7 +7,7 @@ namespace Attend.Model;
 /// <param name="Rng">drives dropout and the teacher-forcing draws; null = evaluation</param>
 /// <param name="TeacherForcing">probability of feeding the gold previous token at each step t ≥ 1</param>
 /// <param name="Pass">the decoder pass: training (a graph may be recorded) or inference (under GradMode.Off)</param>
-public sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f, DecoderPass Pass = DecoderPass.Training)
+internal sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f, DecoderPass Pass = DecoderPass.Training)
 {
     /// <summary>No dropout, full teacher forcing, the training pass (a graph may be recorded).</summary>
     public static readonly ForwardOptions Eval = new();
@@ -17,10 +17,10 @@ public sealed record ForwardOptions(Rng? Rng = null, float TeacherForcing = 1f, 
 }
 
 /// <summary>Loss (mean cross-entropy over non-pad targets), logits [B, T, V] and attention weights [B, T, S] (null for None).</summary>
-public sealed record Seq2SeqOutput(Tensor Loss, Tensor Logits, Tensor? Weights);
+internal sealed record Seq2SeqOutput(Tensor Loss, Tensor Logits, Tensor? Weights);
 
 /// <summary>The encoder–decoder with parameter names <c>encoder.*</c> and <c>decoder.*</c>, as the PyTorch reference.</summary>
-public sealed class Seq2Seq : Module
+internal sealed class Seq2Seq : Module
 {
     public ModelConfig Config { get; }
     public Encoder Encoder { get; }

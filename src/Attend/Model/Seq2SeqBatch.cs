@@ -4,7 +4,7 @@ namespace Attend.Model;
 /// A padded batch of sentence pairs, row-major: Source [B, S] with SourceLengths [B], TargetIn [B, T]
 /// (BOS y1 … y_{n−1}) and TargetOut [B, T] (y1 … y_n EOS), padded with the pad id.
 /// </summary>
-public sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
+internal sealed record Seq2SeqBatch(int Batch, int SourceLength, int TargetLength,
     int[] Source, int[] SourceLengths, int[] TargetIn, int[] TargetOut)
 {
     /// <summary>Pads sentences (ids without BOS/EOS) into a batch.</summary>

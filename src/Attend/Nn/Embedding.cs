@@ -6,7 +6,7 @@ namespace Attend.Nn;
 /// A lookup table <c>weight</c> [V, E]. The padding row is initialised to 0 and never receives a
 /// gradient, as PyTorch's <c>padding_idx</c>.
 /// </summary>
-public sealed class Embedding : Module
+internal sealed class Embedding : Module
 {
     public int Vocab { get; }
     public int Dim { get; }

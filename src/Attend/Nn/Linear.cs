@@ -3,7 +3,7 @@ using Attend.Tensors;
 namespace Attend.Nn;
 
 /// <summary>y = x·Wᵀ + b, with PyTorch's names (<c>weight</c> [Out, In], <c>bias</c> [Out]) and init.</summary>
-public sealed class Linear : Module
+internal sealed class Linear : Module
 {
     public int In { get; }
     public int Out { get; }

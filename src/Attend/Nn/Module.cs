@@ -7,7 +7,7 @@ namespace Attend.Nn;
 /// in its constructor, under PyTorch's names; enumeration, zero-grad, parameter counts, optimizers and
 /// checkpoints all derive from that single list, so nothing is ever listed twice by hand.
 /// </summary>
-public abstract class Module
+internal abstract class Module
 {
     private readonly List<(string Name, Tensor Param)> _parameters = [];
     private readonly List<(string Name, Module Child)> _children = [];

@@ -12,7 +12,7 @@ namespace Attend.Nn;
 /// untouched and outputs exactly 0 there, so the backward direction of sentence b starts at its own
 /// last real token and a padded batch gives each sentence what it would get alone.
 /// </remarks>
-public sealed class Rnn : Module
+internal sealed class Rnn : Module
 {
     public RnnKind Kind { get; }
     public int InputSize { get; }

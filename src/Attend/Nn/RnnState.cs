@@ -3,14 +3,20 @@ using Attend.Tensors;
 namespace Attend.Nn;
 
 /// <summary>Which recurrent cell a layer uses.</summary>
-public enum RnnKind { Gru, Lstm }
+public enum RnnKind
+{
+    /// <summary>Gated recurrent unit (Cho et al. 2014), PyTorch's gate order r, z, n.</summary>
+    Gru,
+    /// <summary>Long short-term memory, PyTorch's gate order i, f, g, o.</summary>
+    Lstm,
+}
 
 /// <summary>
 /// The recurrent state of a stack, one [B, H] tensor per (layer, direction) in PyTorch's order
 /// (index = layer·D + direction, direction 1 = backward). <see cref="C"/> is the LSTM cell state, null for GRU.
 /// States are values passed in and returned: layers never keep them.
 /// </summary>
-public sealed record RnnState(IReadOnlyList<Tensor> H, IReadOnlyList<Tensor>? C)
+internal sealed record RnnState(IReadOnlyList<Tensor> H, IReadOnlyList<Tensor>? C)
 {
     /// <summary>The last entry of <see cref="H"/> (top layer, last direction).</summary>
     public Tensor Top => H[^1];

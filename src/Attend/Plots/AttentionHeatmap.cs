@@ -4,7 +4,7 @@ using System.Text;
 namespace Attend.Plots;
 
 /// <summary>Sizes for the heatmap, in CSS pixels.</summary>
-public sealed record HeatmapOptions(double Cell = 30, double FontSize = 13, string? Title = null);
+internal sealed record HeatmapOptions(double Cell = 30, double FontSize = 13, string? Title = null);
 
 /// <summary>
 /// Renders an attention matrix as a standalone SVG: columns are source tokens (labels on top, rotated 45° when
@@ -12,7 +12,7 @@ public sealed record HeatmapOptions(double Cell = 30, double FontSize = 13, stri
 /// <see cref="ColorScale"/>, and a vertical colour legend. Right-to-left labels carry direction="rtl" so their
 /// letters keep their order, and their anchor is flipped so they still hug the grid.
 /// </summary>
-public static class AttentionHeatmap
+internal static class AttentionHeatmap
 {
     public static string Render(AttentionMatrix m, HeatmapOptions? options = null)
     {

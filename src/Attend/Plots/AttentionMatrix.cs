@@ -8,7 +8,7 @@ namespace Attend.Plots;
 /// (T rows of S weights). The JSON form is <c>{"source": [S], "target": [T], "attention": [[S] x T]}</c>, the same
 /// shape a model's <c>translate --attention</c> output will write.
 /// </summary>
-public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList<string> Target, IReadOnlyList<IReadOnlyList<float>> Weights)
+internal sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList<string> Target, IReadOnlyList<IReadOnlyList<float>> Weights)
 {
     public int S => Source.Count;
     public int T => Target.Count;
@@ -107,4 +107,4 @@ public sealed record AttentionMatrix(IReadOnlyList<string> Source, IReadOnlyList
 }
 
 /// <summary>Bad plot input (missing file, malformed matrix): the CLI exits with 2.</summary>
-public sealed class PlotInputException(string message) : Exception(message);
+internal sealed class PlotInputException(string message) : Exception(message);

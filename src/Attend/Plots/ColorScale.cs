@@ -4,7 +4,7 @@ namespace Attend.Plots;
 /// A sequential white-to-dark-blue scale for weights in [0, 1]. Every channel decreases along the stops, so
 /// darker always means more weight (and the scale survives greyscale printing).
 /// </summary>
-public static class ColorScale
+internal static class ColorScale
 {
     private static readonly (double At, byte R, byte G, byte B)[] Stops =
     [

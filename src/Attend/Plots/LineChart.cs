@@ -5,14 +5,14 @@ using Attend.Evaluation;
 namespace Attend.Plots;
 
 /// <summary>Which score the by-length chart plots.</summary>
-public enum ChartMetric { Bleu, Chrf }
+internal enum ChartMetric { Bleu, Chrf }
 
 /// <summary>
 /// Score against source-sentence length, one line per system: the picture of Bahdanau et al. (2015), Figure 2.
 /// Buckets are evenly spaced categories labelled with their word ranges and sentence counts; an empty bucket
 /// leaves a gap in the line rather than a fake zero. Lines differ in colour (Okabe–Ito), dash and marker.
 /// </summary>
-public static class LineChart
+internal static class LineChart
 {
     private static readonly string[] Colors = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"];
     private static readonly string[] Dashes = ["", "6 3", "2 3", "8 3 2 3"];

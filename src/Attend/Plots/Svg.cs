@@ -4,7 +4,7 @@ using System.Text;
 namespace Attend.Plots;
 
 /// <summary>Small helpers for writing SVG by hand: XML escaping, invariant numbers, text direction and width.</summary>
-public static class Svg
+internal static class Svg
 {
     /// <summary>A generic stack that covers Latin, Devanagari, CJK, Arabic and Hebrew on common systems.</summary>
     public const string FontFamily =

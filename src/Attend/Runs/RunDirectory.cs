@@ -19,7 +19,7 @@ namespace Attend.Runs;
 /// update) goes to <c>step-000123-1/</c>, so the folder a link points at is never missing.
 /// Writing checkpoints is Training's <c>RunCheckpoints</c>; this class knows the layout and loads a checkpoint to translate.
 /// </summary>
-public static class RunDirectory
+internal static class RunDirectory
 {
     public const string Best = "best", Last = "last";
 

@@ -7,7 +7,7 @@ namespace Attend.Text;
 /// then one merge per line, the two symbols separated by one space, the end of a word written as a <c>&lt;/w&gt;</c>
 /// suffix on the last symbol (e.g. <c>e s&lt;/w&gt;</c>). Earlier merges have priority.
 /// </summary>
-public sealed class BpeCodes
+internal sealed class BpeCodes
 {
     public const string Header = "#version: 0.2";
     public const string EndOfWord = "</w>";

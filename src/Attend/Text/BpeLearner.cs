@@ -3,7 +3,7 @@ namespace Attend.Text;
 /// <summary>How many merges BPE learns: a number of merges, or a target vocabulary size (merges plus the distinct
 /// characters, as subword-nmt's --total-symbols counts it); learning stops early when the best pair is rarer
 /// than <see cref="MinFrequency"/>.</summary>
-public sealed record BpeLearnOptions(int Merges = 10000, int? VocabSize = null, int MinFrequency = 2);
+internal sealed record BpeLearnOptions(int Merges = 10000, int? VocabSize = null, int MinFrequency = 2);
 
 /// <summary>
 /// Learns BPE merges with the subword-nmt algorithm: words (space-separated tokens, weighted by frequency) start
@@ -13,7 +13,7 @@ public sealed record BpeLearnOptions(int Merges = 10000, int? VocabSize = null, 
 /// so a merge only revisits those words, and the best pair comes from a priority queue with lazy deletion.
 /// Counts are exact (no pruning heuristics).
 /// </summary>
-public static class BpeLearner
+internal static class BpeLearner
 {
     /// <summary>Token frequencies of tokenized lines (split on spaces, empties ignored).</summary>
     public static Dictionary<string, long> CountWords(IEnumerable<string> lines, Dictionary<string, long>? into = null)

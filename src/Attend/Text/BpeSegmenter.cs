@@ -11,7 +11,7 @@ namespace Attend.Text;
 /// (Provilkov et al. 2020) skips each candidate merge with probability p at every step; it is for training only
 /// and bypasses the cache.
 /// </summary>
-public sealed class BpeSegmenter
+internal sealed class BpeSegmenter
 {
     public const string Marker = "@@";
 

@@ -3,7 +3,7 @@ using Attend.Tensors;
 namespace Attend.Text;
 
 /// <summary>How a seeded split keeps related pairs together.</summary>
-public enum SplitGrouping
+internal enum SplitGrouping
 {
     /// <summary>Each pair is assigned on its own.</summary>
     None,
@@ -16,7 +16,7 @@ public enum SplitGrouping
 }
 
 /// <summary>Train, dev and test pairs.</summary>
-public sealed record CorpusSplits(IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Dev, IReadOnlyList<SentencePair> Test)
+internal sealed record CorpusSplits(IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Dev, IReadOnlyList<SentencePair> Test)
 {
     /// <summary>
     /// Reads named split files <c>{name}.{lang}</c> or <c>{name}.{lang}.gz</c> from a folder, e.g. Multi30k's

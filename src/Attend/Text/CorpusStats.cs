@@ -7,7 +7,7 @@ namespace Attend.Text;
 /// (tokens that would map to &lt;unk&gt;), and a length histogram in bins of <see cref="BinWidth"/> tokens
 /// (bin i counts lengths in [i·w, (i+1)·w)).
 /// </summary>
-public sealed record CorpusStats(long Sentences, long Tokens, long OovTokens, int MaxLength, int BinWidth, long[] Histogram)
+internal sealed record CorpusStats(long Sentences, long Tokens, long OovTokens, int MaxLength, int BinWidth, long[] Histogram)
 {
     public double MeanLength => Sentences == 0 ? 0 : (double)Tokens / Sentences;
     public double OovRate => Tokens == 0 ? 0 : (double)OovTokens / Tokens;

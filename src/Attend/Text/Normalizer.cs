@@ -4,11 +4,11 @@ using Attend.Text.Unicode;
 namespace Attend.Text;
 
 /// <summary>Which Unicode normalization form the text normalizer applies.</summary>
-public enum UnicodeForm { Nfc, Nfkc }
+internal enum UnicodeForm { Nfc, Nfkc }
 
 /// <summary>Options of <see cref="Normalizer"/>. Lowercasing is <see cref="string.ToLowerInvariant()"/>:
 /// culture-invariant simple case mapping (so Turkish dotted/dotless i are not special-cased).</summary>
-public sealed record NormalizerOptions(UnicodeForm Form = UnicodeForm.Nfc, bool Lowercase = false);
+internal sealed record NormalizerOptions(UnicodeForm Form = UnicodeForm.Nfc, bool Lowercase = false);
 
 /// <summary>
 /// Puts raw text into the one canonical form every later stage assumes: Unicode NFC (or NFKC); every kind of
@@ -17,7 +17,7 @@ public sealed record NormalizerOptions(UnicodeForm Form = UnicodeForm.Nfc, bool 
 /// removed; U+FFED, the tokenizer's joiner, becomes U+25A0 (its NFKC form) so the tokenizer can use it safely;
 /// optionally lowercase. Normalizing twice gives the same string as normalizing once.
 /// </summary>
-public sealed class Normalizer
+internal sealed class Normalizer
 {
     public NormalizerOptions Options { get; }
 

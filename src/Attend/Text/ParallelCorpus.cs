@@ -1,10 +1,10 @@
 namespace Attend.Text;
 
 /// <summary>One sentence pair and the 1-based line it came from (in both files, or in the TSV file).</summary>
-public sealed record SentencePair(string Source, string Target, long Line);
+internal sealed record SentencePair(string Source, string Target, long Line);
 
 /// <summary>What a reader skipped. Filled while streaming, so read it after the enumeration finished.</summary>
-public sealed class CorpusReport
+internal sealed class CorpusReport
 {
     public long LinesRead { get; internal set; }
     public long Kept { get; internal set; }
@@ -30,7 +30,7 @@ public sealed class CorpusReport
 }
 
 /// <summary>Readers for parallel corpora as users have them: two line-aligned files, or tab-separated pairs.</summary>
-public static class ParallelCorpus
+internal static class ParallelCorpus
 {
     /// <summary>
     /// Streams two line-aligned files (plain or gzip) in lockstep; each file is read once. When one file ends

@@ -5,7 +5,7 @@ namespace Attend.Text;
 /// vocabulary file. The message always names the file, and the 1-based line when there is one, so that
 /// the CLI can print it as a single line.
 /// </summary>
-public sealed class TextDataException : Exception
+internal sealed class TextDataException : Exception
 {
     public string? FilePath { get; }
     public long? Line { get; }

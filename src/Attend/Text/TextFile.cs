@@ -8,7 +8,7 @@ namespace Attend.Text;
 /// invalid UTF-8 on (<see cref="TextFile.ReadLines(string, bool)"/>) marks such a line with
 /// <paramref name="IsValidUtf8"/> false and an empty text.
 /// </summary>
-public readonly record struct TextLine(string Text, long Number, bool IsValidUtf8 = true);
+internal readonly record struct TextLine(string Text, long Number, bool IsValidUtf8 = true);
 
 /// <summary>
 /// Streams the lines of a UTF-8 text file, plain or gzip (recognised by its magic bytes, not its name; a truncated
@@ -22,7 +22,7 @@ public readonly record struct TextLine(string Text, long Number, bool IsValidUtf
 /// </list>
 /// Every failure becomes a <see cref="TextDataException"/> naming the path and the reason.
 /// </summary>
-public static class TextFile
+internal static class TextFile
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

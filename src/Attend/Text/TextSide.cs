@@ -4,7 +4,7 @@ namespace Attend.Text;
 /// How raw text becomes model tokens and back, as the run's <c>data</c> section says (shared by training and
 /// translation): normalize, tokenize, then BPE-segment when the run has codes; back: desegment, detokenize.
 /// </summary>
-public sealed class TextSide(TokenizerKind tokenizer, bool lowercase, BpeCodes? bpe = null)
+internal sealed class TextSide(TokenizerKind tokenizer, bool lowercase, BpeCodes? bpe = null)
 {
     /// <summary>The file name of a run's BPE codes, beside the vocabularies in every checkpoint.</summary>
     public const string CodesFile = "bpe.codes";

@@ -12,13 +12,13 @@ public enum TokenizerKind
 }
 
 /// <summary>Splits normalized text into tokens and joins tokens back into text.</summary>
-public interface ITokenizer
+internal interface ITokenizer
 {
     string[] Tokenize(string text);
     string Detokenize(IEnumerable<string> tokens);
 }
 
-public static class Tokenizers
+internal static class Tokenizers
 {
     public static ITokenizer Create(TokenizerKind kind) => kind switch
     {
@@ -30,7 +30,7 @@ public static class Tokenizers
 }
 
 /// <summary>Pre-tokenized text: tokens are the space-separated fields.</summary>
-public sealed class WhitespaceTokenizer : ITokenizer
+internal sealed class WhitespaceTokenizer : ITokenizer
 {
     public string[] Tokenize(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
     public string Detokenize(IEnumerable<string> tokens) => string.Join(' ', tokens);
@@ -40,7 +40,7 @@ public sealed class WhitespaceTokenizer : ITokenizer
 /// One token per user-perceived character: a code point with the combining marks that follow it. A space is the
 /// token ▁ (U+2581) so that tokens never contain spaces; text that itself contains ▁ will detokenize it as a space.
 /// </summary>
-public sealed class CharTokenizer : ITokenizer
+internal sealed class CharTokenizer : ITokenizer
 {
     public const string Space = "\u2581";
 

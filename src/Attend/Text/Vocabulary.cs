@@ -11,7 +11,7 @@ namespace Attend.Text;
 /// frequency. <see cref="Fingerprint"/> (SHA-256 over the token list) goes into checkpoints so a model never
 /// runs with a vocabulary it was not trained with.
 /// </summary>
-public sealed class Vocabulary
+internal sealed class Vocabulary
 {
     public const int Pad = 0, Bos = 1, Eos = 2, Unk = 3;
     public static readonly string[] Specials = ["<pad>", "<s>", "</s>", "<unk>"];

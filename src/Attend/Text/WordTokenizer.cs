@@ -19,7 +19,7 @@ namespace Attend.Text;
 /// normalized text s (see <see cref="Normalizer"/>, which guarantees single spaces and no ￭ in the text),
 /// Detokenize(Tokenize(s)) == s.
 /// </summary>
-public sealed class WordTokenizer : ITokenizer
+internal sealed class WordTokenizer : ITokenizer
 {
     public const char Joiner = '\uFFED';
     private const string JoinerString = "\uFFED";

@@ -4,13 +4,13 @@ using Attend.Tensors;
 namespace Attend.Training;
 
 /// <summary>Adam's hyper-parameters (PyTorch's defaults; no weight decay).</summary>
-public sealed record AdamOptions(float LearningRate = 1e-3f, float Beta1 = 0.9f, float Beta2 = 0.999f, float Eps = 1e-8f);
+internal sealed record AdamOptions(float LearningRate = 1e-3f, float Beta1 = 0.9f, float Beta2 = 0.999f, float Eps = 1e-8f);
 
 /// <summary>
 /// Adam (Kingma &amp; Ba) in PyTorch's exact form: m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g²,
 /// p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε). One m and v per parameter, in the order given.
 /// </summary>
-public sealed class Adam
+internal sealed class Adam
 {
     private readonly IReadOnlyList<Tensor> _params;
     private readonly float[][] _m, _v;

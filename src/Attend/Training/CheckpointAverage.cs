@@ -11,7 +11,7 @@ namespace Attend.Training;
 /// written under a temporary name and moved into place; an existing one is replaced only if it is an averaged
 /// checkpoint itself (<see cref="IsAveraged"/>), never a step checkpoint, a run or any other folder.
 /// </summary>
-public static class CheckpointAverage
+internal static class CheckpointAverage
 {
     /// <summary>The files an averaged checkpoint folder holds (model.safetensors among them).</summary>
     private static readonly string[] Files = ["model.safetensors", "model.json", "config.yaml", "src.vocab", "trg.vocab", TextSide.CodesFile];

@@ -3,7 +3,7 @@ using Attend.Tensors;
 namespace Attend.Training;
 
 /// <summary>Global-norm gradient clipping, as torch.nn.utils.clip_grad_norm_.</summary>
-public static class GradClip
+internal static class GradClip
 {
     /// <summary>
     /// Computes the L2 norm of all gradients together and, when it exceeds <paramref name="maxNorm"/>,

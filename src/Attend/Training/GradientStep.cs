@@ -8,7 +8,7 @@ namespace Attend.Training;
 /// weighted by its share of the group's target tokens before its backward pass, so the summed gradients, and the
 /// returned loss, are those of one batch holding all the pairs (the token-mean loss), up to float rounding.
 /// </summary>
-public static class GradientStep
+internal static class GradientStep
 {
     /// <summary>
     /// Runs forward and backward for each batch, adding into the parameters' gradients (the caller zeroes them

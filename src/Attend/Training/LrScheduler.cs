@@ -3,14 +3,14 @@ using Attend.Config;
 namespace Attend.Training;
 
 /// <summary>The scheduler's mutable state, saved in checkpoints.</summary>
-public sealed record SchedulerState(double Rate, int BadValidations, double Best);
+internal sealed record SchedulerState(double Rate, int BadValidations, double Best);
 
 /// <summary>
 /// Learning-rate schedules. <c>none</c>: constant. <c>inverse_sqrt</c>: lr · step/warmup during warmup, then
 /// lr · √(warmup/step) (Vaswani et al.). <c>plateau</c>: multiply by the factor after <c>plateau_patience</c>
 /// validations whose metric did not improve (as torch's ReduceLROnPlateau), never below <c>min_lr</c>.
 /// </summary>
-public sealed class LrScheduler(TrainingConfig config)
+internal sealed class LrScheduler(TrainingConfig config)
 {
     public SchedulerState State { get; set; } = new(config.Lr, 0, double.NaN);
 

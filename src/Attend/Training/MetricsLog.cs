@@ -4,7 +4,7 @@ using Attend.Runs;
 namespace Attend.Training;
 
 /// <summary>The run's <c>metrics.jsonl</c>: one JSON object per line (training ticks and validations).</summary>
-public static class MetricsLog
+internal static class MetricsLog
 {
     public const string FileName = RunDirectory.MetricsFile;
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };

@@ -6,7 +6,7 @@ namespace Attend.Training;
 /// What the trainer needs from an optimizer: a step from the current gradients at a settable rate, and its
 /// state as named float buffers (so checkpoints hold it and <c>--resume</c> continues exactly).
 /// </summary>
-public interface IOptimizer
+internal interface IOptimizer
 {
     double LearningRate { get; set; }
     long StepCount { get; set; }
@@ -16,7 +16,7 @@ public interface IOptimizer
 }
 
 /// <summary><see cref="Adam"/> (PyTorch-exact) behind <see cref="IOptimizer"/>.</summary>
-public sealed class AdamOptimizer(IReadOnlyList<(string Name, Tensor Param)> parameters, AdamOptions options) : IOptimizer
+internal sealed class AdamOptimizer(IReadOnlyList<(string Name, Tensor Param)> parameters, AdamOptions options) : IOptimizer
 {
     private readonly Adam _adam = new(parameters.Select(p => p.Param).ToList(), options);
 
@@ -46,7 +46,7 @@ public sealed class AdamOptimizer(IReadOnlyList<(string Name, Tensor Param)> par
 }
 
 /// <summary>SGD with optional momentum in PyTorch's form: b ← μ b + g (b = g at the first step), p ← p − lr b.</summary>
-public sealed class Sgd(IReadOnlyList<(string Name, Tensor Param)> parameters, double lr, double momentum) : IOptimizer
+internal sealed class Sgd(IReadOnlyList<(string Name, Tensor Param)> parameters, double lr, double momentum) : IOptimizer
 {
     private readonly float[][] _buf = parameters.Select(p => new float[momentum > 0 ? p.Param.Length : 0]).ToArray();
 

@@ -9,7 +9,7 @@ namespace Attend.Training;
 /// settings) shapes what the checkpoint already holds, so a change is refused, naming each key and both values.
 /// The config written to the run is then the one that runs.
 /// </summary>
-public static class ResumePolicy
+internal static class ResumePolicy
 {
     /// <summary>Keys a resumed run takes from the new config (a trailing dot: the whole section).</summary>
     public static readonly IReadOnlyList<string> Applied =

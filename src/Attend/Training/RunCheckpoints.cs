@@ -16,7 +16,7 @@ namespace Attend.Training;
 /// Fault injection for tests: the environment variable <c>ATTEND_SAVE_PAUSE_MS</c> makes every save pause
 /// that long after each file it writes, so a test can SIGKILL a trainer in the middle of a save for certain.
 /// </summary>
-public static class RunCheckpoints
+internal static class RunCheckpoints
 {
     private static readonly int SavePauseMs =
         int.TryParse(Environment.GetEnvironmentVariable("ATTEND_SAVE_PAUSE_MS"), out int ms) && ms > 0 ? ms : 0;

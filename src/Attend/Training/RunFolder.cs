@@ -14,7 +14,7 @@ namespace Attend.Training;
 /// <c>config.yaml</c>, a <c>metrics.jsonl</c> or a <c>step-*</c> checkpoint, and nothing Attend does not write
 /// in a run (<see cref="IsLegacyEntry"/>).
 /// </summary>
-public static class RunFolder
+internal static class RunFolder
 {
     public const string MarkerFile = ".attend-run";
     private const int Version = 1;

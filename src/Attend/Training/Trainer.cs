@@ -8,13 +8,25 @@ using Attend.Tensors;
 namespace Attend.Training;
 
 /// <summary>Why a run ended.</summary>
-public enum StopReason { Epochs, MaxSteps, MaxSeconds, EarlyStopping, Interrupted }
+public enum StopReason
+{
+    /// <summary>All <c>training.epochs</c> done.</summary>
+    Epochs,
+    /// <summary><c>training.max_steps</c> updates done.</summary>
+    MaxSteps,
+    /// <summary><c>training.max_seconds</c> spent.</summary>
+    MaxSeconds,
+    /// <summary><c>training.patience</c> validations without improvement.</summary>
+    EarlyStopping,
+    /// <summary>Cancelled (Ctrl+C, or the cancellation token); the <c>last</c> checkpoint was written.</summary>
+    Interrupted,
+}
 
 /// <summary>A progress report: position, recent loss, throughput, and the fraction of the budget done (for the ETA).</summary>
-public sealed record TrainProgress(int Epoch, long Step, double Loss, double TargetTokensPerSecond, double Fraction, double LearningRate);
+internal sealed record TrainProgress(int Epoch, long Step, double Loss, double TargetTokensPerSecond, double Fraction, double LearningRate);
 
 /// <summary>What the trainer tells its caller: progress ticks, validations, and one-line notes.</summary>
-public interface ITrainingObserver
+internal interface ITrainingObserver
 {
     void Progress(TrainProgress p);
     void Validated(ValidationResult v, bool isBest);
@@ -31,7 +43,7 @@ public interface ITrainingObserver
     }
 }
 
-public sealed record TrainResult(StopReason Reason, long Steps, string RunDir, ValidationResult? Best, ValidationResult? Last);
+internal sealed record TrainResult(StopReason Reason, long Steps, string RunDir, ValidationResult? Best, ValidationResult? Last);
 
 /// <summary>
 /// The training loop: batches in a seeded order, teacher-forced loss (label smoothing optional), backward,
@@ -41,7 +53,7 @@ public sealed record TrainResult(StopReason Reason, long Steps, string RunDir, V
 /// so its buffers return to the pool. Cancellation (Ctrl-C) finishes the current step, writes <c>last</c>
 /// and returns <see cref="StopReason.Interrupted"/>.
 /// </summary>
-public sealed class Trainer
+internal sealed class Trainer
 {
     private readonly RunConfig _config;
     private readonly TrainingData _data;

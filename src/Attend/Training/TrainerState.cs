@@ -5,7 +5,7 @@ namespace Attend.Training;
 /// position in the data (epoch and batch index; the order itself is recomputed from the seed), the
 /// generator of dropout and teacher forcing, the schedule, and the early-stopping bookkeeping.
 /// </summary>
-public sealed record TrainerState
+internal sealed record TrainerState
 {
     public long Step { get; init; }
     public int Epoch { get; init; }

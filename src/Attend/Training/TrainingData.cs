@@ -6,14 +6,14 @@ using Attend.Text;
 namespace Attend.Training;
 
 /// <summary>One training pair: ids without BOS/EOS, and the raw texts (for BLEU, samples and length buckets).</summary>
-public sealed record Example(int[] Source, int[] Target, string SourceText, string TargetText);
+internal sealed record Example(int[] Source, int[] Target, string SourceText, string TargetText);
 
 /// <summary>
 /// The three splits of a run with their vocabularies, ready for batching: the training pairs as shards (or in
 /// memory), the held-out pairs with their raw text. Every path goes through <see cref="Preparer"/>, so a corpus
 /// is tokenized, segmented and mapped to ids the same way whether it trains from memory or from shards.
 /// </summary>
-public sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab, TextSide Text,
+internal sealed record TrainingData(Vocabulary SourceVocab, Vocabulary TargetVocab, TextSide Text,
     TrainingPairs Train, IReadOnlyList<Example> Dev, IReadOnlyList<Example> Test, long DroppedTooLong)
 {
     /// <summary>

@@ -6,7 +6,7 @@ namespace Attend.Training;
 /// The training split as the trainer reads it: shards opened one at a time (so what is mapped stays bounded by
 /// one shard, whatever the corpus's size), or one list in memory.
 /// </summary>
-public abstract class TrainingPairs
+internal abstract class TrainingPairs
 {
     public abstract int ShardCount { get; }
     /// <summary>Pairs in all shards.</summary>

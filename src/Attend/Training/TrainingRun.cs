@@ -6,7 +6,7 @@ using Attend.Text;
 namespace Attend.Training;
 
 /// <summary>Starting a run: its directory, the resolved config saved in it, the data, and a fresh or resumed trainer.</summary>
-public static class TrainingRun
+internal static class TrainingRun
 {
     /// <summary>Where a run keeps its prepared corpus (unless <c>data.source</c> is <c>prepared</c>): RUN/data.</summary>
     public static string PreparedDir(string runDir) => Path.Combine(runDir, "data");

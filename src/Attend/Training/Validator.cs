@@ -9,7 +9,7 @@ namespace Attend.Training;
 public sealed record ValidationResult(long Step, double Loss, double Perplexity, double Bleu, double ExactMatch,
     IReadOnlyList<(string Source, string Reference, string Hypothesis)> Samples);
 
-public static class Validator
+internal static class Validator
 {
     public static ValidationResult Run(Seq2Seq model, TrainingData data, IReadOnlyList<Example> examples, long step, int samples, int batchSize)
     {

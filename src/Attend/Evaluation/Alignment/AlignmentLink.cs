@@ -1,13 +1,13 @@
 namespace Attend.Evaluation.Alignment;
 
 /// <summary>A word alignment link, 0-based, always in (source, target) order.</summary>
-public readonly record struct AlignmentLink(int Source, int Target)
+internal readonly record struct AlignmentLink(int Source, int Target)
 {
     public override string ToString() => $"{Source}-{Target}";
 }
 
 /// <summary>Which side a gold file lists first, so links can be mapped to (source, target) explicitly.</summary>
-public enum GoldOrder
+internal enum GoldOrder
 {
     /// <summary>The file's first index is the source word (e.g. WPT03 for English→French, ALIBI for French→English).</summary>
     SourceFirst,
@@ -16,7 +16,7 @@ public enum GoldOrder
 }
 
 /// <summary>Gold alignment file formats.</summary>
-public enum GoldFormat
+internal enum GoldFormat
 {
     /// <summary>WPT03 / HLT-NAACL 2003: <c>SENT I J S|P</c> per line, all 1-based.</summary>
     Naacl,
@@ -30,7 +30,7 @@ public enum GoldFormat
 /// One sentence's gold links: <see cref="Sure"/> ⊆ <see cref="Possible"/> (a sure link is also possible,
 /// as Och &amp; Ney define it).
 /// </summary>
-public sealed class GoldSentence
+internal sealed class GoldSentence
 {
     public HashSet<AlignmentLink> Sure { get; } = [];
     public HashSet<AlignmentLink> Possible { get; } = [];
@@ -43,4 +43,4 @@ public sealed class GoldSentence
 }
 
 /// <summary>A gold set: one <see cref="GoldSentence"/> per sentence, plus the link counts as written in the file.</summary>
-public sealed record GoldAlignments(IReadOnlyList<GoldSentence> Sentences, int SureLinks, int PossibleLinks);
+internal sealed record GoldAlignments(IReadOnlyList<GoldSentence> Sentences, int SureLinks, int PossibleLinks);

@@ -5,14 +5,14 @@ namespace Attend.Evaluation.Alignment;
 /// gold links (S ⊆ P): precision |A∩P|/|A|, recall |A∩S|/|S|, AER 1 − (|A∩S| + |A∩P|)/(|A| + |S|).
 /// Counts are summed over sentences before dividing.
 /// </summary>
-public sealed record AlignmentScore(long Hypothesis, long Sure, long HypAndSure, long HypAndPossible)
+internal sealed record AlignmentScore(long Hypothesis, long Sure, long HypAndSure, long HypAndPossible)
 {
     public double Precision => Hypothesis == 0 ? 0.0 : (double)HypAndPossible / Hypothesis;
     public double Recall => Sure == 0 ? 0.0 : (double)HypAndSure / Sure;
     public double Aer => Hypothesis + Sure == 0 ? 0.0 : 1.0 - (double)(HypAndSure + HypAndPossible) / (Hypothesis + Sure);
 }
 
-public static class AlignmentMetrics
+internal static class AlignmentMetrics
 {
     public static AlignmentScore Score(IReadOnlyList<IReadOnlyCollection<AlignmentLink>> hyp, IReadOnlyList<GoldSentence> gold)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Attend.Evaluation.Alignment;
 
 /// <summary>Reads the gold alignment formats into 0-based (source, target) links.</summary>
-public static class GoldReader
+internal static class GoldReader
 {
     public static GoldFormat ParseFormat(string name) => name.ToLowerInvariant() switch
     {

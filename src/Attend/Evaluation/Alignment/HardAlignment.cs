@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Attend.Evaluation.Alignment;
 
 /// <summary>Hard word alignments from a soft attention matrix <c>weights[t][s]</c> (T rows of S source weights).</summary>
-public static class HardAlignment
+internal static class HardAlignment
 {
     /// <summary>Each target word links to its most-attended source word (the first on a tie).</summary>
     public static List<AlignmentLink> Argmax(IReadOnlyList<IReadOnlyList<float>> weights)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Attend.Evaluation.Alignment;
 
 /// <summary>Pharaoh format: one line per sentence, space-separated 0-based <c>source-target</c> links.</summary>
-public static class Pharaoh
+internal static class Pharaoh
 {
     public static string Format(IEnumerable<AlignmentLink> links) =>
         string.Join(' ', links.OrderBy(l => l.Target).ThenBy(l => l.Source).Select(l => l.ToString()));

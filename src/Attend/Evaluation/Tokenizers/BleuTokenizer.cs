@@ -1,9 +1,21 @@
 namespace Attend.Evaluation.Tokenizers;
 
 /// <summary>sacreBLEU's tokenizers, by their signature names (tok:13a, tok:intl, tok:zh, tok:char, tok:none).</summary>
-public enum BleuTokenizer { Tok13a, Intl, Zh, Char, None }
+public enum BleuTokenizer
+{
+    /// <summary>mteval-v13a, sacreBLEU's default.</summary>
+    Tok13a,
+    /// <summary>mteval-v14 international: Unicode punctuation and symbols split.</summary>
+    Intl,
+    /// <summary>Chinese characters split, the rest as 13a.</summary>
+    Zh,
+    /// <summary>Every character a token.</summary>
+    Char,
+    /// <summary>The text as it is, split on spaces.</summary>
+    None,
+}
 
-public static class BleuTokenizers
+internal static class BleuTokenizers
 {
     public static string Name(BleuTokenizer t) => t switch
     {

@@ -5,7 +5,7 @@ namespace Attend.Evaluation.Tokenizers;
 /// <c>&amp;amp;quot;</c> becomes the literal <c>&amp;quot;</c> (quot is replaced before amp), while
 /// <c>&amp;amp;lt;</c> becomes <c>&lt;</c> (amp before lt). <c>&amp;apos;</c> and numeric entities stay.
 /// </summary>
-public static class Tokenizer13a
+internal static class Tokenizer13a
 {
     public static string Tokenize(string line)
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace Attend.Evaluation.Tokenizers;
 
 /// <summary>sacreBLEU's <c>tok:char</c>: <c>' '.join(line)</c>, every code point (not UTF-16 unit) separated by a space.</summary>
-public static class TokenizerChar
+internal static class TokenizerChar
 {
     public static string Tokenize(string line)
     {

@@ -9,7 +9,7 @@ namespace Attend.Evaluation.Tokenizers;
 /// <c>regex</c> module), then whitespace normalisation. .NET Regex would test categories per UTF-16 unit and miss
 /// astral symbols such as emoji, hence the explicit loops.
 /// </summary>
-public static class TokenizerIntl
+internal static class TokenizerIntl
 {
     public static string Tokenize(string line)
     {

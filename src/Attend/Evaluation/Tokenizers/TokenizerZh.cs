@@ -6,7 +6,7 @@ namespace Attend.Evaluation.Tokenizers;
 /// sacreBLEU's <c>tok:zh</c>: strip, put spaces around every "Chinese" character, then the 13a regexes (without
 /// 13a's unescaping, &lt;skipped&gt; removal or padding).
 /// </summary>
-public static class TokenizerZh
+internal static class TokenizerZh
 {
     // sacreBLEU's table, with its quirk kept: the Extension B entry is written '\u20000'..'\u2a6d6', which Python
     // reads as two-character strings, so by string comparison every code point from U+2001 to U+2A6D counts
