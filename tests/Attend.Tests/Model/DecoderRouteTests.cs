@@ -33,6 +33,8 @@ public class DecoderRouteTests
         (DecoderRoute Route, float[] Readout) searched;
         using (GradMode.Off()) searched = FirstStep(model, batch, DecoderPass.Inference);
         Assert.Equal(training, withGraph.ToString());
+        // The caller's pass decides, not the grad mode: an inference pass that records a graph still projects the memory.
+        Assert.Equal(search, FirstStep(model, batch, DecoderPass.Inference).Route.ToString());
         Assert.Equal(search, searched.Route.ToString());
         Assert.Equal(recorded.Length, searched.Readout.Length);
         for (int i = 0; i < recorded.Length; i++) Assert.Equal(recorded[i], searched.Readout[i], 1e-5f);
