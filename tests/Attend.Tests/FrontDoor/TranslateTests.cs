@@ -163,6 +163,20 @@ public class TranslateTests(FrontDoorFixture fx)
             model.TranslateNBest("1/2/03", new TranslateOptions { Beam = 2, NBest = 3 })).ParamName);
         Assert.Equal("MaxOutputRatio", Assert.Throws<ArgumentOutOfRangeException>(() =>
             model.Translate("1/2/03", new TranslateOptions { MaxOutputRatio = 0 })).ParamName);
+        Assert.Equal("MaxInputTokens", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            model.Translate("1/2/03", new TranslateOptions { MaxInputTokens = 0 })).ParamName);
+    }
+
+    [Fact]
+    public void Tokenize_gives_the_source_tokens_and_a_text_past_MaxInputTokens_is_refused()
+    {
+        using var model = TranslationModel.Load(fx.Attn);
+        var text = FrontDoorFixture.Lines[1];
+        var tokens = model.Tokenize(text);
+        Assert.Equal(model.Translate(text).SourceTokens, tokens);
+        Assert.Equal(tokens, model.Translate(text, new TranslateOptions { MaxInputTokens = tokens.Count }).SourceTokens);
+        var e = Assert.Throws<InputTooLongException>(() => model.Translate(text, new TranslateOptions { MaxInputTokens = tokens.Count - 1 }));
+        Assert.Contains($"{tokens.Count} tokens, more than the limit of {tokens.Count - 1}", e.Message);
     }
 
     [Fact]
