@@ -31,7 +31,7 @@ public sealed class ModelRegistry : IDisposable
     public static ModelRegistry Load(ServerOptions options) =>
         new(options.Models.Select(spec =>
         {
-            var loaded = RunDirectory.LoadModel(spec.Path);
+            var loaded = RunDirectory.LoadModel(spec.Path, options.Precision);
             ISentenceDecoder decoder = options.Batching ? new BatchingDecoder(loaded, options.MaxBatch, options.Workers,
                     loaded.Config.Model.Attention == AttentionKind.None ? long.MaxValue : options.MaxAttentionWeights) : new DirectDecoder(loaded);
             return new ServedModel(spec.Name, loaded, decoder);
