@@ -7,12 +7,12 @@ namespace Attend.Cli.Commands;
 /// <summary>`--precision fp32|int8|bf16`, shared by the verbs that load a model to translate.</summary>
 internal static class PrecisionOption
 {
-    /// <summary>The option; unset means each checkpoint computes as stored (or <paramref name="fallback"/>).</summary>
-    public static Option<Precision?> Create(string description, Precision? fallback = null) => new("--precision")
+    /// <summary>The option; unset (null) means each checkpoint computes as stored.</summary>
+    public static Option<Precision?> Create(string description, string helpName = "fp32|int8|bf16") => new("--precision")
     {
         Description = description,
-        CustomParser = r => r.Tokens.Count == 0 ? fallback : Parse(r),
-        DefaultValueFactory = _ => fallback,
+        HelpName = helpName,
+        CustomParser = r => r.Tokens.Count == 0 ? null : Parse(r),
     };
 
     private static Precision? Parse(ArgumentResult result)

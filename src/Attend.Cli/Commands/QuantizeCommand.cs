@@ -15,7 +15,7 @@ internal static class QuantizeCommand
             "Write a copy of a checkpoint with int8 (or bf16) weights: a quarter (or half) of the size, loadable by translate, serve and the library.");
         var model = new Option<string>("--model") { Description = "Run directory (uses its best/ checkpoint) or an fp32 checkpoint folder", Required = true };
         var output = new Option<string>("--out") { Description = "The new checkpoint folder (must not exist)", Required = true };
-        var precision = PrecisionOption.Create("int8 (one scale per row) or bf16", Precision.Int8);
+        var precision = PrecisionOption.Create("int8 (one scale per row, the default) or bf16", "int8|bf16");
         foreach (var o in new Option[] { model, output, precision }) cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "quantize", (stdout, _) =>
         {
