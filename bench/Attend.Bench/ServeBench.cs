@@ -21,7 +21,8 @@ namespace Attend.Bench;
 /// </summary>
 internal static class ServeBench
 {
-    private const string Usage = "usage: serve --model RUN [--requests 2000] [--concurrency 16] [--warmup 200] [--beam 1] [--batching on|off|both] [--workers W] [--precision fp32,int8,bf16]";
+    private const string Usage = "usage: serve --model RUN [--requests 2000] [--concurrency 16] [--warmup 200] [--beam 1] [--batching on|off|both] "
+        + "[--workers W] [--precision fp32,int8,bf16]";
 
     public static int Run(string[] args)
     {
@@ -50,7 +51,8 @@ internal static class ServeBench
         var texts = Attend.Data.DateTask.GenerateLists(new Rng(11), 500, 1).Select(p => p.Source).ToArray();
         Console.WriteLine($"serve: {model}, {requests} requests, {concurrency} concurrent, beam {beam}, {Environment.ProcessorCount} cores, " +
                           $"{workers} batch workers, texts {texts.Average(t => t.Length):F0} chars on average");
-        Console.WriteLine($"{"precision",-9} {"batching",-9} {"req/s",8} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"batches",8} {"cpu ms",8}");
+        Console.WriteLine($"{"precision",-9} {"batching",-9} "
+            + $"{"req/s",8} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"batches",8} {"cpu ms",8}");
         int failures = 0;
         foreach (var precision in precisions)
             foreach (bool on in batching == "both" ? new[] { false, true } : [batching == "on"])
@@ -94,7 +96,8 @@ internal static class ServeBench
         Array.Sort(latencies);
         double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
         string batches = decoder is null ? "-" : (decoder.Batches - batchesBefore).ToString();
-        Console.WriteLine($"{precision.ToString().ToLowerInvariant(),-9} {(batching ? "on" : "off"),-9} {requests / seconds,8:F1} {P(0.50),8:F1} {P(0.90),8:F1} {P(0.99),8:F1} {latencies[^1],8:F1} {errors,7} {batches,8} {cpuMs,8:F2}");
+        Console.WriteLine($"{precision.ToString().ToLowerInvariant(),-9} {(batching ? "on" : "off"),-9} "
+            + $"{requests / seconds,8:F1} {P(0.50),8:F1} {P(0.90),8:F1} {P(0.99),8:F1} {latencies[^1],8:F1} {errors,7} {batches,8} {cpuMs,8:F2}");
         await app.StopAsync();
         return errors;
     }

@@ -60,7 +60,8 @@ public sealed record ServerOptions
     /// </summary>
     public Precision? Precision { get; init; }
 
-    private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "LogLevel", "Batching", "MaxBatch", "Workers", "Precision"];
+    private static readonly string[] Keys =
+        ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "LogLevel", "Batching", "MaxBatch", "Workers", "Precision"];
 
     /// <summary>Throws a <see cref="ConfigException"/> naming the first bad setting.</summary>
     public ServerOptions Validate()

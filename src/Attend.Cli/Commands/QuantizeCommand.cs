@@ -23,7 +23,8 @@ internal static class QuantizeCommand
             if (p == Precision.Fp32) throw new Config.ConfigException("--precision: quantize writes int8 or bf16, got fp32");
             var (source, fp32Bytes, bytes) = QuantizedCheckpoint.Write(pr.GetValue(model)!, pr.GetValue(output)!, p);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{ModelPrecision.Name(p)} checkpoint {pr.GetValue(output)} from {source}: model.safetensors {bytes:N0} bytes, {(double)bytes / fp32Bytes:P1} of fp32 ({fp32Bytes:N0})"));
+                $"{ModelPrecision.Name(p)} checkpoint {pr.GetValue(output)} from {source}: model.safetensors {bytes:N0} bytes, "
+                + $"{(double)bytes / fp32Bytes:P1} of fp32 ({fp32Bytes:N0})"));
             return 0;
         }));
         return cmd;

@@ -34,7 +34,8 @@ internal static class ServeCommand
         var maxBatch = NumericOption.Create("--max-batch", "Sentences per shared batch (with --batching)", 1, 4096, d.MaxBatch);
         var workers = NumericOption.Create("--workers", "Batched decodes running at once (with --batching; default: one per core)", 1, 1024, d.Workers);
         var precision = PrecisionOption.Create("Weights of every model in fp32, int8 or bf16 (quantizes fp32 checkpoints as they load; default: as stored)");
-        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, logLevel, batching, maxBatch, workers, precision }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, logLevel, batching, maxBatch, workers, precision })
+            cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
             var options = new ServerOptions

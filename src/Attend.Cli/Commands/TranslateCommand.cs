@@ -36,8 +36,10 @@ internal static class TranslateCommand
         var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
         var outputFile = new Option<string?>("--output") { Description = "Write translations to this file instead of stdout" };
         var tokens = new Option<bool>("--tokens") { Description = "Print tokens separated by spaces instead of detokenized text" };
-        var precision = PrecisionOption.Create("Weights in fp32, int8 or bf16 (quantizes an fp32 checkpoint as it loads; default: as stored; docs/quantization.md)");
-        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens, precision })
+        var precision = PrecisionOption.Create(
+            "Weights in fp32, int8 or bf16 (quantizes an fp32 checkpoint as it loads; default: as stored; docs/quantization.md)");
+        foreach (var o in new Option[]
+                 { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens, precision })
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {

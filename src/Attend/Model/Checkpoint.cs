@@ -135,11 +135,13 @@ public static class Checkpoint
                 throw new InvalidDataException($"{path}: parameter '{name}' {ShapeOf.Format(p.Shape)} is missing from the checkpoint");
             var stored = file.Info(name);
             if (!ShapeOf.Same(stored.Shape, p.Shape))
-                throw new InvalidDataException($"{path}: tensor '{name}' has shape {ShapeOf.Format(stored.Shape)} in the checkpoint but {ShapeOf.Format(p.Shape)} in the model");
+                throw new InvalidDataException(
+                    $"{path}: tensor '{name}' has shape {ShapeOf.Format(stored.Shape)} in the checkpoint but {ShapeOf.Format(p.Shape)} in the model");
             var dtype = precision == Precision.Fp32 || !ModelPrecision.IsQuantizable(p) ? SafeDType.F32
                 : precision == Precision.Int8 ? SafeDType.I8 : SafeDType.BF16;
             if (stored.DType != dtype)
-                throw new InvalidDataException($"{path}: tensor '{name}' is {stored.DType}, expected {dtype} (the sidecar says the weights are {ModelPrecision.Name(precision)})");
+                throw new InvalidDataException(
+                    $"{path}: tensor '{name}' is {stored.DType}, expected {dtype} (the sidecar says the weights are {ModelPrecision.Name(precision)})");
             if (dtype == SafeDType.F32) file.GetFloat(name).Data.CopyTo(p.Data);
             else p.UseQuantized(ReadQuantized(file, name, p.Shape[0], p.Shape[1], dtype));
         }
@@ -155,7 +157,8 @@ public static class Checkpoint
                 throw new InvalidDataException($"{file.Path}: int8 tensor '{name}' has no row scales '{scale}'");
             var (scales, shape) = file.GetFloat(scale);
             if (shape.Length != 1 || shape[0] != n)
-                throw new InvalidDataException($"{file.Path}: tensor '{scale}' has shape {ShapeOf.Format(shape)}, expected [{n}] (one scale per row of '{name}')");
+                throw new InvalidDataException(
+                    $"{file.Path}: tensor '{scale}' has shape {ShapeOf.Format(shape)}, expected [{n}] (one scale per row of '{name}')");
             return QuantizedWeight.FromInt8(file.GetInt8(name).Data, scales, n, k);
         }
         catch (ArgumentException e)

@@ -1,4 +1,5 @@
 // `attend quantize`: a checkpoint folder whose weight matrices are int8 or bf16, beside the files decoding reads.
+using System.Text.Json;
 using Attend.Model;
 using Attend.Tensors;
 using Attend.Text;
@@ -38,7 +39,10 @@ public static class QuantizedCheckpoint
         try
         {
             var weights = Path.Combine(tmp, "model.safetensors");
-            Checkpoint.Save(weights, loaded.Model, new VocabFingerprints(loaded.SourceVocab.Fingerprint, loaded.TargetVocab.Fingerprint));
+            // The sidecar keeps where training stood (step, epoch) beside the vocabularies' fingerprints.
+            var sidecar = Checkpoint.SidecarPath(Path.Combine(dir, "model.safetensors"));
+            var info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllBytes(sidecar), Checkpoint.Json)!;
+            Checkpoint.Save(weights, loaded.Model, info.Vocab, info.Training);
             // The text side as it is: the same config, vocabularies (their fingerprints are in the sidecar) and codes.
             foreach (var file in new[] { "config.yaml", "src.vocab", "trg.vocab", TextSide.CodesFile })
                 if (File.Exists(Path.Combine(dir, file))) File.Copy(Path.Combine(dir, file), Path.Combine(tmp, file));

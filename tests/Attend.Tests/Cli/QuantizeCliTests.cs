@@ -36,6 +36,10 @@ public sealed class QuantizeCliTests : IDisposable
             Assert.True(File.Exists(Path.Combine(int8, f)), f);
         Assert.Empty(Directory.GetDirectories(_dir, ".tmp-*"));
         Assert.Equal(Precision.Int8, global::Attend.Model.ModelPrecision.Of(RunDirectory.LoadModel(int8).Model));
+        var (_, info) = global::Attend.Model.Checkpoint.Load(Path.Combine(int8, "model.safetensors"));
+        var (_, fp32Info) = global::Attend.Model.Checkpoint.Load(Path.Combine(RunDirectory.Resolve(Run), "model.safetensors"));
+        Assert.Equal(fp32Info.Training.Step, info.Training.Step); // where training stood is kept
+        Assert.True(info.Training.Step > 0);
 
         // The stored int8 checkpoint translates as the fp32 run quantized at load time, bit for bit.
         var stored = Attend("3/5/79", "translate", "--model", int8, "--beam", "2", "--nbest", "2");

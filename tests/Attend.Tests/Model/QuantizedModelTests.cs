@@ -80,7 +80,8 @@ public sealed class QuantizedModelTests(ITestOutputHelper output) : IDisposable
     [InlineData(Precision.Bf16)]
     public void A_checkpoint_round_trips_the_quantized_weights_and_translations(Precision precision)
     {
-        var model = Quantized(Seq2Seq.Create(TinyModels.Config(AttentionKind.LuongConcat, RnnKind.Lstm, hidden: 12) with { InputFeeding = true }, 5), precision);
+        var config = TinyModels.Config(AttentionKind.LuongConcat, RnnKind.Lstm, hidden: 12) with { InputFeeding = true };
+        var model = Quantized(Seq2Seq.Create(config, 5), precision);
         var path = Path.Combine(_dir, "model.safetensors");
         Checkpoint.Save(path, model);
         var (loaded, info) = Checkpoint.Load(path);
