@@ -15,12 +15,17 @@
 # anything but this machine's ceilings; give it the same rounds, configs, attentions and cell.
 # Two tables: the ratios, then what each goal asks of this machine (the GFLOP/s, or for beam-1 the GB/s of
 # weights, Attend's own work at the goal's rate would need, against the FMA ceiling and the read bandwidth).
+# PRECISION=int8 (or bf16) decodes with Attend's int8 (bf16) weights (docs/quantization.md); with int8, PyTorch also
+# runs its own int8 (torch.quantization.quantize_dynamic, onednn engine) each round, and a third, compact table
+# gives the decoding ratios against PyTorch fp32 and against PyTorch int8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 configs=${2:-"big small"}
 atts=${3:-all}
 cell=${4:-gru}
+precision=${PRECISION:-fp32}
+case "$precision" in fp32|int8|bf16) ;; *) echo "compare-with-pytorch: PRECISION must be fp32, int8 or bf16, got '$precision'" >&2; exit 2 ;; esac
 shift $(( $# < 4 ? $# : 4 ))
 [ "${1:-}" = "--" ] && shift
 extra=("$@")
@@ -88,8 +93,11 @@ for r in $(seq 1 "$rounds"); do
   for c in $configs; do
     for a in $atts; do
       echo "== round $r/$rounds: $c $a $cell (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-      ours --config "$c" --attention "$a" --cell "$cell" "${extra[@]}" | tail -n 1 >"$out/ours.$r.$c.$a.json"
+      ours --config "$c" --attention "$a" --cell "$cell" --precision "$precision" "${extra[@]}" | tail -n 1 >"$out/ours.$r.$c.$a.json"
       torch_peer --config "$c" --attention "$a" --cell "$cell" "${extra[@]}" | tail -n 1 >"$out/torch.$r.$c.$a.json"
+      if [ "$precision" = int8 ]; then
+        torch_peer --config "$c" --attention "$a" --cell "$cell" --precision int8 "${extra[@]}" | tail -n 1 >"$out/torchq.$r.$c.$a.json"
+      fi
     done
   done
 done
@@ -99,9 +107,9 @@ if [ -n "${COMPARE_FROM:-}" ]; then
 else
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; cell: $cell; rounds: $rounds; load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
-echo "command: bench/compare-with-pytorch.sh $rounds \"$configs\" \"$atts\" $cell${extra[*]:+ -- ${extra[*]}}"
-/usr/bin/python3 - "$out" "$rounds" "$configs" "$atts" "$peak" "$cell" <<'PY'
-import json, statistics, sys
+echo "command: PRECISION=$precision bench/compare-with-pytorch.sh $rounds \"$configs\" \"$atts\" $cell${extra[*]:+ -- ${extra[*]}}"
+/usr/bin/python3 - "$out" "$rounds" "$configs" "$atts" "$peak" "$cell" "$precision" <<'PY'
+import json, os, statistics, sys
 out, rounds, configs, atts, peak = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split(), float(sys.argv[5])
 figs = [("train tok/s", lambda r: r["train"]["tgt_tokens_per_s"]),
         ("greedy sent/s", lambda r: r.get("greedy", {}).get("sent_per_s")),
@@ -168,4 +176,38 @@ if work:
             gbs = 5 * med(lambda t: t["beam_batch1"]["sent_per_s"]) * mb / 1e3
             cells.append(f"{gbs:.1f} GB/s ({gbs / dram:.0%} of DRAM's, {gbs / cached:.0%} of 29 MB's)")
             print(f"| {c} | {a} | " + " | ".join(cells) + " |")
+
+precision = sys.argv[7]
+if precision != "fp32":
+    # Decoding only (the weights are quantized after training): Attend in int8/bf16 against PyTorch fp32, and against
+    # PyTorch's own int8 where it ran.
+    decode = [("greedy", lambda r: r.get("greedy", {}).get("sent_per_s"), 3),
+              ("beam-1", lambda r: r.get("beam_batch1", {}).get("sent_per_s"), 5),
+              ("batched beam", lambda r: r.get("beam_batched", {}).get("sent_per_s"), 2.5)]
+    has_q = os.path.exists(f"{out}/torchq.1.{configs[0]}.{atts[0]}.json")
+    print()
+    print(f"Decoding with Attend's {precision} weights, sent/s ratio Attend {precision} / PyTorch fp32"
+          + (" and / PyTorch int8 (quantize_dynamic, onednn)" if has_q else "")
+          + " (median of per-round ratios). Goals: greedy ≥ 3×, beam-1 ≥ 5×, batched beam ≥ 2.5× fp32"
+          + ("; ≥ 1.5× PyTorch int8" if has_q else "") + ".")
+    head = " | ".join(f"{n} ×fp32" + (f" | {n} ×int8" if has_q else "") for n, _, _ in decode)
+    print(f"| config | attention | {head} | sent/s Attend {precision} \\| PyTorch fp32" + (" \\| PyTorch int8" if has_q else "") + " (greedy, beam-1, batched) |")
+    print("|---|---|" + "---|" * (len(decode) * (2 if has_q else 1) + 1))
+    for c in configs:
+        for a in atts:
+            o_runs = [load("ours", r, c, a) for r in range(1, rounds + 1)]
+            t_runs = [load("torch", r, c, a) for r in range(1, rounds + 1)]
+            q_runs = [load("torchq", r, c, a) for r in range(1, rounds + 1)] if has_q else []
+            cells, rates = [], []
+            for name, f, goal in decode:
+                for runs, g in [(t_runs, goal)] + ([(q_runs, 1.5)] if has_q else []):
+                    pairs = [(f(o), f(t)) for o, t in zip(o_runs, runs)]
+                    if any(x is None or y is None or y == 0 for x, y in pairs):
+                        cells.append("–")
+                        continue
+                    ratio = statistics.median(x / y for x, y in pairs)
+                    cells.append(f"**{ratio:.2f}**{'' if ratio >= g else ' ✗'}")
+                med = lambda runs: statistics.median(f(r) for r in runs) if runs and all(f(r) is not None for r in runs) else float("nan")
+                rates.append(" \\| ".join(f"{med(runs):.1f}" for runs in [o_runs, t_runs] + ([q_runs] if has_q else [])))
+            print(f"| {c} | {a} | " + " | ".join(cells) + " | " + "; ".join(rates) + " |")
 PY

@@ -45,6 +45,8 @@ internal static partial class PeerBench
           --list-work                     print "config attention cell greedy_gflop beam_gflop beam1_mb" for every
                                           combination and exit: Attend's decoding work per sentence (products of
                                           greedy and of batched beam, weights beam-1 streams) at --max-len, --beam
+          --precision fp32|int8|bf16      decoding weights, quantized after training (docs/quantization.md; default
+                                          fp32); the reference takes fp32|int8 (torch.quantization.quantize_dynamic)
           --decode-shards N               Attend only: shards of sentences decoded at once (0, the default: one per
                                           core when each gets 64 rows and the output layer has at most 2M weights;
                                           1 = the whole batch at once, each product split over the threads)
@@ -56,7 +58,7 @@ internal static partial class PeerBench
 
     private sealed class Args
     {
-        public string Config = "all", Attention = "bahdanau", Cell = "gru", Memory = "auto", Readout = "state";
+        public string Config = "all", Attention = "bahdanau", Cell = "gru", Memory = "auto", Readout = "state", Precision = "fp32";
         public int Threads = 2, Batch = 64, Warmup = 3, Steps = 10, MaxLen = 40, DecodeBatches = 3, Beam = 5, BeamSents = 16, BeamBatches = 1, Repeat = 1, DecodeShards = 0;
         public int Seed = 1234;
         public string? JsonOut;
@@ -126,6 +128,7 @@ internal static partial class PeerBench
                 case "--cell": a.Cell = OneOf("gru", "lstm"); break;
                 case "--memory": a.Memory = OneOf("auto", "concat", "sum"); break;
                 case "--readout": a.Readout = OneOf("state", "state+context"); break;
+                case "--precision": a.Precision = OneOf("fp32", "int8", "bf16"); break;
                 case "--threads": a.Threads = Math.Max(1, Int()); break;
                 case "--batch": a.Batch = Math.Max(1, Int()); break;
                 case "--warmup": a.Warmup = Int(); break;
@@ -193,6 +196,7 @@ internal static partial class PeerBench
                 summary.Add(new JsonObject
                 {
                     ["config"] = c, ["attention"] = att, ["cell"] = runs[0]["cell"]!.GetValue<string>(), ["runs"] = runs.Count,
+                    ["precision"] = runs[0]["precision"]!.GetValue<string>(),
                     ["tgt_tok_s"] = Med(r => r["train"]!["tgt_tokens_per_s"]),
                     ["greedy_sent_s"] = Med(r => r["greedy"]?["sent_per_s"]),
                     ["beam1_sent_s"] = Med(r => r["beam_batch1"]?["sent_per_s"]),
@@ -359,6 +363,9 @@ internal static partial class PeerBench
         // Training is over, as at the end of Trainer.Train: the gradients and the pool's training buffers go back before decoding.
         adam.ZeroGrad(setToNone: true);
         BufferPool.Shared.Release();
+        // Decoding in a lower precision: the trained weights rounded once, as `attend translate --precision` does.
+        res["precision"] = a.Precision;
+        ModelPrecision.Quantize(model, Enum.Parse<Precision>(a.Precision, ignoreCase: true));
         MeasureDecoding(a, model, batches[0], res);
         res["peak_rss_total_mb"] = Math.Round(PeakRssMb(), 1);
         res["pool_total_mb"] = Math.Round(BufferPool.Shared.AllocatedBytes / 1048576.0, 1);

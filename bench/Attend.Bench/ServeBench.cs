@@ -21,13 +21,15 @@ namespace Attend.Bench;
 /// </summary>
 internal static class ServeBench
 {
-    private const string Usage = "usage: serve --model RUN [--requests 2000] [--concurrency 16] [--warmup 200] [--beam 1] [--batching on|off|both] [--workers W]";
+    private const string Usage = "usage: serve --model RUN [--requests 2000] [--concurrency 16] [--warmup 200] [--beam 1] [--batching on|off|both] "
+        + "[--workers W] [--precision fp32,int8,bf16]";
 
     public static int Run(string[] args)
     {
         string? model = null;
         int requests = 2000, concurrency = 16, warmup = 200, beam = 1, workers = new ServerOptions().Workers;
         string batching = "both";
+        var precisions = new List<Precision> { Precision.Fp32 };
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -40,6 +42,7 @@ internal static class ServeBench
                 case "--beam": beam = int.Parse(Next()); break;
                 case "--batching": batching = Next(); break;
                 case "--workers": workers = int.Parse(Next()); break;
+                case "--precision": precisions = Next().Split(',').Select(p => Enum.Parse<Precision>(p, ignoreCase: true)).ToList(); break;
                 case "-h" or "--help": Console.WriteLine(Usage); return 0;
                 default: Console.Error.WriteLine($"serve: unknown option '{args[i]}'\n{Usage}"); return 2;
             }
@@ -48,19 +51,22 @@ internal static class ServeBench
         var texts = Attend.Data.DateTask.GenerateLists(new Rng(11), 500, 1).Select(p => p.Source).ToArray();
         Console.WriteLine($"serve: {model}, {requests} requests, {concurrency} concurrent, beam {beam}, {Environment.ProcessorCount} cores, " +
                           $"{workers} batch workers, texts {texts.Average(t => t.Length):F0} chars on average");
-        Console.WriteLine($"{"batching",-9} {"req/s",8} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"batches",8} {"cpu ms",8}");
+        Console.WriteLine($"{"precision",-9} {"batching",-9} "
+            + $"{"req/s",8} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8} {"errors",7} {"batches",8} {"cpu ms",8}");
         int failures = 0;
-        foreach (bool on in batching == "both" ? new[] { false, true } : [batching == "on"])
-            failures += Measure(model, on, texts, requests, concurrency, warmup, beam, workers).GetAwaiter().GetResult();
+        foreach (var precision in precisions)
+            foreach (bool on in batching == "both" ? new[] { false, true } : [batching == "on"])
+                failures += Measure(model, precision, on, texts, requests, concurrency, warmup, beam, workers).GetAwaiter().GetResult();
         return failures == 0 ? 0 : 1;
     }
 
-    private static async Task<int> Measure(string model, bool batching, string[] texts, int requests, int concurrency, int warmup, int beam, int workers)
+    private static async Task<int> Measure(string model, Precision precision, bool batching, string[] texts, int requests, int concurrency, int warmup,
+        int beam, int workers)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        var options = new ServerOptions { Models = [new ModelSpec("bench", model)], Batching = batching, Workers = workers };
+        var options = new ServerOptions { Models = [new ModelSpec("bench", model)], Batching = batching, Workers = workers, Precision = precision };
         await using var app = Attend.Server.Program.Build(builder, options);
         await app.StartAsync();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = new Uri(app.Urls.First()) };
@@ -90,7 +96,8 @@ internal static class ServeBench
         Array.Sort(latencies);
         double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
         string batches = decoder is null ? "-" : (decoder.Batches - batchesBefore).ToString();
-        Console.WriteLine($"{(batching ? "on" : "off"),-9} {requests / seconds,8:F1} {P(0.50),8:F1} {P(0.90),8:F1} {P(0.99),8:F1} {latencies[^1],8:F1} {errors,7} {batches,8} {cpuMs,8:F2}");
+        Console.WriteLine($"{precision.ToString().ToLowerInvariant(),-9} {(batching ? "on" : "off"),-9} "
+            + $"{requests / seconds,8:F1} {P(0.50),8:F1} {P(0.90),8:F1} {P(0.99),8:F1} {latencies[^1],8:F1} {errors,7} {batches,8} {cpuMs,8:F2}");
         await app.StopAsync();
         return errors;
     }

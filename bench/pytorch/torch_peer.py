@@ -385,6 +385,10 @@ def run_one(args):
     res["peak_rss_train_mb"] = round(rss_mb(), 1)
 
     model.eval()
+    res["precision"] = args.precision
+    if args.precision == "int8":
+        model = quantize_int8(model, args.attention)
+        res["quantized_engine"] = torch.backends.quantized.engine
     src, src_len = batches[0][0], batches[0][1]
     if args.decode_batches > 0:
         greedy(model, src, src_len, args.max_len)              # warm-up
@@ -410,6 +414,21 @@ def run_one(args):
                                    sent_per_s_overall=round(args.batch * len(ts) / sum(ts), 2))
     res["peak_rss_total_mb"] = round(rss_mb(), 1)
     return res
+
+
+def quantize_int8(model, attention):
+    """PyTorch's own int8 for inference: torch.quantization.quantize_dynamic on the oneDNN engine (Debian's torch
+    has no FBGEMM), int8 weights with per-row scales and activations quantized at run time. It takes the Linears a
+    step multiplies by (output layer, bridge, W_c, Bahdanau's W and U, Luong-general's W_a) and the encoder's
+    GRU/LSTM. The decoder's cell stays fp32: decoding steps it with torch.gru_cell/lstm_cell on the module's
+    weights, which a quantized GRU no longer exposes (and quantize_dynamic has no quantized cell for a
+    nn.GRU), as do attention's v and Luong-concat's W_a, whose columns the reference slices."""
+    torch.backends.quantized.engine = "onednn"
+    names = {"encoder.rnn", "decoder.out", "decoder.bridge", "decoder.W_c", "decoder.W", "decoder.U"}
+    if attention == "luong-general":
+        names.add("decoder.W_a")
+    present = {n for n, _ in model.named_modules()}
+    return torch.quantization.quantize_dynamic(model, {n for n in names if n in present}, dtype=torch.qint8)
 
 
 def selftest(args):
@@ -457,6 +476,8 @@ def main():
     p.add_argument("--repeat", type=int, default=1, help="runs per configuration (child processes)")
     p.add_argument("--json-out", help="append each result line to this file")
     p.add_argument("--selftest", action="store_true")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "int8"],
+                   help="decoding weights: int8 = torch.quantization.quantize_dynamic (onednn) after training")
     args = p.parse_args()
     if args.selftest:
         return selftest(args)

@@ -14,6 +14,7 @@ var root = new RootCommand("Attend: neural machine translation with attention, i
     DemoCommand.Build(),
     TranslateCommand.Build(),
     AverageCommand.Build(),
+    QuantizeCommand.Build(),
     PerplexityCommand.Build(),
     ServeCommand.Build(),
     DataCommand.Build(),

@@ -1,4 +1,5 @@
 using Attend.Config;
+using Attend.Tensors;
 
 namespace Attend.Server;
 
@@ -53,8 +54,14 @@ internal sealed record ServerOptions
     public int MaxBatch { get; init; } = 32;
     /// <summary>Batched decodes running at once (batching on).</summary>
     public int Workers { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>
+    /// The precision every model computes in (docs/quantization.md): null runs each checkpoint as stored, int8 or
+    /// bf16 quantizes an fp32 checkpoint as it loads.
+    /// </summary>
+    public Precision? Precision { get; init; }
 
-    private static readonly string[] Keys = ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "LogLevel", "Batching", "MaxBatch", "Workers"];
+    private static readonly string[] Keys =
+        ["Models", "MaxTextLength", "MaxTexts", "MaxBeam", "MaxBodyBytes", "MaxAttentionWeights", "LogLevel", "Batching", "MaxBatch", "Workers", "Precision"];
 
     /// <summary>Throws a <see cref="ConfigException"/> naming the first bad setting.</summary>
     public ServerOptions Validate()
@@ -111,6 +118,10 @@ internal sealed record ServerOptions
                 : d.LogLevel,
             MaxBatch = Int("MaxBatch", d.MaxBatch),
             Workers = Int("Workers", d.Workers),
+            Precision = section["Precision"] is string p
+                ? Enum.TryParse(p, true, out Precision precision) && Enum.IsDefined(precision) ? precision
+                    : throw new ConfigException($"Attend:Precision: expected fp32, int8 or bf16, got '{p}'")
+                : d.Precision,
         };
     }
 }

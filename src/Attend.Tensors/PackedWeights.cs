@@ -23,7 +23,8 @@ internal sealed class PackedWeights : IDisposable
     /// <summary>Packs each distinct rank-2 weight of <paramref name="weights"/> (others are skipped) and holds them until disposed.</summary>
     public static PackedWeights Hold(IEnumerable<Tensor?> weights)
     {
-        var held = weights.OfType<Tensor>().Where(w => w.Rank == 2 && w.Length > 0).Distinct().ToArray();
+        // An int8 weight never reads fp32 panels (bf16 does, for products of many rows).
+        var held = weights.OfType<Tensor>().Where(w => w.Rank == 2 && w.Length > 0 && w.Quantized?.Precision != Precision.Int8).Distinct().ToArray();
         foreach (var w in held) w.HoldPacked();
         return new PackedWeights(held);
     }

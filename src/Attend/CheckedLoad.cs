@@ -1,12 +1,14 @@
 // Loading a run for TranslationModel: what is missing or damaged becomes one ModelLoadException naming the path.
 using Attend.Config;
+using Attend.Model;
 using Attend.Runs;
+using Attend.Tensors;
 using Attend.Text;
 
 namespace Attend;
 
 /// <summary>
-/// Checks a path before handing it to <see cref="RunDirectory.LoadModel"/>, so that each way a run can be unusable
+/// Checks a path before handing it to <see cref="RunDirectory.LoadModel(string)"/>, so that each way a run can be unusable
 /// gets its own <see cref="ModelLoadProblem"/> and a message that names the folder or file.
 /// </summary>
 internal static class CheckedLoad
@@ -18,7 +20,10 @@ internal static class CheckedLoad
     /// <summary>Loads the checkpoint of a run directory (its best, else last) or of a checkpoint folder.</summary>
     /// <exception cref="ModelLoadException">the path is missing, or holds no checkpoint, or an incomplete or damaged
     /// one</exception>
-    public static LoadedModel Load(string path)
+    public static LoadedModel Load(string path) => Load(path, null);
+
+    /// <summary>The same in <paramref name="precision"/> (null: as stored), see <see cref="RunDirectory.LoadModel(string, Precision?)"/>.</summary>
+    public static LoadedModel Load(string path, Precision? precision)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new ArgumentException("expected a run directory or a checkpoint folder, got an empty path", nameof(path));
@@ -31,6 +36,21 @@ internal static class CheckedLoad
         foreach (var file in Required)
             if (!File.Exists(Path.Combine(dir, file)))
                 throw new ModelLoadException(dir, ModelLoadProblem.MissingFile, $"{file} is missing (an incomplete checkpoint)");
+        var loaded = LoadStored(dir);
+        try
+        {
+            ModelPrecision.Apply(loaded.Model, precision, dir);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelLoadException(dir, ModelLoadProblem.Incompatible, e.Message, e);
+        }
+        return loaded;
+    }
+
+    /// <summary>The checkpoint in <paramref name="dir"/> in the precision it was stored in.</summary>
+    private static LoadedModel LoadStored(string dir)
+    {
         try
         {
             var config = ConfigLoader.LoadFile(Path.Combine(dir, "config.yaml"));

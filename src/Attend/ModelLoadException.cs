@@ -1,7 +1,7 @@
 // The one exception TranslationModel.Load throws for a run it cannot use: which path, and what is wrong with it.
 namespace Attend;
 
-/// <summary>What is wrong with a path given to <see cref="TranslationModel.Load"/>.</summary>
+/// <summary>What is wrong with a path given to <see cref="TranslationModel.Load(string[])"/>.</summary>
 public enum ModelLoadProblem
 {
     /// <summary>The path does not exist, or is a file rather than a folder.</summary>
@@ -19,7 +19,10 @@ public enum ModelLoadProblem
     /// </summary>
     Damaged,
 
-    /// <summary>The models of an ensemble do not share their vocabularies.</summary>
+    /// <summary>
+    /// The models of an ensemble do not share their vocabularies, or a quantized checkpoint was asked for the other
+    /// lower precision (int8 of a bf16 checkpoint, or bf16 of an int8 one).
+    /// </summary>
     Incompatible,
 }
 

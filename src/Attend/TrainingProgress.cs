@@ -50,7 +50,7 @@ public sealed record TrainingProgress(TrainingProgressKind Kind, long Step, int 
 }
 
 /// <summary>How a training run ended.</summary>
-/// <param name="RunDirectory">The run directory (full path): pass it to <see cref="TranslationModel.Load"/>.</param>
+/// <param name="RunDirectory">The run directory (full path): pass it to <see cref="TranslationModel.Load(string[])"/>.</param>
 /// <param name="Reason">Why training stopped; <see cref="StopReason.Interrupted"/> when the token was cancelled
 /// (<c>last</c> was written).</param>
 /// <param name="Steps">Optimizer updates done in total (a resumed run counts those before it too).</param>

@@ -10,7 +10,7 @@ public sealed partial class TranslationModel
     /// Trains a model as <c>attend train</c> does and returns where it went: the run directory
     /// (<c>training.run_dir</c>, else <c>runs/NAME</c> under the current directory) gets the resolved config, the
     /// held-out text, <c>metrics.jsonl</c> and checkpoints with <c>best</c> and <c>last</c> links, ready for
-    /// <see cref="Load"/>. It lives on <see cref="TranslationModel"/> so that a program meets one type, trains with
+    /// <see cref="Load(string[])"/>. It lives on <see cref="TranslationModel"/> so that a program meets one type, trains with
     /// it and loads what it trained; the machinery underneath is in the <c>Attend.Training</c> namespace.
     /// <para>
     /// Blocks the calling thread until the run ends (its budget, early stopping, or cancellation).

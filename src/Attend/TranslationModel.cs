@@ -4,6 +4,7 @@ using Attend.Config;
 using Attend.Decoding;
 using Attend.Model;
 using Attend.Runs;
+using Attend.Tensors;
 
 namespace Attend;
 
@@ -32,6 +33,7 @@ public sealed partial class TranslationModel : IDisposable
         CheckpointDirectories = [.. loaded.Select(m => Path.GetFullPath(m.Directory))];
         Config = loaded[0].Config;
         HasAttention = loaded.Any(m => m.Model.Config.Attention != AttentionKind.None);
+        Precision = ModelPrecision.Of(loaded[0].Model);
         var t = Config.Testing;
         Defaults = new TranslateOptions
         {
@@ -54,7 +56,28 @@ public sealed partial class TranslationModel : IDisposable
     {
         if (paths is null || paths.Length == 0)
             throw new ArgumentException("expected at least one run directory or checkpoint folder", nameof(paths));
-        var loaded = paths.Select(CheckedLoad.Load).ToList();
+        return Load(paths, null);
+    }
+
+    /// <summary>
+    /// Loads a model (or an ensemble) whose weight products run in <paramref name="precision"/>: an fp32 checkpoint is
+    /// quantized to int8 or bf16 as it loads (docs/quantization.md: about ±0.3 BLEU, faster decoding), a checkpoint
+    /// written by <c>attend quantize</c> runs as stored, or in fp32 on its rounded weights.
+    /// </summary>
+    /// <inheritdoc cref="Load(string[])"/>
+    /// <exception cref="ModelLoadException">as <see cref="Load(string[])"/>; also int8 asked of a bf16 checkpoint or bf16 of
+    /// an int8 one (<see cref="ModelLoadProblem.Incompatible"/>)</exception>
+    public static TranslationModel Load(Precision precision, params string[] paths)
+    {
+        if (paths is null || paths.Length == 0)
+            throw new ArgumentException("expected at least one run directory or checkpoint folder", nameof(paths));
+        return Load(paths, precision);
+    }
+
+    /// <summary>As the public overloads; a null precision runs each checkpoint as stored (the CLI's and server's unset --precision).</summary>
+    internal static TranslationModel Load(string[] paths, Precision? precision)
+    {
+        var loaded = paths.Select(p => CheckedLoad.Load(p, precision)).ToList();
         CheckedLoad.CheckSameVocabularies(loaded);
         return new TranslationModel(loaded);
     }
@@ -70,6 +93,9 @@ public sealed partial class TranslationModel : IDisposable
 
     /// <summary>Whether a model has attention, so that translations carry <see cref="Translation.Attention"/>.</summary>
     public bool HasAttention { get; }
+
+    /// <summary>The precision of the (first) model's weight products: fp32, int8 or bf16.</summary>
+    public Precision Precision { get; }
 
     /// <summary>What a null <see cref="TranslateOptions"/> property takes: the run's <c>testing</c> section.</summary>
     public TranslateOptions Defaults { get; }
@@ -144,7 +170,7 @@ public sealed partial class TranslationModel : IDisposable
 
     /// <summary>
     /// Releases the model: it holds only managed memory (weights, vocabularies; no files, threads or native
-    /// buffers stay open after <see cref="Load"/>), so this only drops the references and is cheap. Calls already
+    /// buffers stay open after <see cref="Load(string[])"/>), so this only drops the references and is cheap. Calls already
     /// running finish normally; later calls throw <see cref="ObjectDisposedException"/>. Safe to call twice.
     /// </summary>
     public void Dispose() => Volatile.Write(ref _state, null);

@@ -1,5 +1,6 @@
 using Attend.Config;
 using Attend.Runs;
+using Microsoft.Extensions.Configuration;
 
 namespace Attend.Server.Tests;
 
@@ -74,5 +75,26 @@ public class ModelTests(ServerFixture fx)
         var options = new ServerOptions { Models = [new("gone", Path.Combine(fx.Root, "missing"))] };
         var e = Assert.Throws<ModelLoadException>(() => Models.ModelRegistry.Load(options));
         Assert.Contains("missing: no such run or checkpoint directory", e.Message);
+    }
+
+    [Fact]
+    public async Task A_server_with_precision_int8_quantizes_its_models_and_says_so()
+    {
+        var options = new ServerOptions { Models = [new("attn", fx.Attn)], Precision = Attend.Tensors.Precision.Int8 };
+        using var registry = Models.ModelRegistry.Load(options);
+        Assert.Equal(Attend.Tensors.Precision.Int8, Attend.Model.ModelPrecision.Of(registry.Default.Loaded.Model));
+        using var client = fx.Factory.CreateClient();
+        var (_, info) = await Http.Get(client, "/api/model");
+        Assert.Equal("fp32", info.GetProperty("precision").GetString());
+    }
+
+    [Fact]
+    public void The_precision_setting_takes_fp32_int8_or_bf16()
+    {
+        IConfiguration Settings(string value) => new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Attend:Precision"] = value }).Build();
+        Assert.Equal(Attend.Tensors.Precision.Bf16, ServerOptions.FromConfiguration(Settings("bf16")).Precision);
+        var e = Assert.Throws<ConfigException>(() => ServerOptions.FromConfiguration(Settings("int4")));
+        Assert.Contains("Attend:Precision: expected fp32, int8 or bf16, got 'int4'", e.Message);
     }
 }

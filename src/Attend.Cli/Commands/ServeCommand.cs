@@ -33,7 +33,9 @@ internal static class ServeCommand
         var batching = new Option<bool>("--batching") { Description = "Decode concurrent requests together in shared batches (off: each request decodes on its own thread; see docs/performance.md)" };
         var maxBatch = NumericOption.Create("--max-batch", "Sentences per shared batch (with --batching)", 1, 4096, d.MaxBatch);
         var workers = NumericOption.Create("--workers", "Batched decodes running at once (with --batching; default: one per core)", 1, 1024, d.Workers);
-        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, logLevel, batching, maxBatch, workers }) cmd.Options.Add(o);
+        var precision = PrecisionOption.Create("Weights of every model in fp32, int8 or bf16 (quantizes fp32 checkpoints as they load; default: as stored)");
+        foreach (var o in new Option[] { model, urls, maxText, maxTexts, maxBeam, maxBody, maxAttention, logLevel, batching, maxBatch, workers, precision })
+            cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "serve", (stdout, err) =>
         {
             var options = new ServerOptions
@@ -48,6 +50,7 @@ internal static class ServeCommand
                 Batching = pr.GetValue(batching),
                 MaxBatch = pr.GetValue(maxBatch),
                 Workers = pr.GetValue(workers),
+                Precision = pr.GetValue(precision),
             };
             var app = Create(options, pr.GetValue(urls)!);
             app.Lifetime.ApplicationStarted.Register(() =>

@@ -35,7 +35,10 @@ internal static class TranslateCommand
         var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
         var outputFile = new Option<string?>("--output") { Description = "Write translations to this file instead of stdout" };
         var tokens = new Option<bool>("--tokens") { Description = "Print tokens separated by spaces instead of detokenized text" };
-        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens })
+        var precision = PrecisionOption.Create(
+            "Weights in fp32, int8 or bf16 (quantizes an fp32 checkpoint as it loads; default: as stored; docs/quantization.md)");
+        foreach (var o in new Option[]
+                 { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens, precision })
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
@@ -43,7 +46,7 @@ internal static class TranslateCommand
             if (pr.GetValue(input) is string inputPath) InputFile.Check(inputPath);
             // The front door loads the run or the ensemble (a missing or damaged run, or vocabularies that differ, is a
             // ModelLoadException naming the folder) and translates; a null option takes the run's testing section.
-            using var translator = TranslationModel.Load(pr.GetValue(model)!);
+            using var translator = TranslationModel.Load(pr.GetValue(model)!, pr.GetValue(precision));
             var options = new TranslateOptions
             {
                 Beam = pr.GetValue(beam), Alpha = pr.GetValue(alpha), MaxOutputRatio = pr.GetValue(ratio), NBest = pr.GetValue(nbest),

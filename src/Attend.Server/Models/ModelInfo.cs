@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Attend.Config;
+using Attend.Model;
 using Attend.Runs;
 
 namespace Attend.Server.Models;
@@ -9,9 +10,12 @@ namespace Attend.Server.Models;
 /// <summary>Where training stood at the served checkpoint, and its validation record from the run's metrics.jsonl (null when absent).</summary>
 internal sealed record TrainingInfo(long Step, int Epoch, double ElapsedSeconds, double? BestScore, long BestStep, JsonNode? Validation);
 
-/// <summary>What `GET /api/model` says about a model: its checkpoint, resolved config (snake_case keys, as in YAML), sizes and training.</summary>
+/// <summary>
+/// What `GET /api/model` says about a model: its checkpoint, resolved config (snake_case keys, as in YAML), sizes,
+/// the precision its weights compute in (fp32, int8, bf16) and training.
+/// </summary>
 internal sealed record ModelInfo(string Name, string Checkpoint, string Rnn, string Attention, bool HasAttention,
-    int SourceVocab, int TargetVocab, long Parameters, JsonNode Config, TrainingInfo? Training)
+    int SourceVocab, int TargetVocab, long Parameters, string Precision, JsonNode Config, TrainingInfo? Training)
 {
     private static readonly JsonSerializerOptions Snake = new()
     {
@@ -28,7 +32,8 @@ internal sealed record ModelInfo(string Name, string Checkpoint, string Rnn, str
         // best/ and last/ are links: name the step folder they point at.
         return new ModelInfo(name, dir.ResolveLinkTarget(true)?.Name ?? dir.Name,
             JsonSerializer.SerializeToNode(m.Config.Model.Rnn, Snake)!.GetValue<string>(), attention, attention != "none",
-            m.SourceVocab.Count, m.TargetVocab.Count, m.Model.ParameterCount(), config, ReadTraining(m.Directory));
+            m.SourceVocab.Count, m.TargetVocab.Count, m.Model.ParameterCount(),
+            ModelPrecision.Name(ModelPrecision.Of(m.Model)), config, ReadTraining(m.Directory));
     }
 
     /// <summary>A config section as JSON with its YAML keys (<see cref="ConfigLoader.KeyOf"/>), nested sections as objects.</summary>

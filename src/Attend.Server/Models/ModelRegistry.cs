@@ -30,7 +30,7 @@ internal sealed class ModelRegistry : IDisposable
     public static ModelRegistry Load(ServerOptions options) =>
         new(options.Models.Select(spec =>
         {
-            var model = TranslationModel.Load(spec.Path);
+            var model = TranslationModel.Load([spec.Path], options.Precision);
             var loaded = model.LoadedRun;
             ISentenceDecoder decoder = options.Batching ? new BatchingDecoder(loaded, options.MaxBatch, options.Workers,
                     loaded.Config.Model.Attention == AttentionKind.None ? long.MaxValue : options.MaxAttentionWeights) : new DirectDecoder(loaded);

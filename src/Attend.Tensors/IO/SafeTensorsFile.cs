@@ -12,6 +12,10 @@ public enum SafeDType
     F32,
     /// <summary>64-bit signed integer, little-endian (<c>"I64"</c> in the header).</summary>
     I64,
+    /// <summary>8-bit signed integer (<c>"I8"</c>): int8 weights of a quantized checkpoint.</summary>
+    I8,
+    /// <summary>bfloat16, the upper 16 bits of an IEEE float, little-endian (<c>"BF16"</c>): bf16 weights of a quantized checkpoint.</summary>
+    BF16,
 }
 
 /// <summary>One tensor's header entry: its type, shape and byte range within the data section.</summary>
@@ -94,6 +98,33 @@ public sealed partial class SafeTensorsFile
         CopyLittleEndian(Bytes(info), MemoryMarshal.AsBytes(data.AsSpan()), sizeof(long));
         return (data, (int[])info.Shape.Clone());
     }
+
+    /// <summary>An I8 tensor's values (row-major) and shape.</summary>
+    public (sbyte[] Data, int[] Shape) GetInt8(string name)
+    {
+        var info = Require(name, SafeDType.I8);
+        var data = new sbyte[info.Count];
+        Bytes(info).CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
+        return (data, (int[])info.Shape.Clone());
+    }
+
+    /// <summary>A BF16 tensor's bits (row-major) and shape.</summary>
+    public (ushort[] Data, int[] Shape) GetBf16(string name)
+    {
+        var info = Require(name, SafeDType.BF16);
+        var data = new ushort[info.Count];
+        CopyLittleEndian(Bytes(info), MemoryMarshal.AsBytes(data.AsSpan()), sizeof(ushort));
+        return (data, (int[])info.Shape.Clone());
+    }
+
+    /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
+    internal static int SizeOf(SafeDType dtype) => dtype switch
+    {
+        SafeDType.F32 => 4,
+        SafeDType.I64 => 8,
+        SafeDType.I8 => 1,
+        _ => 2,
+    };
 
     /// <summary>An F32 tensor as a <see cref="Tensor"/> (pooled if a <see cref="TensorScope"/> is active).</summary>
     public Tensor GetTensor(string name)
@@ -200,7 +231,9 @@ public sealed partial class SafeTensorsFile
         {
             "F32" => SafeDType.F32,
             "I64" => SafeDType.I64,
-            var other => throw new InvalidDataException($"{where}: dtype '{other}' is not supported (Attend reads F32 and I64)"),
+            "I8" => SafeDType.I8,
+            "BF16" => SafeDType.BF16,
+            var other => throw new InvalidDataException($"{where}: dtype '{other}' is not supported (Attend reads F32, I64, I8 and BF16)"),
         };
         if (!e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array)
             throw new InvalidDataException($"{where}: missing array field 'shape'");
@@ -220,7 +253,7 @@ public sealed partial class SafeTensorsFile
         long count = SafeTensorInfo.ShapeCount(shape);
         if (count > Array.MaxLength)
             throw new InvalidDataException($"{where}: shape {ShapeOf.Format(shape)} has more elements than an array can hold");
-        long expected = count * (dtype == SafeDType.F32 ? 4 : 8);
+        long expected = count * SizeOf(dtype);
         if (expected != end - begin)
             throw new InvalidDataException($"{where}: shape {ShapeOf.Format(shape)} of {dtype} needs {expected} bytes but data_offsets [{begin}, {end}] hold {end - begin}");
         return new SafeTensorInfo(name, dtype, shape, begin, end);

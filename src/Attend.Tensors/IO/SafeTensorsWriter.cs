@@ -13,6 +13,7 @@ public sealed class SafeTensorsEntry
 {
     private readonly float[]? _floats;
     private readonly long[]? _longs;
+    private readonly Array? _small; // sbyte[] (I8) or ushort[] (BF16)
     private readonly Tensor? _tensor;
 
     /// <summary>The tensor's name in the file header.</summary>
@@ -22,7 +23,8 @@ public sealed class SafeTensorsEntry
     /// <summary>The shape written (empty for a 0-d scalar).</summary>
     public int[] Shape { get; }
 
-    private SafeTensorsEntry(string name, SafeDType dtype, int[] shape, long length, float[]? floats, long[]? longs, Tensor? tensor)
+    private SafeTensorsEntry(string name, SafeDType dtype, int[] shape, long length, float[]? floats, long[]? longs, Tensor? tensor,
+        Array? small = null)
     {
         if (string.IsNullOrEmpty(name) || name == SafeTensorsFile.MetadataKey)
             throw new ArgumentException($"safetensors: '{name}' cannot name a tensor");
@@ -36,6 +38,7 @@ public sealed class SafeTensorsEntry
         _floats = floats;
         _longs = longs;
         _tensor = tensor;
+        _small = small;
     }
 
     /// <summary>An F32 tensor from an array (row-major).</summary>
@@ -46,14 +49,24 @@ public sealed class SafeTensorsEntry
     public static SafeTensorsEntry Int64(string name, long[] data, params int[] shape) =>
         new(name, SafeDType.I64, shape, data.Length, null, data, null);
 
+    /// <summary>An I8 tensor from an array (row-major).</summary>
+    public static SafeTensorsEntry Int8(string name, sbyte[] data, params int[] shape) =>
+        new(name, SafeDType.I8, shape, data.Length, null, null, null, data);
+
+    /// <summary>A BF16 tensor from its bits (row-major).</summary>
+    public static SafeTensorsEntry Bf16(string name, ushort[] data, params int[] shape) =>
+        new(name, SafeDType.BF16, shape, data.Length, null, null, null, data);
+
     /// <summary>An F32 tensor holding a <see cref="Tensor"/>'s values (read when the file is written).</summary>
     public static SafeTensorsEntry From(string name, Tensor t) =>
         new(name, SafeDType.F32, t.Shape, t.Length, null, null, t);
 
-    internal long ByteLength => SafeTensorInfo.ShapeCount(Shape) * (DType == SafeDType.F32 ? 4 : 8);
+    internal long ByteLength => SafeTensorInfo.ShapeCount(Shape) * SafeTensorsFile.SizeOf(DType);
 
     internal ReadOnlySpan<byte> Bytes()
     {
+        if (_small is sbyte[] i8) return MemoryMarshal.AsBytes(i8.AsSpan());
+        if (_small is ushort[] bf16) return MemoryMarshal.AsBytes(bf16.AsSpan());
         if (_longs is not null) return MemoryMarshal.AsBytes(_longs.AsSpan());
         if (_floats is not null) return MemoryMarshal.AsBytes(_floats.AsSpan());
         return MemoryMarshal.AsBytes((ReadOnlySpan<float>)_tensor!.Data);
@@ -69,13 +82,14 @@ public sealed partial class SafeTensorsFile
     /// <summary>
     /// Writes a safetensors file atomically (<see cref="AtomicFile"/>): the bytes go to a temporary file in the same
     /// directory, are flushed to disk, and only then replace <paramref name="path"/>, so a crash mid-write leaves
-    /// the previous file intact (checkpoints rely on this). I64 tensors are laid out first so every
-    /// tensor starts 8-byte aligned; header keys follow the data order, <c>__metadata__</c> last.
+    /// the previous file intact (checkpoints rely on this). Tensors are laid out by element size, largest first (I64,
+    /// F32, BF16, I8), so every tensor starts aligned to its element; header keys follow the data order,
+    /// <c>__metadata__</c> last.
     /// </summary>
     public static void Write(string path, IEnumerable<SafeTensorsEntry> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var all = tensors.ToList();
-        var entries = all.Where(e => e.DType == SafeDType.I64).Concat(all.Where(e => e.DType != SafeDType.I64)).ToList();
+        var entries = all.OrderByDescending(e => SizeOf(e.DType)).ToList(); // stable: same-size tensors keep their order
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in entries)
             if (!names.Add(e.Name)) throw new ArgumentException($"{path}: tensor name '{e.Name}' given twice");
@@ -86,7 +100,7 @@ public sealed partial class SafeTensorsFile
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
         file.Stream.Write(len);
         file.Stream.Write(header);
-        foreach (var e in entries) WriteLittleEndian(file.Stream, e.Bytes(), e.DType == SafeDType.F32 ? 4 : 8);
+        foreach (var e in entries) WriteLittleEndian(file.Stream, e.Bytes(), SizeOf(e.DType));
         file.Commit();
     }
 

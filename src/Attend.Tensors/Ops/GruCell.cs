@@ -153,6 +153,11 @@ public static partial class Ops
     private static void HiddenProjection(ReadOnlySpan<float> h, Tensor weightHh, Tensor? biasHh, Span<float> gh, int batch, int hidden, int gates)
     {
         int width = gates * hidden;
+        if (weightHh.Quantized is { } q && q.Runs(batch))
+        {
+            q.Multiply(h, biasHh is null ? default : biasHh.Data, gh, batch);
+            return;
+        }
         if (weightHh.Packed is { } packed)
         {
             Gemm.MultiplyPrepacked(h, weightHh.Data, packed, biasHh is null ? default : biasHh.Data, gh, batch);

@@ -48,7 +48,9 @@ public static partial class Ops
         var y = Tensor.Empty(b, s, outF);
         // No padding and one input: the input is the product's operand as it is.
         bool whole = n == b * s && parts.Length == 1;
-        if (whole) Gemm.Multiply(first.Data, weight.Data, y.Data, n, outF, inF, transB: true);
+        var quantized = weight.Quantized is { } q && q.Runs(n) ? q : null;
+        if (whole && quantized is not null) quantized.Multiply(first.Data, default, y.Data, n);
+        else if (whole) Gemm.Multiply(first.Data, weight.Data, y.Data, n, outF, inF, transB: true);
         else
         {
             var xc = BufferPool.Shared.Rent(MaxPrefixChunk(n) * inF);
@@ -56,7 +58,8 @@ public static partial class Ops
             foreach (var (r0, m) in PrefixChunks(n))
             {
                 GatherRows(parts, at, inF, r0, m, xc, gradients: false);
-                Gemm.Multiply(xc.AsSpan(0, m * inF), weight.Data, yc.AsSpan(0, m * outF), m, outF, inF, transB: true);
+                if (quantized is not null) quantized.Multiply(xc.AsSpan(0, m * inF), default, yc.AsSpan(0, m * outF), m);
+                else Gemm.Multiply(xc.AsSpan(0, m * inF), weight.Data, yc.AsSpan(0, m * outF), m, outF, inF, transB: true);
                 ScatterRows(yc, at, outF, r0, m, y.Data);
             }
             ClearPadding(lens, s, outF, y.Data);

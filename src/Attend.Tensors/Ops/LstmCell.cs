@@ -107,7 +107,8 @@ public static partial class Ops
             if (biasHh is null) row.CopyTo(gates.Slice(b * width, width));
             else TensorPrimitives.Add(row, biasHh.Data, gates.Slice(b * width, width));
         }
-        if (weightHh.Packed is { } packed) Gemm.MultiplyPrepacked(h, weightHh.Data, packed, default, gates, batch, accumulate: true);
+        if (weightHh.Quantized is { } q && q.Runs(batch)) q.Multiply(h, default, gates, batch, accumulate: true);
+        else if (weightHh.Packed is { } packed) Gemm.MultiplyPrepacked(h, weightHh.Data, packed, default, gates, batch, accumulate: true);
         else Gemm.Multiply(h, weightHh.Data, gates, batch, width, hidden, transB: true, accumulate: true);
     }
 }

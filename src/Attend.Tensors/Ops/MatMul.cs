@@ -54,7 +54,8 @@ public static partial class Ops
     }
 
     /// <summary>
-    /// x·Wᵀ + b, as PyTorch's nn.Linear: x [..., In], weight [Out, In], bias [Out] or null → [..., Out].
+    /// x·Wᵀ + b, as PyTorch's nn.Linear: x [..., In], weight [Out, In], bias [Out] or null → [..., Out]. A weight
+    /// holding a quantized copy (int8, bf16) multiplies in its precision.
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
@@ -67,7 +68,8 @@ public static partial class Ops
         var shape = (int[])x.Shape.Clone();
         shape[^1] = outF;
         var y = Tensor.Empty(shape);
-        if (weight.Packed is { } packed && inF > 0) Gemm.MultiplyPrepacked(x.Data, weight.Data, packed, bias is null ? default : bias.Data, y.Data, rows);
+        if (weight.Quantized is { } q && q.Runs(rows) && inF > 0) q.Multiply(x.Data, bias is null ? default : bias.Data, y.Data, rows);
+        else if (weight.Packed is { } packed && inF > 0) Gemm.MultiplyPrepacked(x.Data, weight.Data, packed, bias is null ? default : bias.Data, y.Data, rows);
         else if (bias is not null) Gemm.MultiplyAddRowBias(x.Data, weight.Data, bias.Data, y.Data, rows, outF, inF, transB: true);
         else Gemm.Multiply(x.Data, weight.Data, y.Data, rows, outF, inF, transB: true);
         var parents = bias is null ? new[] { x, weight } : new[] { x, weight, bias };

@@ -43,7 +43,8 @@ public static partial class Ops
             for (int r = 0; r < rows; r++) x.Data.Slice((r * t + first) * inF, count * inF).CopyTo(gathered.AsSpan(r * count * inF, count * inF));
             a = gathered;
         }
-        if (bias is not null) Gemm.MultiplyAddRowBias(a, weight.Data, bias.Data, y.Data, m, outF, inF, transB: true);
+        if (weight.Quantized is { } q && q.Runs(m)) q.Multiply(a[..(m * inF)], bias is null ? default : bias.Data, y.Data, m);
+        else if (bias is not null) Gemm.MultiplyAddRowBias(a, weight.Data, bias.Data, y.Data, m, outF, inF, transB: true);
         else Gemm.Multiply(a, weight.Data, y.Data, m, outF, inF, transB: true);
         if (gathered is not null) BufferPool.Shared.Return(gathered);
 

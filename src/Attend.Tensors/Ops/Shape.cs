@@ -162,6 +162,8 @@ public static partial class Ops
         var y = Tensor.Empty(shape);
         for (int o = 0; o < outer; o++)
             x.Data.Slice(o * stride + from, chunk).CopyTo(y.Data.Slice(o * chunk, chunk));
+        // Columns of a quantized weight (the decoder's split of W_ih): the same integers and scales, so the same products.
+        if (x.Quantized is { } q && x.Rank == 2 && d == 1 && length > 0) y.ShareQuantized(q.Columns(start, length));
         return y.Attach(() =>
         {
             var dy = y.Grad;

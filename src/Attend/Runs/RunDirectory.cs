@@ -84,10 +84,17 @@ internal static class RunDirectory
     }
 
     /// <summary>Loads a checkpoint folder (or run directory) for decoding; refuses one whose vocabularies do not match.</summary>
-    public static LoadedModel LoadModel(string path)
+    public static LoadedModel LoadModel(string path) => LoadModel(path, null);
+
+    /// <summary>
+    /// Loads a checkpoint for decoding in <paramref name="precision"/> (null: as stored; see <see cref="ModelPrecision.Apply"/>):
+    /// an fp32 checkpoint is quantized as it loads.
+    /// </summary>
+    public static LoadedModel LoadModel(string path, Precision? precision)
     {
         var dir = Resolve(path);
         var (model, info) = Checkpoint.Load(Path.Combine(dir, "model.safetensors"));
+        ModelPrecision.Apply(model, precision, dir);
         var config = ConfigLoader.LoadFile(Path.Combine(dir, "config.yaml"));
         var src = Vocabulary.Load(Path.Combine(dir, "src.vocab"));
         var trg = Vocabulary.Load(Path.Combine(dir, "trg.vocab"));

@@ -28,7 +28,7 @@ public class ReverseTaskTests(ITestOutputHelper output)
     private static readonly ConcurrentDictionary<AttentionKind, Lazy<Seq2Seq>> Trained = new();
 
     /// <summary>Each kind is trained once per test run and shared by the tests that need it.</summary>
-    private static Seq2Seq TrainedModel(AttentionKind kind) => Trained.GetOrAdd(kind, k => new Lazy<Seq2Seq>(() => Train(k, Steps))).Value;
+    internal static Seq2Seq TrainedModel(AttentionKind kind) => Trained.GetOrAdd(kind, k => new Lazy<Seq2Seq>(() => Train(k, Steps))).Value;
 
     internal static Seq2SeqBatch RandomBatch(Rng rng, int batch, int minLen, int maxLen)
     {
