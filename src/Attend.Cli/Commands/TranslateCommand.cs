@@ -6,6 +6,7 @@ using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;
 using Attend.Runs;
+using Attend.Tensors.Distributed;
 using Attend.Tensors.IO;
 using Attend.Text;
 using Spectre.Console;
@@ -36,7 +37,8 @@ internal static class TranslateCommand
         var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
         var outputFile = new Option<string?>("--output") { Description = "Write translations to this file instead of stdout" };
         var tokens = new Option<bool>("--tokens") { Description = "Print tokens separated by spaces instead of detokenized text" };
-        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens })
+        var distributed = DistributedOption.Create();
+        foreach (var o in new Option[] { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens, distributed })
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
@@ -52,8 +54,17 @@ internal static class TranslateCommand
                 pr.GetValue(ratio) ?? testing.MaxOutputRatio, pr.GetValue(nbest), testing.BatchSize, pr.GetValue(maxInput));
             if (search.NBest > search.BeamSize)
                 throw new ConfigException($"--nbest: expected 1..beam size ({search.BeamSize}), got {search.NBest}");
+            var comm = DistributedOption.Open(pr.GetValue(distributed));
+            if (comm.Size > 1 && pr.GetValue(show)) throw new ConfigException("--show-attention: draws on one terminal; not with several ranks");
             var session = new Session(m, all.Select(x => x.Model).ToList(), search, pr.GetValue(alignments), pr.GetValue(replaceUnk), pr.GetValue(tokens),
                 pr.GetValue(show) ? EvalInputs.Console(err) : null);
+            if (comm.Size > 1)
+            {
+                // Not disposed on an exception: MPI_Finalize would wait for the other ranks, and CommandGuard aborts them instead.
+                Sharded.Translate(comm, session, search.BatchSize, pr.GetValue(input), pr.GetValue(outputFile), stdout, pr.GetValue(attention));
+                comm.Dispose();
+                return 0;
+            }
             using (var target = OutputTarget.Open(pr.GetValue(outputFile), stdout))
             {
                 var output = target.Writer;
@@ -82,10 +93,13 @@ internal static class TranslateCommand
     }
 
     /// <summary>The state of one translate call: options, the running sentence number, collected attention matrices.</summary>
-    private sealed class Session(LoadedModel m, IReadOnlyList<Model.Seq2Seq> models, SearchOptions search, bool alignments, bool replaceUnk, bool rawTokens, IAnsiConsole? show)
+    internal sealed class Session(LoadedModel m, IReadOnlyList<Model.Seq2Seq> models, SearchOptions search, bool alignments, bool replaceUnk, bool rawTokens, IAnsiConsole? show)
     {
         private int _index;
         public List<AttentionMatrix> Matrices { get; } = [];
+
+        /// <summary>The number (0-based) of the next sentence, as n-best lists print it: a rank's share starts past the others'.</summary>
+        public int Index { set => _index = value; }
 
         public void Translate(TextLine[] lines, TextWriter output)
         {
