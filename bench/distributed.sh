@@ -73,5 +73,17 @@ for name, label in [("1x1", "1 rank x 1 thread"), ("2x1", "2 ranks x 1 thread"),
 print(f"2x1 / 1x1 = {rows['2x1'][0] / rows['1x1'][0]:.2f} (goal >= 1.8);  2x1 / 1x2 = {rows['2x1'][0] / rows['1x2'][0]:.2f} (goal >= 0.9)")
 print(f"all-reduce of {floats * 4 / 1e6:.1f} MB on 2 ranks (median of 20): Open MPI default {ar_default:.1f} ms, "
       f"ring {ar_ring:.1f} ms, segmented ring 1 MB {ar_segring:.1f} ms")
+# The scaling model: N machines, ring all-reduce t = 2(N-1)/N * bytes / bandwidth, not overlapped with compute.
+# compute = this machine's 1 rank x 1 thread seconds per update of 64 pairs (a machine with C such cores scales it by
+# its own measured speed-up); weak = 64 pairs per machine (global batch 64 N), strong = 64 pairs in all (64/N each).
+compute, gbytes = rows["1x1"][1], floats * 4
+print(f"scaling model: compute {compute:.3f} s per update of 64 pairs, {gbytes / 1e6:.1f} MB all-reduced per update")
+print(f"{'N':>4}" + "".join(f"{f'ar ms @{g}G':>12}" for g in (10, 25, 100)) + "".join(f"{f'weak @{g}G':>11}" for g in (10, 25, 100))
+      + "".join(f"{f'strong @{g}G':>13}" for g in (10, 25, 100)))
+for n in (2, 4, 8, 16, 32, 64):
+    t = [2 * (n - 1) / n * gbytes / (g * 1e9 / 8) for g in (10, 25, 100)]
+    weak = [compute / (compute + x) for x in t]
+    strong = [(compute / n) / (compute / n + x) for x in t]
+    print(f"{n:>4}" + "".join(f"{x * 1e3:>12.1f}" for x in t) + "".join(f"{e:>11.0%}" for e in weak) + "".join(f"{e:>13.0%}" for e in strong))
 PY
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(lscpu | grep 'Model name' | sed 's/  */ /g'); $(date -u '+%Y-%m-%d %H:%M UTC')"
