@@ -42,8 +42,8 @@ public sealed record TrainResult(StopReason Reason, long Steps, string RunDir, V
 /// so its buffers return to the pool. Cancellation (Ctrl-C) finishes the current step, writes <c>last</c>
 /// and returns <see cref="StopReason.Interrupted"/>.
 /// Given a communicator of several ranks (<see cref="DataParallel"/>), each rank trains on its share of every
-/// batch and the gradients are summed before the update; rank 0 alone validates, logs and writes checkpoints,
-/// and the others follow its decisions (learning-rate changes, early stopping), so all replicas stay equal.
+/// batch and the gradients are summed before the update; the ranks share each validation, rank 0 alone reports,
+/// logs and writes checkpoints, and the others follow its decisions (learning-rate changes, early stopping), so all replicas stay equal.
 /// </summary>
 public sealed class Trainer
 {
@@ -235,14 +235,15 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// A validation by rank 0 and its consequences on every rank: the replicas' checksums compared, rank 0's score
-    /// shared, so the schedule and early stopping decide alike everywhere; rank 0 reports, logs and saves.
+    /// A validation shared by the ranks (each scores a block of the dev set, rank 0 gathers) and its consequences on
+    /// every rank: the replicas' checksums compared, rank 0's score shared, so the schedule and early stopping decide
+    /// alike everywhere; rank 0 reports, logs and saves.
     /// </summary>
     private (ValidationResult? Result, bool Stop) ValidateAndSave(double elapsed, ref ValidationResult? best)
     {
         var t = _config.Training;
         if (_ranks.Size > 1) _ranks.CheckReplicasEqual(_state.Step);
-        var v = _ranks.IsLeader ? Validator.Run(Model, _data, _data.Dev, _state.Step, t.PrintSamples, Math.Max(t.BatchSize, 64)) : null;
+        var v = Validator.Run(Model, _data, _data.Dev, _state.Step, t.PrintSamples, Math.Max(t.BatchSize, 64), _ranks.Comm);
         double score = v is null ? double.NaN : t.EarlyStoppingMetric == StopMetric.Bleu ? v.Bleu : -v.Loss;
         if (_ranks.Size > 1) score = _ranks.FromLeader(score);
         bool isBest = double.IsNaN(_state.BestScore) || score > _state.BestScore;
