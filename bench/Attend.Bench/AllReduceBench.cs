@@ -41,8 +41,8 @@ internal static class AllReduceBench
         if (comm.Rank == 0)
         {
             double median = ms[ms.Count / 2], gbps = 2.0 * (comm.Size - 1) / comm.Size * floats * 4 / (median / 1e3) / 1e9;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"allreduce ranks {comm.Size} floats {floats} ({floats * 4 / 1e6:F1} MB) bucket {Math.Min(bucket, floats)}: median {median:F1} ms, best {ms[0]:F1} ms, bus {gbps:F2} GB/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allreduce ranks {comm.Size} floats {floats} ({floats * 4 / 1e6:F1} MB) " +
+                $"bucket {Math.Min(bucket, floats)}: median {median:F1} ms, best {ms[0]:F1} ms, bus {gbps:F2} GB/s"));
         }
         return 0;
     }

@@ -31,7 +31,8 @@ internal static class Sharded
         var text = comm.Gather(Encoding.UTF8.GetBytes(mine.ToString()));
         // Each rank's attention matrices as JSON objects, each followed by a comma, so the gathered bytes are the list's items.
         var items = attentionPath is null ? []
-            : Encoding.UTF8.GetBytes(string.Concat(session.Matrices.Select(a => JsonSerializer.Serialize(new { source = a.Source, target = a.Target, attention = a.Weights }) + ",")));
+            : Encoding.UTF8.GetBytes(string.Concat(session.Matrices.Select(a =>
+                JsonSerializer.Serialize(new { source = a.Source, target = a.Target, attention = a.Weights }) + ",")));
         var matrices = comm.Gather(items);
         if (comm.Rank != 0) return;
         using (var target = OutputTarget.Open(outputPath, stdout))

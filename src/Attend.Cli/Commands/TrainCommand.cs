@@ -51,7 +51,8 @@ internal static class TrainCommand
     {
         var result = TrainingRun.Start(cfg, resume, comm.Rank == 0 ? observer : ITrainingObserver.Silent, comm).Run();
         if (comm.Rank == 0)
-            output.WriteLine($"{result.Reason}: {result.Steps} steps on {comm.Size} ranks; best {result.Best?.Step} (bleu {result.Best?.Bleu:F2}, loss {result.Best?.Loss:F4}); run in {result.RunDir}");
+            output.WriteLine($"{result.Reason}: {result.Steps} steps on {comm.Size} ranks; best {result.Best?.Step} " +
+                             $"(bleu {result.Best?.Bleu:F2}, loss {result.Best?.Loss:F4}); run in {result.RunDir}");
         return 0;
     }
 

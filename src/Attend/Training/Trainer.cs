@@ -125,14 +125,7 @@ public sealed class Trainer
                     var p = new TrainProgress(epoch + 1, _state.Step, lossSum / lossCount, tokens / Math.Max(window.Elapsed.TotalSeconds, 1e-9),
                         Math.Min(fraction, 1), _optimizer.LearningRate);
                     _observer.Progress(p);
-                    if (_ranks.IsLeader)
-                        MetricsLog.Append(RunDir, _ranks.Size == 1
-                            ? new { kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond, elapsed_s = Elapsed(), ranks = 1 }
-                            : (object)new
-                            {
-                                kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond, elapsed_s = Elapsed(),
-                                ranks = _ranks.Size, allreduce_ms = allReduceMs / lossCount
-                            });
+                    if (_ranks.IsLeader) LogTrain(p, Elapsed(), allReduceMs / lossCount);
                     (lossSum, lossCount, tokens, allReduceMs) = (0, 0, 0, 0);
                     window.Restart();
                 }
@@ -159,6 +152,23 @@ public sealed class Trainer
         else if (validatedAt != _state.Step && _state.Step > 0)
             last = ValidateAndSave(Elapsed(), ref best).Result;
         return new TrainResult(reason, _state.Step, RunDir, best, last);
+    }
+
+    /// <summary>A training line of metrics.jsonl; a run of several ranks adds the mean all-reduce time per update.</summary>
+    private void LogTrain(TrainProgress p, double elapsed, double allReduceMs)
+    {
+        object line = _ranks.Size == 1
+            ? new
+            {
+                kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond,
+                elapsed_s = elapsed, ranks = 1,
+            }
+            : new
+            {
+                kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond,
+                elapsed_s = elapsed, ranks = _ranks.Size, allreduce_ms = allReduceMs,
+            };
+        MetricsLog.Append(RunDir, line);
     }
 
     /// <summary>
@@ -255,7 +265,10 @@ public sealed class Trainer
         {
             if (isBest) best = v;
             _observer.Validated(v, isBest);
-            MetricsLog.Append(RunDir, new { kind = "valid", step = v.Step, loss = v.Loss, ppl = v.Perplexity, bleu = v.Bleu, exact_match = v.ExactMatch, best = isBest, ranks = _ranks.Size });
+            MetricsLog.Append(RunDir, new
+            {
+                kind = "valid", step = v.Step, loss = v.Loss, ppl = v.Perplexity, bleu = v.Bleu, exact_match = v.ExactMatch, best = isBest, ranks = _ranks.Size,
+            });
             Save(elapsed, isBest);
         }
         bool stop = t.Patience > 0 && _state.BadValidations >= t.Patience;

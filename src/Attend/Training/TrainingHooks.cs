@@ -22,7 +22,8 @@ internal static class TrainingHooks
     public static void FailIfAsked(int rank, long step)
     {
         if (Environment.GetEnvironmentVariable("ATTEND_FAIL_AT") is not { Length: > 0 } spec) return;
-        if (spec.Split(':') is [var r, var s] && int.TryParse(r, out int failRank) && long.TryParse(s, out long failStep) && failRank == rank && failStep == step)
+        if (spec.Split(':') is [var r, var s] && int.TryParse(r, out int failRank) && long.TryParse(s, out long failStep)
+            && failRank == rank && failStep == step)
             throw new InvalidOperationException($"injected failure at update {step} (ATTEND_FAIL_AT={spec})");
     }
 }

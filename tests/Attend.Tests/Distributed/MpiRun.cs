@@ -15,7 +15,10 @@ internal sealed class MpiRun : IDisposable
 
     public MpiRun(int ranks, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo(Mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Mpirun)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
         foreach (var a in new[] { "--oversubscribe", "--allow-run-as-root", "--bind-to", "none", "-np", ranks.ToString() }) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment)
         {
