@@ -1,5 +1,5 @@
 // What synchronous data-parallel training needs besides the gradient sum: each rank's share of a batch, one
-// starting point for all, agreement on when to stop, and a check that the replicas stayed equal.
+// starting point for all, agreement on when to end, and a check that the replicas stayed equal.
 using System.Runtime.InteropServices;
 using Attend.Tensors;
 using Attend.Tensors.Distributed;
@@ -61,7 +61,7 @@ internal sealed class DataParallel(ICommunicator comm, IReadOnlyList<Tensor> par
         comm.MaxInPlace(range);
         if (range[0] != -range[1])
             throw new InvalidOperationException($"step {step}: the parameters differ between ranks (checksum {sum:R} on rank {Rank}, " +
-                                                $"from {-range[1]:R} to {range[0]:R} over {Size} ranks); stopping the run");
+                                                $"from {-range[1]:R} to {range[0]:R} over {Size} ranks); ending the run");
     }
 
     /// <summary>A 52-bit hash of every parameter's bits (exact as a double, so ranks can compare it with MPI_MAX).</summary>

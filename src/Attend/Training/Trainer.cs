@@ -108,8 +108,8 @@ public sealed class Trainer
         {
             foreach (var (shard, group, batchEnd) in Updates(epoch, epoch == _state.Epoch ? _state.BatchInEpoch : 0))
             {
-                // 2 = interrupted, 1 = out of time. Several ranks stop together or not at all (the most urgent reason of any
-                // rank): a rank that stopped alone would leave the others waiting in a collective.
+                // 2 = interrupted, 1 = out of time. Several ranks end together or not at all (the most urgent reason of any
+                // rank): a rank that ended alone would leave the others waiting in a collective.
                 int halt = cancel.IsCancellationRequested ? 2 : t.MaxSeconds > 0 && Elapsed() >= t.MaxSeconds ? 1 : 0;
                 if (_ranks.Size > 1) halt = _ranks.Max(halt);
                 if (halt == 2) { reason = StopReason.Interrupted; break; }

@@ -63,7 +63,7 @@ public class ReplicaTests
     }
 
     [Fact]
-    public void Equal_replicas_pass_the_check_and_one_changed_bit_stops_the_run()
+    public void Equal_replicas_pass_the_check_and_one_changed_bit_ends_the_run()
     {
         var ps = Parameters();
         double mine = DataParallel.Checksum(ps);
