@@ -45,5 +45,5 @@ public static class Communicator
     }
 
     /// <summary>The MPI communicator this process created, if any: an error handler aborts the job through it.</summary>
-    public static ICommunicator? Active { get; private set; }
+    public static ICommunicator? Active { get; internal set; }
 }

@@ -124,6 +124,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     {
         if (_finalized) return;
         _finalized = true;
+        if (ReferenceEquals(Communicator.Active, this)) Communicator.Active = null; // no MPI_Abort after MPI_Finalize
         int done;
         if (_mpi.Finalized(&done) == MpiLibrary.Success && done == 0) _mpi.Finalize();
     }

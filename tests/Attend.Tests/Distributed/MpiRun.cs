@@ -38,6 +38,7 @@ internal sealed class MpiRun : IDisposable
 
     public MpiRun(int ranks, params string[] args) : this(ranks, new Dictionary<string, string>(), args) { }
 
+    public bool HasExited => _p.HasExited;
     public string Stdout { get { lock (_out) return _out.ToString(); } }
     public string Stderr { get { lock (_err) return _err.ToString(); } }
 

@@ -12,17 +12,33 @@ public class RankFailureTests
     private static string[] LongRun(string runDir) =>
         DebugRuns.Train(runDir, 100_000, "--set", "training.epochs=1000", "--set", "training.validate_every=100000");
 
+    /// <summary>Waits (at most two minutes) until rank 0 has logged update 10; false if the job ended first or never got there.</summary>
+    private static bool WaitForUpdate10(string run, MpiRun job)
+    {
+        var metrics = Path.Combine(run, "metrics.jsonl");
+        for (var until = DateTime.UtcNow + TimeSpan.FromMinutes(2); DateTime.UtcNow < until; Thread.Sleep(50))
+        {
+            bool ended = job.HasExited; // read first: a job that ended after writing the line still counts
+            if (File.Exists(metrics) && File.ReadAllText(metrics).Contains("\"step\":10,", StringComparison.Ordinal)) return true;
+            if (ended) return false;
+        }
+        return false;
+    }
+
     [Fact]
     public void A_rank_that_throws_aborts_the_job_naming_the_rank_and_the_cause()
     {
         var dir = RepoPaths.TempDir("mpi-throw");
         try
         {
-            using var job = new MpiRun(2, new Dictionary<string, string> { ["ATTEND_FAIL_AT"] = "1:5" }, LongRun(Path.Combine(dir, "run")));
+            var run = Path.Combine(dir, "run");
+            using var job = new MpiRun(2, new Dictionary<string, string> { ["ATTEND_FAIL_AT"] = "1:12" }, LongRun(run));
+            // The clock starts when rank 0 logs update 10 (a loaded machine may take long to start the ranks); rank 1 throws at 12.
+            Assert.True(WaitForUpdate10(run, job), $"training did not start; stderr: {job.Stderr}");
             var clock = Stopwatch.StartNew();
             int code = job.Wait(Bound);
             Assert.NotEqual(0, code);
-            Assert.Contains("attend train (rank 1 of 2): unexpected error (InvalidOperationException: injected failure at update 5", job.Stderr);
+            Assert.Contains("attend train (rank 1 of 2): unexpected error (InvalidOperationException: injected failure at update 12", job.Stderr);
             Assert.True(clock.Elapsed < Bound);
         }
         finally { Directory.Delete(dir, recursive: true); }
@@ -36,10 +52,7 @@ public class RankFailureTests
         {
             var run = Path.Combine(dir, "run");
             using var job = new MpiRun(2, LongRun(run));
-            var metrics = Path.Combine(run, "metrics.jsonl");
-            var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (!(File.Exists(metrics) && File.ReadAllText(metrics).Contains("\"step\":10,")) && DateTime.UtcNow < until) Thread.Sleep(100);
-            Assert.True(File.Exists(metrics), $"training did not start; stderr: {job.Stderr}");
+            Assert.True(WaitForUpdate10(run, job), $"training did not start; stderr: {job.Stderr}");
             int pid = MpiRun.RankPid(1, run) ?? throw new InvalidOperationException("rank 1 not found");
             var clock = Stopwatch.StartNew();
             Process.GetProcessById(pid).Kill();
