@@ -15,6 +15,7 @@ public static class BenchMain
           translate  attend translate's search (greedy or beam) on random sentences with a random big model [--beam K] [--batch B] [--models M]
           bandwidth  read bandwidth from memory on 1 and 2 threads (the roofline of one-sentence decoding)
           corpus write a synthetic Zipfian parallel corpus for the data-path benchmarks --out DIR [--pairs N]
+          allreduce  MPI all-reduce of a gradient-sized float buffer, under mpirun [--floats F] [--reps R] [--bucket B]
           serve  load test of attend serve on loopback, with and without request batching --model RUN [--requests N --concurrency C]
         """;
 
@@ -37,6 +38,7 @@ public static class BenchMain
             case "bandwidth": return Bandwidth.Run(rest);
             case "translate": return TranslateBench.Run(rest);
             case "corpus": return SyntheticCorpus.Run(rest);
+            case "allreduce": return AllReduceBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown suite '{args[0]}' (try --help)");
                 return 2;

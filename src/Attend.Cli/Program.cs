@@ -1,6 +1,11 @@
 // attend: the command-line face of Attend. One class per verb under Commands/; this file is the table of contents.
 using System.CommandLine;
 using Attend.Cli.Commands;
+using Attend.Tensors.Distributed;
+
+// mpirun gives a rank's stdout a pseudo-terminal; .NET would put that terminal in keypad mode, writing an escape
+// sequence into the output (translations included). A rank draws no progress bar, so it needs no terminal features.
+if (Communicator.UnderLauncher) Environment.SetEnvironmentVariable("TERM", "dumb");
 
 var root = new RootCommand("Attend: neural machine translation with attention, in C#.")
 {

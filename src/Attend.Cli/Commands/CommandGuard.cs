@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Attend.Config;
+using Attend.Tensors.Distributed;
 using Attend.Text;
 
 namespace Attend.Cli.Commands;
@@ -7,7 +8,8 @@ namespace Attend.Cli.Commands;
 /// <summary>
 /// How `attend` fails. A user error (a bad flag, config, file, checkpoint or input line) is one line on stderr,
 /// "attend VERB: what is wrong", and exit code 2. Anything else is a bug: one line naming the exception and
-/// exit code 70, with the stack trace only under --verbose.
+/// exit code 70, with the stack trace only under --verbose. On one rank of an MPI job the line names the rank,
+/// and the whole job ends with MPI_Abort (the other ranks would otherwise wait for this one in a collective).
 /// </summary>
 internal static class CommandGuard
 {
@@ -41,20 +43,32 @@ internal static class CommandGuard
         }
         catch (Exception e) when (IsUserError(e))
         {
-            err.WriteLine($"attend {verb}: {e.Message.ReplaceLineEndings(" ")}");
-            return BadInput;
+            err.WriteLine($"{Who(verb)}: {e.Message.ReplaceLineEndings(" ")}");
+            return Ended(err, BadInput);
         }
         catch (Exception e) when (GlobalOptions.IsVerbose(pr))
         {
-            err.WriteLine($"attend {verb}: unexpected error: {e}");
-            return Internal;
+            err.WriteLine($"{Who(verb)}: unexpected error: {e}");
+            return Ended(err, Internal);
         }
         catch (Exception e)
         {
-            err.WriteLine($"attend {verb}: unexpected error ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); " +
+            err.WriteLine($"{Who(verb)}: unexpected error ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); " +
                           "run again with --verbose for the stack trace");
-            return Internal;
+            return Ended(err, Internal);
         }
+    }
+
+    private static string Who(string verb) =>
+        Communicator.Active is { Size: > 1 } c ? $"attend {verb} (rank {c.Rank} of {c.Size})" : $"attend {verb}";
+
+    /// <summary>The exit code; on a rank of an MPI job, MPI_Abort with it, which ends every rank (and does not return).</summary>
+    private static int Ended(TextWriter err, int code)
+    {
+        if (Communicator.Active is not { Size: > 1 } c) return code;
+        err.Flush();
+        c.Abort(code);
+        return code;
     }
 
     private static bool IsUserError(Exception e) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Attend.Config;
+using Attend.Tensors.Distributed;
 using Attend.Training;
 using Spectre.Console;
 
@@ -16,19 +17,43 @@ internal static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override a key, e.g. --set training.lr=0.001 (repeatable)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run from its last checkpoint, exactly" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar: validations and notes only, on stderr" };
+        var distributed = DistributedOption.Create();
         cmd.Arguments.Add(config);
         cmd.Options.Add(set);
         cmd.Options.Add(resume);
         cmd.Options.Add(quiet);
+        cmd.Options.Add(distributed);
         cmd.SetAction(pr => CommandGuard.Run(pr, "train", (output, err) =>
         {
             var cfg = ConfigLoader.LoadFile(pr.GetValue(config)!, pr.GetValue(set) ?? []);
+            var comm = DistributedOption.Open(pr.GetValue(distributed));
+            if (comm.Size > 1)
+            {
+                // Not disposed on an exception: MPI_Finalize would wait for the other ranks, and CommandGuard aborts them instead.
+                int code = TrainRanks(cfg, pr.GetValue(resume), comm, output, new LineObserver(err, pr.GetValue(quiet)));
+                comm.Dispose();
+                return code;
+            }
             bool plain = pr.GetValue(quiet) || Console.IsErrorRedirected || Console.IsOutputRedirected;
             var result = Train(cfg, pr.GetValue(resume), plain ? new LineObserver(err, pr.GetValue(quiet)) : null);
             output.WriteLine($"{result.Reason}: {result.Steps} steps; best {result.Best?.Step} (bleu {result.Best?.Bleu:F2}, loss {result.Best?.Loss:F4}); run in {result.RunDir}");
             return result.Reason == StopReason.Interrupted ? CommandGuard.Interrupted : 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// One rank of a data-parallel run (`mpirun -np N attend train`): rank 0 reports on <paramref name="observer"/>
+    /// and prints the result, the others stay silent. No signal handling: mpirun ends the ranks on Ctrl-C, and the
+    /// run continues from its last checkpoint with --resume.
+    /// </summary>
+    private static int TrainRanks(RunConfig cfg, bool resume, ICommunicator comm, TextWriter output, ITrainingObserver observer)
+    {
+        var result = TrainingRun.Start(cfg, resume, comm.Rank == 0 ? observer : ITrainingObserver.Silent, comm).Run();
+        if (comm.Rank == 0)
+            output.WriteLine($"{result.Reason}: {result.Steps} steps on {comm.Size} ranks; best {result.Best?.Step} " +
+                             $"(bleu {result.Best?.Bleu:F2}, loss {result.Best?.Loss:F4}); run in {result.RunDir}");
+        return 0;
     }
 
     /// <summary>Runs a training with SIGINT/SIGTERM turned into a clean stop (checkpoint, then return); a null observer shows a progress bar.</summary>

@@ -5,6 +5,7 @@ using Attend.Cli.Terminal;
 using Attend.Config;
 using Attend.Decoding;
 using Attend.Plots;
+using Attend.Tensors.Distributed;
 using Attend.Tensors.IO;
 using Attend.Text;
 using Spectre.Console;
@@ -35,10 +36,11 @@ internal static class TranslateCommand
         var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
         var outputFile = new Option<string?>("--output") { Description = "Write translations to this file instead of stdout" };
         var tokens = new Option<bool>("--tokens") { Description = "Print tokens separated by spaces instead of detokenized text" };
+        var distributed = DistributedOption.Create();
         var precision = PrecisionOption.Create(
             "Weights in fp32, int8 or bf16 (quantizes an fp32 checkpoint as it loads; default: as stored; docs/quantization.md)");
         foreach (var o in new Option[]
-                 { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens, precision })
+                 { model, beam, nbest, alpha, ratio, maxInput, alignments, attention, show, replaceUnk, input, outputFile, tokens, precision, distributed })
             cmd.Options.Add(o);
         cmd.SetAction(pr => CommandGuard.Run(pr, "translate", (stdout, err) =>
         {
@@ -55,7 +57,17 @@ internal static class TranslateCommand
             int beamSize = options.Beam ?? translator.Defaults.Beam!.Value;
             if (options.NBest > beamSize)
                 throw new ConfigException($"--nbest: expected 1..beam size ({beamSize}), got {options.NBest}");
+            var comm = DistributedOption.Open(pr.GetValue(distributed));
+            if (comm.Size > 1 && pr.GetValue(show)) throw new ConfigException("--show-attention: draws on one terminal; not with several ranks");
             var session = new Session(translator, options, pr.GetValue(alignments), pr.GetValue(tokens), pr.GetValue(show) ? EvalInputs.Console(err) : null);
+            if (comm.Size > 1)
+            {
+                // Not disposed on an exception: MPI_Finalize would wait for the other ranks, and CommandGuard aborts them instead.
+                Sharded.Translate(comm, session, options.BatchSize ?? translator.Defaults.BatchSize!.Value, pr.GetValue(input), pr.GetValue(outputFile), stdout,
+                    pr.GetValue(attention));
+                comm.Dispose();
+                return 0;
+            }
             using (var target = OutputTarget.Open(pr.GetValue(outputFile), stdout))
             {
                 var output = target.Writer;
@@ -84,11 +96,14 @@ internal static class TranslateCommand
     }
 
     /// <summary>The state of one translate call: options, the running sentence number, collected attention matrices.</summary>
-    private sealed class Session(TranslationModel translator, TranslateOptions options, bool alignments, bool rawTokens, IAnsiConsole? show)
+    internal sealed class Session(TranslationModel translator, TranslateOptions options, bool alignments, bool rawTokens, IAnsiConsole? show)
     {
         private readonly int _maxInput = options.MaxInputTokens ?? SearchLimits.DefaultMaxInputTokens;
         private int _index;
         public List<AttentionMatrix> Matrices { get; } = [];
+
+        /// <summary>The number (0-based) of the next sentence, as n-best lists print it: a rank's share starts past the others'.</summary>
+        public int Index { set => _index = value; }
 
         public void Translate(TextLine[] lines, TextWriter output)
         {

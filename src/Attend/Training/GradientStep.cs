@@ -13,16 +13,18 @@ internal static class GradientStep
     /// <summary>
     /// Runs forward and backward for each batch, adding into the parameters' gradients (the caller zeroes them
     /// first); <paramref name="targetTokens"/> are each batch's non-padding target tokens. Returns the loss.
+    /// <paramref name="updateTokens"/>, when given, is the target tokens of the whole update when these batches are
+    /// only this process's part of it (data-parallel ranks): each loss is then weighted by its share of that.
     /// </summary>
     public static double Accumulate(Seq2Seq model, IReadOnlyList<Seq2SeqBatch> batches, IReadOnlyList<long> targetTokens,
-        ForwardOptions options, float labelSmoothing)
+        ForwardOptions options, float labelSmoothing, long? updateTokens = null)
     {
         if (batches.Count != targetTokens.Count) throw new ArgumentException("one token count per batch");
-        double total = targetTokens.Sum(), value = 0;
+        double total = updateTokens ?? targetTokens.Sum(), value = 0;
         for (int i = 0; i < batches.Count; i++)
         {
             var loss = model.Loss(batches[i], options, labelSmoothing);
-            if (batches.Count > 1) loss = Ops.Scale(loss, (float)(targetTokens[i] / total));
+            if (batches.Count > 1 || updateTokens is not null) loss = Ops.Scale(loss, (float)(targetTokens[i] / total));
             value += loss.Data[0];
             loss.Backward(keepValues: false); // nothing below reads an activation: the pass frees them as it goes
         }

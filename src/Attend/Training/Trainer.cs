@@ -4,6 +4,7 @@ using Attend.Corpus;
 using Attend.Model;
 using Attend.Runs;
 using Attend.Tensors;
+using Attend.Tensors.Distributed;
 
 namespace Attend.Training;
 
@@ -52,6 +53,9 @@ internal sealed record TrainResult(StopReason Reason, long Steps, string RunDir,
 /// after <c>patience</c> validations without improvement. Each step runs inside a <see cref="TensorScope"/>
 /// so its buffers return to the pool. Cancellation (Ctrl-C) finishes the current step, writes <c>last</c>
 /// and returns <see cref="StopReason.Interrupted"/>.
+/// Given a communicator of several ranks (<see cref="DataParallel"/>), each rank trains on its share of every
+/// batch and the gradients are summed before the update; the ranks share each validation, rank 0 alone reports,
+/// logs and writes checkpoints, and the others follow its decisions (learning-rate changes, early stopping), so all replicas stay equal.
 /// </summary>
 internal sealed class Trainer
 {
@@ -65,13 +69,15 @@ internal sealed class Trainer
     private readonly LrScheduler _scheduler;
     private readonly Rng _rng;
     private TrainerState _state;
+    private readonly DataParallel _ranks;
 
-    public Trainer(RunConfig config, TrainingData data, string runDir, ITrainingObserver observer, Seq2Seq? model = null)
+    public Trainer(RunConfig config, TrainingData data, string runDir, ITrainingObserver observer, Seq2Seq? model = null, ICommunicator? comm = null)
     {
         (_config, _data, RunDir, _observer) = (config, data, runDir, observer);
         var seedRng = new Rng(config.Seed);
         Model = model ?? Seq2Seq.Create(config.ModelFor(data.SourceVocab.Count, data.TargetVocab.Count), seedRng.NextUInt64());
         var named = Model.NamedParameters().ToList();
+        _ranks = new DataParallel(comm ?? SingleProcess.Instance, named.Select(n => n.Param).ToList());
         var t = config.Training;
         _optimizer = t.Optimizer == OptimizerKind.Adam
             ? new AdamOptimizer(named, new Attend.Training.AdamOptions((float)t.Lr, (float)t.Beta1, (float)t.Beta2))
@@ -107,26 +113,32 @@ internal sealed class Trainer
         long lossCount = 0, tokens = 0;
         var window = Stopwatch.StartNew();
         StopReason reason = StopReason.Epochs;
+        if (_ranks.Size > 1) _ranks.BroadcastParameters();
+        double allReduceMs = 0;
 
         for (int epoch = _state.Epoch; epoch < t.Epochs && reason == StopReason.Epochs; epoch++)
         {
             foreach (var (shard, group, batchEnd) in Updates(epoch, epoch == _state.Epoch ? _state.BatchInEpoch : 0))
             {
-                if (cancel.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
+                // 2 = interrupted, 1 = out of time. Several ranks end together or not at all (the most urgent reason of any
+                // rank): a rank that ended alone would leave the others waiting in a collective.
+                int halt = cancel.IsCancellationRequested ? 2 : t.MaxSeconds > 0 && Elapsed() >= t.MaxSeconds ? 1 : 0;
+                if (_ranks.Size > 1) halt = _ranks.Max(halt);
+                if (halt == 2) { reason = StopReason.Interrupted; break; }
                 if (t.MaxSteps > 0 && _state.Step >= t.MaxSteps) { reason = StopReason.MaxSteps; break; }
-                if (t.MaxSeconds > 0 && Elapsed() >= t.MaxSeconds) { reason = StopReason.MaxSeconds; break; }
+                if (halt == 1) { reason = StopReason.MaxSeconds; break; }
 
                 double loss = TrainStep(shard, group, out long batchTokens);
                 _state = _state with { Step = _state.Step + 1, Epoch = epoch, BatchInEpoch = batchEnd };
-                lossSum += loss; lossCount++; tokens += batchTokens;
+                lossSum += loss; lossCount++; tokens += batchTokens; allReduceMs += _ranks.Gradients.LastMilliseconds;
                 if (_state.Step % t.LogEvery == 0 || _state.Step == 1)
                 {
                     double fraction = t.MaxSeconds > 0 ? Math.Max(Elapsed() / t.MaxSeconds, (double)_state.Step / budget) : (double)_state.Step / budget;
                     var p = new TrainProgress(epoch + 1, _state.Step, lossSum / lossCount, tokens / Math.Max(window.Elapsed.TotalSeconds, 1e-9),
                         Math.Min(fraction, 1), _optimizer.LearningRate);
                     _observer.Progress(p);
-                    MetricsLog.Append(RunDir, new { kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond, elapsed_s = Elapsed() });
-                    (lossSum, lossCount, tokens) = (0, 0, 0);
+                    if (_ranks.IsLeader) LogTrain(p, Elapsed(), allReduceMs / lossCount);
+                    (lossSum, lossCount, tokens, allReduceMs) = (0, 0, 0, 0);
                     window.Restart();
                 }
                 if (_state.Step % t.ValidateEvery == 0)
@@ -146,12 +158,29 @@ internal sealed class Trainer
         BufferPool.Shared.Release();
         if (reason == StopReason.Interrupted)
         {
-            if (savedAt != _state.Step) Save(Elapsed(), isBest: false);
+            if (savedAt != _state.Step && _ranks.IsLeader) Save(Elapsed(), isBest: false);
             _observer.Note($"interrupted at step {_state.Step}: checkpoint written to {Path.Combine(RunDir, RunDirectory.Last)}");
         }
         else if (validatedAt != _state.Step && _state.Step > 0)
             last = ValidateAndSave(Elapsed(), ref best).Result;
         return new TrainResult(reason, _state.Step, RunDir, best, last);
+    }
+
+    /// <summary>A training line of metrics.jsonl; a run of several ranks adds the mean all-reduce time per update.</summary>
+    private void LogTrain(TrainProgress p, double elapsed, double allReduceMs)
+    {
+        object line = _ranks.Size == 1
+            ? new
+            {
+                kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond,
+                elapsed_s = elapsed, ranks = 1,
+            }
+            : new
+            {
+                kind = "train", epoch = p.Epoch, step = p.Step, loss = p.Loss, lr = p.LearningRate, tgt_tokens_per_s = p.TargetTokensPerSecond,
+                elapsed_s = elapsed, ranks = _ranks.Size, allreduce_ms = allReduceMs,
+            };
+        MetricsLog.Append(RunDir, line);
     }
 
     /// <summary>
@@ -189,12 +218,31 @@ internal sealed class Trainer
     private double TrainStep(IPairShard shard, List<int[]> group, out long targetTokens)
     {
         var t = _config.Training;
+        TrainingHooks.FailIfAsked(_ranks.Rank, _state.Step + 1);
         using var scope = TensorScope.Begin();
-        var batches = group.Select(indices => MakeBatch(shard, indices)).ToList();
-        var counts = batches.Select(b => (long)b.TargetOut.Count(id => id != Model.Config.PadId)).ToList();
-        targetTokens = counts.Sum();
         Model.ZeroGrad(setToNone: true); // as the PyTorch reference: gradients exist only from the backward to the step
-        double value = GradientStep.Accumulate(Model, batches, counts, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
+        double value;
+        if (_ranks.Size == 1)
+        {
+            var batches = group.Select(indices => MakeBatch(shard, indices)).ToList();
+            var counts = batches.Select(b => (long)b.TargetOut.Count(id => id != Model.Config.PadId)).ToList();
+            targetTokens = counts.Sum();
+            value = GradientStep.Accumulate(Model, batches, counts, new ForwardOptions(_rng, t.TeacherForcing), t.LabelSmoothing);
+        }
+        else
+        {
+            // Every rank counts the whole update's target tokens itself (each pair's tokens and its </s>): the weight of
+            // its own part's loss, so the summed gradient is that of the token-mean loss over all the pairs.
+            targetTokens = group.Sum(batch => batch.Sum(i => (long)shard.Pair(i).Target.Length + 1));
+            var batches = group.Select(_ranks.PartOf).Where(part => part.Length > 0).Select(part => MakeBatch(shard, part)).ToList();
+            var counts = batches.Select(b => (long)b.TargetOut.Count(id => id != Model.Config.PadId)).ToList();
+            // Dropout and teacher forcing draw from a stream of this rank's own, forked from the shared generator, which
+            // every rank advances alike (so a checkpoint's generator state is every rank's).
+            var rng = new Rng(_rng.NextUInt64() + (ulong)_ranks.Rank * 0x9E3779B97F4A7C15UL);
+            double local = GradientStep.Accumulate(Model, batches, counts, new ForwardOptions(rng, t.TeacherForcing), t.LabelSmoothing, targetTokens);
+            value = _ranks.Gradients.Sum(local);
+        }
+        if (_state.Step == 0 && _ranks.IsLeader) TrainingHooks.DumpGradients(Model);
         if (t.ClipGradNorm > 0) GradClip.ClipGradNorm(Model.Parameters(), t.ClipGradNorm);
         _optimizer.LearningRate = _scheduler.RateForStep(_state.Step + 1);
         _optimizer.Step();
@@ -208,20 +256,33 @@ internal sealed class Trainer
         return Seq2SeqBatch.FromPairs(pairs.Select(p => p.Source).ToList(), pairs.Select(p => p.Target).ToList(), m.PadId, m.BosId, m.EosId);
     }
 
-    private (ValidationResult Result, bool Stop) ValidateAndSave(double elapsed, ref ValidationResult? best)
+    /// <summary>
+    /// A validation shared by the ranks (each scores a block of the dev set, rank 0 gathers) and its consequences on
+    /// every rank: the replicas' checksums compared, rank 0's score shared, so the schedule and early stopping decide
+    /// alike everywhere; rank 0 reports, logs and saves.
+    /// </summary>
+    private (ValidationResult? Result, bool Stop) ValidateAndSave(double elapsed, ref ValidationResult? best)
     {
         var t = _config.Training;
-        var v = Validator.Run(Model, _data, _data.Dev, _state.Step, t.PrintSamples, Math.Max(t.BatchSize, 64));
-        double score = t.EarlyStoppingMetric == StopMetric.Bleu ? v.Bleu : -v.Loss;
+        if (_ranks.Size > 1) _ranks.CheckReplicasEqual(_state.Step);
+        var v = Validator.Run(Model, _data, _data.Dev, _state.Step, t.PrintSamples, Math.Max(t.BatchSize, 64), _ranks.Comm);
+        double score = v is null ? double.NaN : t.EarlyStoppingMetric == StopMetric.Bleu ? v.Bleu : -v.Loss;
+        if (_ranks.Size > 1) score = _ranks.FromLeader(score);
         bool isBest = double.IsNaN(_state.BestScore) || score > _state.BestScore;
         if (_scheduler.OnValidation(score)) _observer.Note($"learning rate lowered to {_scheduler.State.Rate:G3}");
         _state = isBest
             ? _state with { BestScore = score, BestStep = _state.Step, BadValidations = 0 }
             : _state with { BadValidations = _state.BadValidations + 1 };
-        if (isBest) best = v;
-        _observer.Validated(v, isBest);
-        MetricsLog.Append(RunDir, new { kind = "valid", step = v.Step, loss = v.Loss, ppl = v.Perplexity, bleu = v.Bleu, exact_match = v.ExactMatch, best = isBest });
-        Save(elapsed, isBest);
+        if (v is not null)
+        {
+            if (isBest) best = v;
+            _observer.Validated(v, isBest);
+            MetricsLog.Append(RunDir, new
+            {
+                kind = "valid", step = v.Step, loss = v.Loss, ppl = v.Perplexity, bleu = v.Bleu, exact_match = v.ExactMatch, best = isBest, ranks = _ranks.Size,
+            });
+            Save(elapsed, isBest);
+        }
         bool stop = t.Patience > 0 && _state.BadValidations >= t.Patience;
         if (stop) _observer.Note($"early stopping: {t.Patience} validations without improvement (best at step {_state.BestStep})");
         return (v, stop);

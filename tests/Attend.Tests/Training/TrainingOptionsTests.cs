@@ -183,10 +183,11 @@ public class TrainingOptionsTests
                 string kind = r.GetProperty("kind").GetString()!;
                 kinds.Add(kind + r.GetProperty("step").GetInt64());
                 string[] fields = kind == "train"
-                    ? ["epoch", "step", "loss", "lr", "tgt_tokens_per_s", "elapsed_s"]
-                    : ["step", "loss", "ppl", "bleu", "exact_match", "best"];
+                    ? ["epoch", "step", "loss", "lr", "tgt_tokens_per_s", "elapsed_s", "ranks"]
+                    : ["step", "loss", "ppl", "bleu", "exact_match", "best", "ranks"];
                 Assert.Equal(["kind", .. fields], r.EnumerateObject().Select(p => p.Name));
                 Assert.True(r.GetProperty("loss").GetDouble() > 0);
+                Assert.Equal(1, r.GetProperty("ranks").GetInt32());
             }
             // Step 1 and every 2nd step are logged; validations at 5, 10 and the end (12).
             Assert.Equal(["train1", "train2", "train4", "valid5", "train6", "train8", "train10", "valid10", "train12", "valid12"], kinds);
