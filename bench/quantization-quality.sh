@@ -63,8 +63,9 @@ for p in ["fp32", "int8", "bf16"]:
         ay = dict((t, s) for s, t in (a.split("-") for a in y[1].split()))
         links += len(ax)
         agree += sum(1 for t in ax if ay.get(t) == ax[t])
+    att = f"{100 * agree / links:.2f}%" if links else "–"  # a model without attention prints no alignments
     print(f"| {name} | {search} | {p} | {b:.2f} | {c:.2f} | {b - b0:+.2f} | {c - c0:+.2f} | "
-          f"{100 * len(same) / len(base):.1f}% | {100 * agree / max(1, links):.2f}% |")
+          f"{100 * len(same) / len(base):.1f}% | {att} |")
 PY
   done
 done
