@@ -1,4 +1,5 @@
 using Attend.Tensors;
+using Attend.Tensors.Kernels;
 
 namespace Attend.Training;
 
@@ -14,7 +15,8 @@ internal static class GradClip
         var ps = parameters.Where(p => p.HasGrad).ToList();
         var chunks = ParameterChunks.Of(ps);
         long total = ps.Sum(p => (long)p.Length);
-        // Squares summed in double per fixed slice, then over slices in order: the same bits on any thread count.
+        // Squares summed in double per fixed slice (SumOfSquares: the same bits on any CPU), then over slices in order: the
+        // same bits on any thread count.
         var partial = new double[chunks.Count];
         ParameterChunks.For(chunks, total, c =>
         {
@@ -23,13 +25,10 @@ internal static class GradClip
             if (ps[i].RowGrad is { } rows)
             {
                 // The rows a gradient kept as rows lacks are zeros, which add nothing: the same sum, in the same order.
-                ParameterChunks.ForRows(rows, offset, length, (_, g, _) =>
-                {
-                    foreach (var x in g) sum += (double)x * x;
-                });
+                ParameterChunks.ForRows(rows, offset, length, (_, g, _) => sum += SumOfSquares.Of(g));
             }
             else
-                foreach (var g in ps[i].Grad.Slice(offset, length)) sum += (double)g * g;
+                sum = SumOfSquares.Of(ps[i].Grad.Slice(offset, length));
             partial[c] = sum;
         });
         double squares = 0;
