@@ -4,7 +4,7 @@
 # see the same load), then a table of ratios ours/PyTorch, each the median of the per-round ratios.
 # PyTorch runs at its best, exactly as bench/pytorch/README.md says: Debian's python3-torch on the
 # OpenMP build of OpenBLAS (its AVX-512 kernel: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that
-# command only), with tcmalloc preloaded. Parameter counts are checked equal before anything is timed.
+# command only, or the kernel named when OpenBLAS does not know the CPU), with tcmalloc preloaded. Parameter counts are checked equal before anything is timed.
 #
 # Usage: bench/compare-with-pytorch.sh [rounds=3] [configs="big small"] [attentions=all] [cell=gru] [-- extra flags for both]
 #   attentions: "all" or a space-separated list of none bahdanau luong-dot luong-general luong-concat
@@ -39,8 +39,18 @@ if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null \
   apt-get update && apt-get install -y --no-install-recommends python3-torch python3-numpy \
     libopenblas0-openmp libtcmalloc-minimal4
 fi
+# OpenBLAS 0.3.21 picks its kernel from the CPU model; a CPU newer than it (an Intel Xeon of family 6 model 207,
+# for one) falls back to "Prescott", an SSE kernel at a fifth of the AVX-512 one's speed (measured: 1024³ on 2
+# threads, 68 against 326 GFLOP/s). Then name the kernel the CPU's flags allow, so PyTorch still runs at its best.
+blas_core=$(env -u OPENBLAS_CORETYPE OPENBLAS_VERBOSE=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
+  /usr/bin/python3 -c "import torch; torch.ones(64, 64) @ torch.ones(64, 64)" 2>&1 | sed -n 's/^Core: //p' | head -n 1)
+blas_env=(-u OPENBLAS_CORETYPE)
+if [ "$blas_core" = Prescott ]; then
+  if grep -qw avx512f /proc/cpuinfo; then blas_env=(OPENBLAS_CORETYPE=SkylakeX); elif grep -qw avx2 /proc/cpuinfo; then blas_env=(OPENBLAS_CORETYPE=Haswell); fi
+  echo "OpenBLAS does not know this CPU (it chose Prescott): PyTorch runs with ${blas_env[*]}"
+fi
 torch_peer() {
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+  env -u OPENBLAS_L2_SIZE "${blas_env[@]}" \
     LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
     /usr/bin/python3 "$peer" "$@"
