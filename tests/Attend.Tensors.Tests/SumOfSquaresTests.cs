@@ -18,6 +18,27 @@ public class SumOfSquaresTests
     }
 
     [Fact]
+    public void A_run_fed_in_pieces_with_gaps_of_zeros_gives_the_bits_of_the_whole_run()
+    {
+        var rng = new Rng(5);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int n = rng.NextInt(300);
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() - 0.5);
+            var lanes = new double[SumOfSquares.Lanes];
+            for (int pos = 0; pos < n;)
+            {
+                int len = Math.Min(n - pos, 1 + rng.NextInt(40));
+                if (rng.NextInt(3) == 0) Array.Clear(x, pos, len); // a row with no gradient: skipped, as zeros
+                else SumOfSquares.Accumulate(x.AsSpan(pos, len), pos, lanes);
+                pos += len;
+            }
+            Assert.Equal(BitConverter.DoubleToInt64Bits(SumOfSquares.Reference(x)), BitConverter.DoubleToInt64Bits(SumOfSquares.Total(lanes)));
+        }
+    }
+
+    [Fact]
     public void Is_the_sum_of_squares_in_double()
     {
         var x = Enumerable.Range(1, 37).Select(i => (float)i).ToArray();

@@ -21,14 +21,14 @@ internal static class GradClip
         ParameterChunks.For(chunks, total, c =>
         {
             var (i, offset, length) = chunks[c];
-            double sum = 0;
+            // Lanes by position within the slice, so a gradient kept as rows (its missing rows are zeros, which add
+            // nothing) gives the bits of the dense one.
+            var lanes = new double[SumOfSquares.Lanes];
             if (ps[i].RowGrad is { } rows)
-            {
-                // The rows a gradient kept as rows lacks are zeros, which add nothing: the same sum, in the same order.
-                ParameterChunks.ForRows(rows, offset, length, (_, g, _) => sum += SumOfSquares.Of(g));
-            }
+                ParameterChunks.ForRows(rows, offset, length, (pos, g, _) => SumOfSquares.Accumulate(g, pos - offset, lanes));
             else
-                sum = SumOfSquares.Of(ps[i].Grad.Slice(offset, length));
+                SumOfSquares.Accumulate(ps[i].Grad.Slice(offset, length), 0, lanes);
+            double sum = SumOfSquares.Total(lanes);
             partial[c] = sum;
         });
         double squares = 0;
