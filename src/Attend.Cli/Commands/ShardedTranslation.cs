@@ -9,7 +9,7 @@ using Attend.Text;
 
 namespace Attend.Cli.Commands;
 
-internal static class Sharded
+internal static class ShardedTranslation
 {
     /// <summary>
     /// Rank 0 reads every input line (under mpirun only rank 0 has stdin) and sends them all to every rank; rank r

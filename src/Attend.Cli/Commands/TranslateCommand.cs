@@ -63,7 +63,7 @@ internal static class TranslateCommand
             if (comm.Size > 1)
             {
                 // Not disposed on an exception: MPI_Finalize would wait for the other ranks, and CommandGuard aborts them instead.
-                Sharded.Translate(comm, session, options.BatchSize ?? translator.Defaults.BatchSize!.Value, pr.GetValue(input), pr.GetValue(outputFile), stdout,
+                ShardedTranslation.Translate(comm, session, options.BatchSize ?? translator.Defaults.BatchSize!.Value, pr.GetValue(input), pr.GetValue(outputFile), stdout,
                     pr.GetValue(attention));
                 comm.Dispose();
                 return 0;
@@ -108,10 +108,7 @@ internal static class TranslateCommand
         public void Translate(TextLine[] lines, TextWriter output)
         {
             // Checked here first so that the error names the line of the input.
-            for (int i = 0; i < lines.Length; i++)
-                if (translator.Tokenize(lines[i].Text).Count is var n && n > _maxInput)
-                    throw new InputTooLongException($"line {lines[i].Number} has {n} tokens, more than the limit of {_maxInput} " +
-                                                    "(decoding time grows with the square of the length; --max-input-tokens raises the limit)");
+            foreach (var line in lines) TextTranslator.CheckLength(translator.Tokenize(line.Text).Count, _maxInput, $"line {line.Number}");
             var results = translator.TranslateNBest([.. lines.Select(l => l.Text)], options);
             for (int i = 0; i < lines.Length; i++, _index++)
             {

@@ -60,10 +60,13 @@ internal static class TextTranslator
     }
 
     /// <summary>Refuses a source longer than the search's limit; <paramref name="where"/> names it ("line 12").</summary>
-    public static void CheckLength(string[] source, SearchOptions search, string where)
+    public static void CheckLength(string[] source, SearchOptions search, string where) => CheckLength(source.Length, search.MaxInputTokens, where);
+
+    /// <summary>Refuses a source of <paramref name="tokens"/> tokens above <paramref name="limit"/>; <paramref name="where"/> names it.</summary>
+    public static void CheckLength(int tokens, int limit, string where)
     {
-        if (source.Length > search.MaxInputTokens)
-            throw new InputTooLongException($"{where} has {source.Length} tokens, more than the limit of {search.MaxInputTokens} " +
+        if (tokens > limit)
+            throw new InputTooLongException($"{where} has {tokens} tokens, more than the limit of {limit} " +
                                             "(decoding time grows with the square of the length; --max-input-tokens raises the limit)");
     }
 

@@ -28,8 +28,7 @@ internal static class GradClip
                 ParameterChunks.ForRows(rows, offset, length, (pos, g, _) => SumOfSquares.Accumulate(g, pos - offset, lanes));
             else
                 SumOfSquares.Accumulate(ps[i].Grad.Slice(offset, length), 0, lanes);
-            double sum = SumOfSquares.Total(lanes);
-            partial[c] = sum;
+            partial[c] = SumOfSquares.Total(lanes);
         });
         double squares = 0;
         foreach (var x in partial) squares += x;
